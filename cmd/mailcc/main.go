@@ -26,6 +26,7 @@ func (e *exitError) Error() string { return e.msg }
 // multiCall maps the names mailcc answers to when it is invoked through a
 // link to the subcommand that implements that tool.
 var multiCall = map[string]func(args []string) int{
+	"m4": func(args []string) int { return runM4(os.Args[0], os.Args[0], args, os.Stdin, stdout(), os.Stderr) },
 }
 
 func main() {

@@ -27,6 +27,6 @@ Given a .mc file and no subcommand, it compiles it to sendmail.cf exactly as
 			return cmd.Help()
 		},
 	}
-	root.AddCommand()
+	root.AddCommand(newM4Cmd())
 	return root
 }

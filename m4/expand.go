@@ -1,0 +1,348 @@
+package m4
+
+import (
+	"bytes"
+	"strconv"
+)
+
+// A symbol is a macro name with its stack of definitions (pushdef/popdef)
+// and its trace flag, which belongs to the name: a traced name stays in
+// the table without a definition (GNU's TOKEN_VOID placeholder).
+type symbol struct {
+	name   string
+	defs   []*definition
+	traced bool
+}
+
+// A definition is a user macro's text or a builtin.
+type definition struct {
+	text []byte
+	bi   *builtin
+}
+
+type defineMode uint8
+
+const (
+	modeInsert  defineMode = iota // define: replace the top definition
+	modePushdef                   // pushdef: push a new one
+)
+
+// arg is one collected macro argument: text, or a builtin token.
+type arg struct {
+	text []byte
+	bi   *builtin
+}
+
+func (p *Processor) lookup(name string) *definition {
+	s := p.sym[name]
+	if s == nil || len(s.defs) == 0 {
+		return nil
+	}
+	return s.defs[len(s.defs)-1]
+}
+
+func (p *Processor) define(name string, d *definition, mode defineMode) {
+	s := p.sym[name]
+	if s == nil {
+		s = &symbol{name: name}
+		p.sym[name] = s
+	}
+	p.chargeMemory(int64(len(d.text)) + 32)
+	if mode == modePushdef || len(s.defs) == 0 {
+		s.defs = append(s.defs, d)
+		return
+	}
+	old := s.defs[len(s.defs)-1]
+	p.chargeMemory(-(int64(len(old.text)) + 32))
+	s.defs[len(s.defs)-1] = d
+}
+
+func (p *Processor) defineText(name string, text []byte, mode defineMode) {
+	p.define(name, &definition{text: append([]byte(nil), text...)}, mode)
+	if p.macroSeq != nil {
+		p.checkMacroSequence(name, text)
+	}
+}
+
+func (p *Processor) defineBuiltin(name string, b *builtin, mode defineMode) {
+	p.define(name, &definition{bi: b}, mode)
+}
+
+// deleteSymbol removes every definition of name (undefine) or only the
+// top one (popdef). A traced name stays in the table.
+func (p *Processor) deleteSymbol(name string, popOnly bool) {
+	s := p.sym[name]
+	if s == nil {
+		return
+	}
+	if popOnly && len(s.defs) > 1 {
+		d := s.defs[len(s.defs)-1]
+		p.chargeMemory(-(int64(len(d.text)) + 32))
+		s.defs[len(s.defs)-1] = nil
+		s.defs = s.defs[:len(s.defs)-1]
+		return
+	}
+	for _, d := range s.defs {
+		p.chargeMemory(-(int64(len(d.text)) + 32))
+	}
+	s.defs = nil
+	if !s.traced {
+		delete(p.sym, name)
+	}
+}
+
+// expandInput reads and expands tokens until the input is exhausted.
+func (p *Processor) expandInput() {
+	var t token
+	for {
+		p.nextToken(&t)
+		if t.kind == tokEOF {
+			return
+		}
+		p.expandToken(nil, &t)
+	}
+}
+
+// expandToken expands one token: a name with a definition is called; any
+// other text goes to obs (an argument being collected) or, when obs is
+// nil, to the output.
+func (p *Processor) expandToken(obs *[]byte, t *token) {
+	switch t.kind {
+	case tokEOF, tokMacdef:
+		return
+	case tokWord:
+		s := p.sym[string(t.text)]
+		if s != nil && len(s.defs) > 0 {
+			d := s.defs[len(s.defs)-1]
+			if d.bi == nil || !d.bi.blind || p.peekIsOpen() {
+				p.expandMacro(s, d, t)
+				return
+			}
+		}
+	}
+	if obs != nil {
+		*obs = append(*obs, t.text...)
+		return
+	}
+	p.shipout(t)
+}
+
+// expandMacro calls the macro s (currently defined as d) whose name is
+// token t: it collects the arguments, calls the macro and pushes the
+// expansion back on the input.
+func (p *Processor) expandMacro(s *symbol, d *definition, t *token) {
+	p.level++
+	if p.level > p.nestingLimit {
+		limit := p.nestingLimit
+		if p.opts.NestingLimit <= 0 {
+			p.fatal("recursion limit of " + strconv.Itoa(limit) + " exceeded, use -L<N> to change it (mailcc's default limit; GNU m4 has none until its stack overflows)")
+		}
+		p.fatal("recursion limit of " + strconv.Itoa(limit) + " exceeded, use -L<N> to change it")
+	}
+	p.callID++
+	id := p.callID
+	traced := p.debug&debugTraceAll != 0 || s.traced
+	openFile, openLine := p.curFile, p.curLine
+
+	var callOrigin *Origin
+	if p.track {
+		callOrigin = &Origin{File: t.file, Line: t.line, Macro: s.name, Parent: p.originOf(t)}
+	}
+	if traced && p.debug&debugCall != 0 {
+		p.tracePrePre(s.name, id)
+	}
+	args := p.collectArguments(s, d)
+
+	closeFile, closeLine := p.curFile, p.curLine
+	p.curFile, p.curLine = openFile, openLine
+	if traced {
+		p.tracePre(s.name, id, args)
+	}
+	savedOrigin := p.curOrigin
+	p.curOrigin = callOrigin
+	ps := p.pushStringInit(callOrigin)
+	p.callMacro(d, args, &ps.buf)
+	p.chargeWork(workPerCall + int64(len(ps.buf)))
+	var expanded []byte
+	if !ps.dropped && len(ps.buf) > 0 {
+		expanded = ps.buf
+	}
+	p.pushStringFinish(ps)
+	if traced {
+		p.tracePost(s.name, id, len(args), expanded)
+	}
+	p.curOrigin = savedOrigin
+	p.curFile, p.curLine = closeFile, closeLine
+	p.level--
+}
+
+// argBound locates one argument in a level's argument buffer.
+type argBound struct {
+	start, end int
+	bi         *builtin
+}
+
+// collectArguments reads the arguments of a call, if a '(' follows the
+// name. args[0] is the macro's name.
+func (p *Processor) collectArguments(s *symbol, d *definition) []arg {
+	lvl := p.level
+	for len(p.argBufs) <= lvl {
+		p.argBufs = append(p.argBufs, nil)
+	}
+	groks := d.bi != nil && d.bi.macroArgs
+	args := []arg{{text: []byte(s.name)}}
+	if !p.peekIsOpen() {
+		return args
+	}
+	var t token
+	p.nextToken(&t) // the '('
+	buf := p.argBufs[lvl][:0]
+	var bounds []argBound
+	for {
+		start := len(buf)
+		more, bi := p.expandArgument(&buf)
+		if bi != nil && !groks {
+			bi = nil
+			buf = buf[:start]
+		}
+		if bi != nil {
+			buf = buf[:start]
+		}
+		bounds = append(bounds, argBound{start, len(buf), bi})
+		if !more {
+			break
+		}
+	}
+	p.argBufs[lvl] = buf
+	for _, b := range bounds {
+		args = append(args, arg{text: buf[b.start:b.end:b.end], bi: b.bi})
+	}
+	return args
+}
+
+// expandArgument collects one argument into buf: leading whitespace is
+// skipped, parentheses nest, names are expanded. It reports whether more
+// arguments follow, and the builtin token the argument is, if it starts
+// with one.
+func (p *Processor) expandArgument(buf *[]byte) (more bool, bi *builtin) {
+	file, line := p.curFile, p.curLine
+	start := len(*buf)
+	var t token
+	for {
+		p.nextToken(&t)
+		if t.kind != tokSimple {
+			break
+		}
+		i := 0
+		for i < len(t.text) && isSpace(t.text[i]) {
+			i++
+		}
+		if i < len(t.text) {
+			t.text = t.text[i:]
+			break
+		}
+	}
+	level := 0
+	for {
+		switch t.kind {
+		case tokComma, tokClose:
+			if level == 0 {
+				return t.kind == tokComma, bi
+			}
+			if t.kind == tokClose {
+				level--
+			}
+			*buf = append(*buf, t.text...)
+		case tokOpen:
+			level++
+			*buf = append(*buf, t.text...)
+		case tokSimple:
+			*buf = append(*buf, t.text...)
+		case tokEOF:
+			p.fatalAt(file, line, 0, "ERROR: end of file in argument list")
+		case tokWord, tokString:
+			p.expandToken(buf, &t)
+		case tokMacdef:
+			if len(*buf) == start {
+				bi = t.bi
+			}
+		}
+		p.nextToken(&t)
+	}
+}
+
+// isSpace is C's isspace in the C locale.
+func isSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'
+}
+
+// callMacro runs a builtin or expands a user macro, appending the
+// expansion to out.
+func (p *Processor) callMacro(d *definition, args []arg, out *[]byte) {
+	if d.bi != nil {
+		p.callBuiltin(d.bi, args, out)
+		return
+	}
+	p.expandUserMacro(d.text, args, out)
+}
+
+// expandUserMacro substitutes $0..$N, $#, $* and $@ in a macro's text.
+func (p *Processor) expandUserMacro(text []byte, args []arg, out *[]byte) {
+	for {
+		i := bytes.IndexByte(text, '$')
+		if i < 0 {
+			*out = append(*out, text...)
+			return
+		}
+		*out = append(*out, text[:i]...)
+		text = text[i+1:]
+		if len(text) == 0 {
+			*out = append(*out, '$')
+			return
+		}
+		switch c := text[0]; {
+		case c >= '0' && c <= '9':
+			n := 0
+			if p.opts.Traditional {
+				n = int(c - '0')
+				text = text[1:]
+			} else {
+				j := 0
+				for j < len(text) && text[j] >= '0' && text[j] <= '9' {
+					if n < 1<<30 {
+						n = n*10 + int(text[j]-'0')
+					}
+					j++
+				}
+				text = text[j:]
+			}
+			if n < len(args) {
+				*out = append(*out, args[n].text...)
+			}
+		case c == '#':
+			*out = strconv.AppendInt(*out, int64(len(args)-1), 10)
+			text = text[1:]
+		case c == '*' || c == '@':
+			p.dumpArgs(out, args, ",", c == '@')
+			text = text[1:]
+		default:
+			*out = append(*out, '$')
+		}
+	}
+}
+
+// dumpArgs appends args[1:] separated by sep, each quoted if asked.
+func (p *Processor) dumpArgs(out *[]byte, args []arg, sep string, quoted bool) {
+	for i := 1; i < len(args); i++ {
+		if i > 1 {
+			*out = append(*out, sep...)
+		}
+		if quoted {
+			*out = append(*out, p.lquote...)
+		}
+		*out = append(*out, args[i].text...)
+		if quoted {
+			*out = append(*out, p.rquote...)
+		}
+	}
+}
