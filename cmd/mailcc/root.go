@@ -8,6 +8,7 @@ import (
 const version = "0.1.0"
 
 func newRootCmd() *cobra.Command {
+	compileOpts := &compileOptions{}
 	root := &cobra.Command{
 		Use:   "mailcc [flags] sendmail.mc",
 		Short: "compile, migrate, explain and serve sendmail and Postfix configurations",
@@ -24,9 +25,10 @@ Given a .mc file and no subcommand, it compiles it to sendmail.cf exactly as
 			if len(args) == 0 {
 				return cmd.Help()
 			}
-			return cmd.Help()
+			return runCompile(cmd, compileOpts, args)
 		},
 	}
-	root.AddCommand(newM4Cmd())
+	compileOpts.register(root)
+	root.AddCommand(newCompileCmd(), newM4Cmd())
 	return root
 }
