@@ -173,7 +173,6 @@ func firstDiff(want, got []byte) string {
 	return "(same lines, different bytes)"
 }
 
-
 // TestShippedMC compiles every .mc of the installed cf library's cf/
 // folder with both tools.
 func TestShippedMC(t *testing.T) {
