@@ -1,0 +1,794 @@
+package bdb
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"io"
+)
+
+// PutMode says what Put does when the key is already in the database.
+type PutMode int
+
+const (
+	// NoOverwrite keeps the existing value and reports ErrKeyExists
+	// (DB_NOOVERWRITE: makemap without -r or -d).
+	NoOverwrite PutMode = iota
+	// Overwrite replaces the existing value (makemap -r, postmap -r).
+	Overwrite
+	// Append adds another value under the same key (makemap -d on a
+	// database created with duplicates allowed).
+	Append
+)
+
+// ErrKeyExists is returned by Put in NoOverwrite mode when the key is
+// already there. The database is unchanged.
+var ErrKeyExists = errors.New("key already exists")
+
+// ErrTooBig is returned when an item exceeds what the format can hold.
+var ErrTooBig = errors.New("item too large")
+
+// HashBuilder builds a Berkeley DB 5.3 hash file in memory.
+//
+// It does not merely write a valid hash file: it replays the decisions
+// Berkeley DB itself takes when a program puts the same keys in the same
+// order into a fresh database created with h_nelem 4096 and no fill
+// factor (what sendmail's makemap and Postfix's postmap do). Buckets are
+// split when an insert needs an overflow page, pages are kept sorted,
+// overflow pages are allocated from the free list or at the end of the
+// file, and pages freed by a split are put on the free list or truncated
+// away. The result lists, page for page and item for item, like the file
+// the real tools write; only the unique file id and unused bytes differ.
+//
+// A HashBuilder is not safe for concurrent use.
+type HashBuilder struct {
+	pgsize  int
+	bigSize int // ISBIG threshold: items longer than this go off-page
+	dups    bool
+
+	arena []byte
+	items []hitem
+	pages []*hpage
+
+	maxBucket, highMask, lowMask uint32
+	nelem                        uint32
+	spares                       [nCached]uint32
+	lastPgno, free               uint32
+
+	uid [metaUIDLen]byte
+}
+
+// hitem is one key/data pair. Keys and values live in the arena.
+type hitem struct {
+	off        int // key at arena[off:off+klen], value follows
+	klen, vlen uint32
+	hash       uint32
+	kpg        uint32 // first overflow page of a big key, 0 if on-page
+	vpg        uint32 // first page of a big value or off-page dup tree
+	vtyp       uint8  // hKeyData, hDuplicate, hOffpage or hOffDup
+}
+
+// hpage is one page of the file being built.
+type hpage struct {
+	typ   byte
+	prev  uint32
+	next  uint32
+	items []int32 // hash pages: item ids in key order
+	used  int     // hash pages: item bytes plus two index bytes each
+	data  []byte  // overflow pages: this page's share of the item
+	dups  []int32 // off-page duplicate roots: item whose dup set this is
+}
+
+// HashOptions tunes a HashBuilder. The zero value gives what makemap and
+// postmap write.
+type HashOptions struct {
+	// Duplicates creates a database that allows several values per key
+	// (DB_DUP), as makemap -d does.
+	Duplicates bool
+	// UID is the 20-byte unique file id put in the metadata page. When
+	// zero, Berkeley DB's readers still work (the id is only used to
+	// share a cache between processes).
+	UID [metaUIDLen]byte
+	// SizeHint is the expected number of entries, used to size the
+	// builder's internal arrays.
+	SizeHint int
+}
+
+// NewHashBuilder returns a builder for an empty hash database.
+func NewHashBuilder(opt HashOptions) *HashBuilder {
+	b := &HashBuilder{
+		pgsize:  DefaultPageSize,
+		bigSize: DefaultPageSize / 4,
+		dups:    opt.Duplicates,
+		uid:     opt.UID,
+		nelem:   defaultNelem,
+	}
+	if opt.SizeHint > 0 {
+		b.items = make([]hitem, 0, opt.SizeHint)
+		b.arena = make([]byte, 0, opt.SizeHint*32)
+	}
+	// __ham_init_meta with h_nelem set but no fill factor: two
+	// buckets on pages 1 and 2.
+	b.maxBucket, b.highMask, b.lowMask = 1, 1, 0
+	b.spares[0], b.spares[1] = 1, 1
+	// Only the last bucket page is written at creation; page 1 stays a
+	// hole until the first put into bucket 0 touches it.
+	b.pages = make([]*hpage, 3, 64)
+	b.pages[2] = &hpage{typ: pHash}
+	b.lastPgno = 2
+	return b
+}
+
+// Len returns the number of keys in the database.
+func (b *HashBuilder) Len() int { return int(b.nelem - defaultNelem) }
+
+func (b *HashBuilder) key(it *hitem) []byte {
+	return b.arena[it.off : it.off+int(it.klen)]
+}
+
+func (b *HashBuilder) val(it *hitem) []byte {
+	s := it.off + int(it.klen)
+	return b.arena[s : s+int(it.vlen)]
+}
+
+// ksize and dsize are the bytes an item takes on a hash page, without
+// its index entry (LEN_HITEM).
+func (b *HashBuilder) ksize(it *hitem) int {
+	if it.kpg != 0 {
+		return 12
+	}
+	return 1 + int(it.klen)
+}
+
+func (b *HashBuilder) dsize(it *hitem) int {
+	switch it.vtyp {
+	case hOffpage:
+		return 12
+	case hOffDup:
+		return 8
+	}
+	return 1 + int(it.vlen)
+}
+
+func (b *HashBuilder) pairLen(id int32) int {
+	it := &b.items[id]
+	return b.ksize(it) + b.dsize(it) + 4
+}
+
+func (b *HashBuilder) freeSpace(p *hpage) int {
+	return b.pgsize - pageHeader - p.used
+}
+
+func (b *HashBuilder) bucketOf(h uint32) uint32 {
+	bucket := h & b.highMask
+	if bucket > b.maxBucket {
+		bucket &= b.lowMask
+	}
+	return bucket
+}
+
+func (b *HashBuilder) bucketPage(bucket uint32) uint32 {
+	return bucket + b.spares[log2ceil(bucket+1)]
+}
+
+// page returns page pgno, creating an empty one where the file has a
+// hole (pages of a doubling that were allocated but not yet used).
+func (b *HashBuilder) page(pgno uint32) *hpage {
+	for uint32(len(b.pages)) <= pgno {
+		b.pages = append(b.pages, nil)
+	}
+	p := b.pages[pgno]
+	if p == nil {
+		p = &hpage{typ: pHash}
+		b.pages[pgno] = p
+	}
+	return p
+}
+
+// cmpItem compares key with the key of item id the way
+// __ham_getindex_sorted does. Two on-page keys compare with memcmp over
+// their common length and, when one is a prefix of the other, the
+// longer sorts first. As soon as either side is stored off-page (keyOff
+// says how the caller presents key) the ordinary order applies, the
+// longer sorting last.
+func (b *HashBuilder) cmpItem(key []byte, keyOff bool, id int32) int {
+	it := &b.items[id]
+	ik := b.key(it)
+	if keyOff || it.kpg != 0 {
+		return bytes.Compare(key, ik)
+	}
+	n := min(len(key), len(ik))
+	if c := bytes.Compare(key[:n], ik[:n]); c != 0 {
+		return c
+	}
+	switch {
+	case len(ik) > len(key):
+		return 1
+	case len(ik) < len(key):
+		return -1
+	}
+	return 0
+}
+
+// search is the binary search of __ham_getindex_sorted: the index of
+// the pair holding key, or where it is to be inserted.
+func (b *HashBuilder) search(p *hpage, key []byte, keyOff bool) (int, bool) {
+	base, indx, res := 0, 0, 0
+	for lim := len(p.items); lim != 0; lim >>= 1 {
+		indx = base + lim>>1
+		res = b.cmpItem(key, keyOff, p.items[indx])
+		if res == 0 {
+			return indx, true
+		}
+		if res > 0 {
+			base = indx + 1
+			lim--
+		}
+	}
+	if res > 0 {
+		indx++
+	}
+	return indx, false
+}
+
+func (b *HashBuilder) insertAt(p *hpage, i int, id int32) {
+	p.items = append(p.items, 0)
+	copy(p.items[i+1:], p.items[i:])
+	p.items[i] = id
+	p.used += b.pairLen(id)
+}
+
+// insertSorted inserts a pair whose key is presented as stored (off-page
+// when big), as __ham_copypair and __ham_add_el do.
+func (b *HashBuilder) insertSorted(p *hpage, id int32) {
+	it := &b.items[id]
+	i, _ := b.search(p, b.key(it), it.kpg != 0)
+	b.insertAt(p, i, id)
+}
+
+// dbNew is __db_new: take the head of the free list, or extend the file.
+func (b *HashBuilder) dbNew(typ byte) uint32 {
+	var pgno uint32
+	if b.free != 0 {
+		pgno = b.free
+		b.free = b.pages[pgno].next
+	} else {
+		b.lastPgno++
+		pgno = b.lastPgno
+	}
+	for uint32(len(b.pages)) <= pgno {
+		b.pages = append(b.pages, nil)
+	}
+	b.pages[pgno] = &hpage{typ: typ}
+	return pgno
+}
+
+// dbFree is __db_free: the last page of the file is truncated away,
+// any other goes to the head of the free list.
+func (b *HashBuilder) dbFree(pgno uint32) {
+	if pgno == b.lastPgno {
+		b.pages[pgno] = nil
+		b.lastPgno--
+		return
+	}
+	b.pages[pgno] = &hpage{typ: pInvalid, next: b.free}
+	b.free = pgno
+}
+
+// addOvflPage links a new page after page pgno of a bucket chain.
+func (b *HashBuilder) addOvflPage(pgno uint32) uint32 {
+	n := b.dbNew(pHash)
+	b.pages[pgno].next = n
+	b.pages[n].prev = pgno
+	return n
+}
+
+// poff is __db_poff: store a big item on a chain of overflow pages.
+func (b *HashBuilder) poff(data []byte) uint32 {
+	space := b.pgsize - pageHeader
+	var first, last uint32
+	for len(data) > 0 {
+		n := min(space, len(data))
+		pg := b.dbNew(pOverflow)
+		b.pages[pg].data = data[:n]
+		if last == 0 {
+			first = pg
+		} else {
+			b.pages[last].next = pg
+			b.pages[pg].prev = last
+		}
+		last = pg
+		data = data[n:]
+	}
+	return first
+}
+
+// Put adds key with value val. In NoOverwrite mode an existing key is
+// left alone and ErrKeyExists returned.
+func (b *HashBuilder) Put(key, val []byte, mode PutMode) error {
+	if uint64(len(key)) > 1<<32-1 || uint64(len(val)) > 1<<32-1 {
+		return ErrTooBig
+	}
+	if mode == Append && !b.dups {
+		mode = Overwrite
+	}
+	h := hashFunc(key)
+	bucket := b.bucketOf(h)
+	pgno := b.bucketPage(bucket)
+	psize := func(n int) int {
+		if n > b.bigSize {
+			return 14
+		}
+		return n + 3
+	}
+	nbytes := psize(len(key)) + psize(len(val))
+
+	// __ham_lookup: walk the chain looking for the key, noting the
+	// first page with room for the pair.
+	var seek, last uint32
+	seekIndx := 0
+	for pg := pgno; pg != 0; pg = b.pages[pg].next {
+		p := b.page(pg)
+		if seek == 0 && nbytes < b.freeSpace(p) {
+			seek = pg
+		}
+		i, ok := b.search(p, key, false)
+		if ok {
+			return b.exists(pg, i, val, mode)
+		}
+		if seek == pg {
+			seekIndx = i
+		}
+		last = pg
+	}
+
+	// __ham_add_el.
+	target := seek
+	if target == 0 {
+		target = last
+	}
+	expand := false
+	if b.freeSpace(b.pages[target]) < nbytes {
+		target = b.addOvflPage(target)
+		expand = true
+	}
+	id := b.newItem(key, val, h)
+	it := &b.items[id]
+	if len(key) > b.bigSize {
+		it.kpg = b.poff(b.key(it))
+	}
+	if len(val) > b.bigSize {
+		it.vtyp = hOffpage
+		it.vpg = b.poff(b.val(it))
+	}
+	if target == seek {
+		b.insertAt(b.pages[target], seekIndx, id)
+	} else {
+		b.insertSorted(b.pages[target], id)
+	}
+	b.nelem++
+	if expand {
+		b.expand()
+	}
+	return nil
+}
+
+func (b *HashBuilder) newItem(key, val []byte, h uint32) int32 {
+	off := len(b.arena)
+	b.arena = append(b.arena, key...)
+	b.arena = append(b.arena, val...)
+	b.items = append(b.items, hitem{
+		off: off, klen: uint32(len(key)), vlen: uint32(len(val)),
+		hash: h, vtyp: hKeyData,
+	})
+	return int32(len(b.items) - 1)
+}
+
+// exists handles a put of a key found as pair i of page pg.
+func (b *HashBuilder) exists(pg uint32, i int, val []byte, mode PutMode) error {
+	switch mode {
+	case NoOverwrite:
+		return ErrKeyExists
+	case Append:
+		return b.addDup(pg, i, val)
+	}
+	return b.overwrite(pg, i, val)
+}
+
+// overwrite is __ham_overwrite/__ham_replpair for a whole new value:
+// in place when the value stays small and fits, else delete and add.
+func (b *HashBuilder) overwrite(pg uint32, i int, val []byte) error {
+	p := b.pages[pg]
+	id := p.items[i]
+	it := &b.items[id]
+	oldBig := it.vtyp == hOffpage
+	oldLen := int(it.vlen)
+	growth := len(val) - oldLen
+	if it.vtyp == hDuplicate || it.vtyp == hOffDup {
+		// Only reached for databases without duplicates; keep the
+		// simple semantics.
+		oldBig = true
+	}
+	if !oldBig && len(val) <= b.bigSize && (growth <= 0 || growth <= b.freeSpace(p)) {
+		p.used -= b.pairLen(id)
+		b.setVal(id, val)
+		p.used += b.pairLen(id)
+		return nil
+	}
+	// Delete (freeing the pages of a big key, then of a big value),
+	// then __ham_add_el starting from this page, which stores a big
+	// key afresh.
+	if it.kpg != 0 {
+		b.freeChain(it.kpg)
+		it.kpg = 0
+	}
+	if it.vtyp == hOffpage {
+		b.freeChain(it.vpg)
+	}
+	p.used -= b.pairLen(id)
+	p.items = append(p.items[:i], p.items[i+1:]...)
+	b.nelem--
+	b.setVal(id, val)
+	it = &b.items[id]
+	it.vtyp, it.vpg = hKeyData, 0
+	bigKey := int(it.klen) > b.bigSize
+	nbytes := 1 + int(it.klen) + 4
+	if bigKey {
+		nbytes = 12 + 4
+	}
+	if len(val) > b.bigSize {
+		nbytes += 12
+	} else {
+		nbytes += 1 + len(val)
+	}
+	target := pg
+	for len(b.pages[target].items) > 0 && b.pages[target].next != 0 {
+		if b.freeSpace(b.pages[target]) >= nbytes {
+			break
+		}
+		target = b.pages[target].next
+	}
+	expand := false
+	if b.freeSpace(b.pages[target]) < nbytes {
+		target = b.addOvflPage(target)
+		expand = true
+	}
+	if bigKey {
+		it.kpg = b.poff(b.key(it))
+	}
+	if len(val) > b.bigSize {
+		it.vtyp = hOffpage
+		it.vpg = b.poff(b.val(it))
+	}
+	b.insertSorted(b.pages[target], id)
+	b.nelem++
+	if expand {
+		b.expand()
+	}
+	return nil
+}
+
+func (b *HashBuilder) setVal(id int32, val []byte) {
+	it := &b.items[id]
+	key := b.key(it)
+	off := len(b.arena)
+	b.arena = append(b.arena, key...)
+	b.arena = append(b.arena, val...)
+	it = &b.items[id]
+	it.off = off
+	it.vlen = uint32(len(val))
+}
+
+func (b *HashBuilder) freeChain(pg uint32) {
+	for pg != 0 {
+		next := b.pages[pg].next
+		b.dbFree(pg)
+		pg = next
+	}
+}
+
+// expand is __ham_expand_table followed by __ham_split_page.
+func (b *HashBuilder) expand() {
+	newBucket := b.maxBucket + 1
+	oldBucket := newBucket & b.lowMask
+	newDouble := b.maxBucket == b.highMask
+	logn := log2ceil(newBucket)
+	if newDouble && b.spares[logn+1] == 0 {
+		pgno := b.lastPgno + 1 + b.maxBucket
+		b.spares[logn+1] = (pgno - newBucket) - b.maxBucket
+		b.lastPgno = pgno
+		b.page(pgno)
+	}
+	b.maxBucket = newBucket
+	if newDouble {
+		b.lowMask = b.highMask
+		b.highMask = newBucket | b.lowMask
+	}
+	b.split(oldBucket, newBucket)
+}
+
+func (b *HashBuilder) split(obucket, nbucket uint32) {
+	bpg := b.bucketPage(obucket)
+	npg := b.bucketPage(nbucket)
+	old := b.page(bpg)
+	temp := *old
+	*old = hpage{typ: pHash}
+	b.pages[npg] = &hpage{typ: pHash}
+	cur := [2]uint32{bpg, npg}
+	tp := &temp
+	tpg := bpg
+	for {
+		for _, id := range tp.items {
+			side := 1
+			if b.bucketOf(b.items[id].hash) == obucket {
+				side = 0
+			}
+			if b.freeSpace(b.pages[cur[side]]) < b.pairLen(id) {
+				cur[side] = b.addOvflPage(cur[side])
+			}
+			b.insertSorted(b.pages[cur[side]], id)
+		}
+		next := tp.next
+		if tpg != bpg {
+			b.dbFree(tpg)
+		}
+		if next == 0 {
+			break
+		}
+		tpg = next
+		tp = b.pages[next]
+	}
+}
+
+// addDup appends val to the duplicate set of pair i on page pg
+// (__ham_add_dup with DB_KEYLAST).
+func (b *HashBuilder) addDup(pg uint32, i int, val []byte) error {
+	if len(val) > 0xffff {
+		return ErrTooBig
+	}
+	p := b.pages[pg]
+	id := p.items[i]
+	it := &b.items[id]
+	if it.vtyp == hOffDup {
+		root := b.pages[it.vpg]
+		root.data = appendDup(root.data, val)
+		return nil
+	}
+	addBytes := len(val) + 4
+	if it.vtyp != hDuplicate {
+		addBytes += 4
+	}
+	var moved bool
+	pg, i, moved = b.checkMove(pg, i, addBytes)
+	if moved {
+		// __ham_check_move asks for a table expansion, done once the
+		// put is complete.
+		defer b.expand()
+	}
+	p = b.pages[pg]
+	it = &b.items[id]
+	newSize := int(it.vlen) + addBytes
+	if it.vtyp == hOffpage || newSize > b.bigSize || addBytes > b.freeSpace(p) {
+		// __ham_dup_convert: the set moves to an off-page duplicate
+		// tree whose pages are laid out when the file is written.
+		var set []byte
+		switch it.vtyp {
+		case hOffpage:
+			set = appendDup(nil, b.val(it))
+			b.freeChain(it.vpg)
+		case hDuplicate:
+			set = append([]byte(nil), b.val(it)...)
+		default:
+			set = appendDup(nil, b.val(it))
+		}
+		set = appendDup(set, val)
+		root := b.dbNew(pLRecno)
+		b.pages[root].data = set
+		p.used -= b.pairLen(id)
+		it = &b.items[id]
+		it.vtyp, it.vpg = hOffDup, root
+		p.used += b.pairLen(id)
+		return nil
+	}
+	var set []byte
+	if it.vtyp == hDuplicate {
+		set = append([]byte(nil), b.val(it)...)
+	} else {
+		set = appendDup(nil, b.val(it))
+	}
+	set = appendDup(set, val)
+	p.used -= b.pairLen(id)
+	b.setVal(id, set)
+	b.items[id].vtyp = hDuplicate
+	p.used += b.pairLen(id)
+	return nil
+}
+
+// appendDup adds one element to an encoded on-page duplicate set:
+// len(2) data len(2).
+func appendDup(set, val []byte) []byte {
+	var l [2]byte
+	binary.LittleEndian.PutUint16(l[:], uint16(len(val)))
+	set = append(set, l[:]...)
+	set = append(set, val...)
+	return append(set, l[:]...)
+}
+
+// checkMove is __ham_check_move: when a duplicate set is about to grow
+// beyond its page, the pair moves to a later page of the chain with
+// room, or to a new page at the end of the chain.
+func (b *HashBuilder) checkMove(pg uint32, i int, addLen int) (uint32, int, bool) {
+	p := b.pages[pg]
+	id := p.items[i]
+	it := &b.items[id]
+	if it.vtyp == hOffDup || it.vtyp == hOffpage {
+		return pg, i, false
+	}
+	oldLen := b.dsize(it)
+	newData := int(it.vlen) + addLen
+	if it.vtyp != hDuplicate {
+		newData += 4
+	}
+	free := b.freeSpace(p)
+	if newData > b.bigSize && (oldLen > 8 || 8-oldLen <= free) {
+		return pg, i, false
+	}
+	if newData <= b.bigSize && newData-oldLen <= free {
+		return pg, i, false
+	}
+	need := b.ksize(it)
+	if newData > b.bigSize {
+		need += 8
+	} else {
+		need += 1 + newData
+	}
+	dest := uint32(0)
+	lastPg := pg
+	for n := p.next; n != 0; n = b.pages[n].next {
+		lastPg = n
+		if b.freeSpace(b.pages[n]) >= need {
+			dest = n
+			break
+		}
+	}
+	if dest == 0 {
+		dest = b.addOvflPage(lastPg)
+	}
+	p.used -= b.pairLen(id)
+	p.items = append(p.items[:i], p.items[i+1:]...)
+	b.insertSorted(b.pages[dest], id)
+	j, _ := b.search(b.pages[dest], b.key(it), it.kpg != 0)
+	return dest, j, true
+}
+
+// WriteTo writes the database file.
+func (b *HashBuilder) WriteTo(w io.Writer) (int64, error) {
+	bw := bufio.NewWriterSize(w, 1<<16)
+	// Off-page duplicate trees are laid out now; those that outgrow
+	// their root page take pages beyond the end of the file.
+	l := b.layoutDupTrees()
+	last := b.lastPgno + uint32(len(l.specs))
+	buf := make([]byte, b.pgsize)
+	var n int64
+	for pgno := uint32(0); pgno <= last; pgno++ {
+		clear(buf)
+		switch {
+		case pgno == 0:
+			b.encodeMeta(buf, last)
+		case pgno > b.lastPgno:
+			renderSpec(buf, pgno, l.spec(pgno))
+		case l.fixed[pgno] != nil:
+			renderSpec(buf, pgno, l.fixed[pgno])
+		case int(pgno) < len(b.pages) && b.pages[pgno] != nil:
+			if err := b.encodePage(buf, pgno, b.pages[pgno]); err != nil {
+				return n, err
+			}
+		}
+		m, err := bw.Write(buf)
+		n += int64(m)
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, bw.Flush()
+}
+
+// layoutDupTrees lays out the off-page duplicate trees.
+func (b *HashBuilder) layoutDupTrees() *layout {
+	l := &layout{pgsize: b.pgsize, ovflsize: (b.pgsize-pageHeader)/4 - 10,
+		base: b.lastPgno, fixed: map[uint32]*pageSpec{}}
+	for pg, p := range b.pages {
+		if p == nil || p.typ != pLRecno {
+			continue
+		}
+		var vals [][]byte
+		set := p.data
+		for len(set) >= 4 {
+			n := int(binary.LittleEndian.Uint16(set))
+			vals = append(vals, set[2:2+n])
+			set = set[4+n:]
+		}
+		l.fixed[uint32(pg)] = &pageSpec{}
+		l.dupTree(uint32(pg), vals)
+	}
+	return l
+}
+
+func (b *HashBuilder) encodeMeta(buf []byte, last uint32) {
+	le := binary.LittleEndian
+	le.PutUint32(buf[0:], 0)
+	le.PutUint32(buf[4:], 1)
+	le.PutUint32(buf[8:], 0)
+	le.PutUint32(buf[12:], hashMagic)
+	le.PutUint32(buf[16:], hashVersion)
+	le.PutUint32(buf[20:], uint32(b.pgsize))
+	buf[25] = pHashMeta
+	le.PutUint32(buf[28:], b.free)
+	le.PutUint32(buf[32:], last)
+	var flags uint32
+	if b.dups {
+		flags |= hashFlagDup
+	}
+	le.PutUint32(buf[48:], flags)
+	copy(buf[metaUIDOff:], b.uid[:])
+	le.PutUint32(buf[72:], b.maxBucket)
+	le.PutUint32(buf[76:], b.highMask)
+	le.PutUint32(buf[80:], b.lowMask)
+	le.PutUint32(buf[84:], 0) // ffactor
+	le.PutUint32(buf[88:], b.nelem)
+	le.PutUint32(buf[92:], hashFunc([]byte(charKey)))
+	for i, s := range b.spares {
+		le.PutUint32(buf[96+4*i:], s)
+	}
+}
+
+func (b *HashBuilder) encodePage(buf []byte, pgno uint32, p *hpage) error {
+	le := binary.LittleEndian
+	switch p.typ {
+	case pInvalid:
+		putHeader(buf, pgno, 0, p.next, 0, b.pgsize, 0, pInvalid)
+	case pOverflow:
+		putHeader(buf, pgno, p.prev, p.next, 1, len(p.data), 0, pOverflow)
+		copy(buf[pageHeader:], p.data)
+	case pHash:
+		off := b.pgsize
+		n := len(p.items) * 2
+		for j, id := range p.items {
+			it := &b.items[id]
+			ks := b.ksize(it)
+			off -= ks
+			le.PutUint16(buf[pageHeader+4*j:], uint16(off))
+			if it.kpg != 0 {
+				putOffpage(buf[off:], it.kpg, it.klen)
+			} else {
+				buf[off] = hKeyData
+				copy(buf[off+1:], b.key(it))
+			}
+			ds := b.dsize(it)
+			off -= ds
+			le.PutUint16(buf[pageHeader+4*j+2:], uint16(off))
+			switch it.vtyp {
+			case hOffpage:
+				putOffpage(buf[off:], it.vpg, it.vlen)
+			case hOffDup:
+				buf[off] = hOffDup
+				le.PutUint32(buf[off+4:], it.vpg)
+			default:
+				buf[off] = it.vtyp
+				copy(buf[off+1:], b.val(it))
+			}
+		}
+		if off < pageHeader+2*n {
+			return errors.New("bdb: internal error: hash page overflow")
+		}
+		putHeader(buf, pgno, p.prev, p.next, n, off, 0, pHash)
+	}
+	return nil
+}
+
+func putOffpage(b []byte, pgno, tlen uint32) {
+	b[0] = hOffpage
+	binary.LittleEndian.PutUint32(b[4:], pgno)
+	binary.LittleEndian.PutUint32(b[8:], tlen)
+}
