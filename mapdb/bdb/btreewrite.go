@@ -6,6 +6,8 @@ import (
 	"encoding/binary"
 	"io"
 	"slices"
+
+	"mailcc/mapdb/internal/keyset"
 )
 
 // BtreeBuilder builds a Berkeley DB 5.3 btree file.
@@ -28,7 +30,7 @@ type BtreeBuilder struct {
 
 	arena []byte
 	items []bitem
-	index keyIndex
+	index *keyset.Set
 }
 
 type bitem struct {
@@ -60,7 +62,7 @@ func NewBtreeBuilder(opt BtreeOptions) *BtreeBuilder {
 		b.items = make([]bitem, 0, opt.SizeHint)
 		b.arena = make([]byte, 0, opt.SizeHint*32)
 	}
-	b.index.init(opt.SizeHint)
+	b.index = keyset.New(opt.SizeHint, b.key)
 	return b
 }
 
@@ -76,7 +78,7 @@ func (b *BtreeBuilder) val(id int32) []byte {
 }
 
 // Len returns the number of distinct keys.
-func (b *BtreeBuilder) Len() int { return b.index.n }
+func (b *BtreeBuilder) Len() int { return b.index.Len() }
 
 // Put adds key with value val.
 func (b *BtreeBuilder) Put(key, val []byte, mode PutMode) error {
@@ -87,9 +89,8 @@ func (b *BtreeBuilder) Put(key, val []byte, mode PutMode) error {
 		mode = Overwrite
 	}
 	h := hashFunc(key)
-	slot, found := b.index.find(h, key, b.key)
+	slot, first, found := b.index.Find(h, key)
 	if found {
-		first := b.index.slots[slot] - 1
 		switch mode {
 		case NoOverwrite:
 			return ErrKeyExists
@@ -110,7 +111,7 @@ func (b *BtreeBuilder) Put(key, val []byte, mode PutMode) error {
 		return nil
 	}
 	id := b.add(key, val)
-	b.index.insert(slot, h, id, b.key)
+	b.index.Insert(slot, h, id)
 	return nil
 }
 
@@ -120,61 +121,6 @@ func (b *BtreeBuilder) add(key, val []byte) int32 {
 	b.arena = append(b.arena, val...)
 	b.items = append(b.items, bitem{off: off, klen: uint32(len(key)), vlen: uint32(len(val)), next: -1})
 	return int32(len(b.items) - 1)
-}
-
-// keyIndex is an open-addressing set of the distinct keys put so far,
-// so that duplicate keys are found at Put time without a second copy of
-// the keys. Slots hold item id + 1; hashes are kept beside them.
-type keyIndex struct {
-	slots  []int32
-	hashes []uint32
-	n      int
-}
-
-func (x *keyIndex) init(hint int) {
-	size := 1024
-	for size < hint*2 {
-		size <<= 1
-	}
-	x.slots = make([]int32, size)
-	x.hashes = make([]uint32, size)
-}
-
-func (x *keyIndex) find(h uint32, key []byte, keyOf func(int32) []byte) (int, bool) {
-	mask := len(x.slots) - 1
-	i := int(h*0x9e3779b1) & mask
-	for {
-		s := x.slots[i]
-		if s == 0 {
-			return i, false
-		}
-		if x.hashes[i] == h && bytes.Equal(keyOf(s-1), key) {
-			return i, true
-		}
-		i = (i + 1) & mask
-	}
-}
-
-func (x *keyIndex) insert(slot int, h uint32, id int32, keyOf func(int32) []byte) {
-	x.slots[slot] = id + 1
-	x.hashes[slot] = h
-	x.n++
-	if x.n*2 > len(x.slots) {
-		old, oldh := x.slots, x.hashes
-		x.slots = make([]int32, len(old)*2)
-		x.hashes = make([]uint32, len(old)*2)
-		mask := len(x.slots) - 1
-		for j, s := range old {
-			if s == 0 {
-				continue
-			}
-			i := int(oldh[j]*0x9e3779b1) & mask
-			for x.slots[i] != 0 {
-				i = (i + 1) & mask
-			}
-			x.slots[i], x.hashes[i] = s, oldh[j]
-		}
-	}
 }
 
 // Sizes of btree items (BKEYDATA_SIZE, BOVERFLOW_SIZE, BINTERNAL_SIZE).
@@ -355,12 +301,8 @@ func (l *layout) dupTree(root uint32, vals [][]byte) {
 // WriteTo writes the database file.
 func (b *BtreeBuilder) WriteTo(w io.Writer) (int64, error) {
 	// Distinct keys in order.
-	ids := make([]int32, 0, b.index.n)
-	for _, s := range b.index.slots {
-		if s != 0 {
-			ids = append(ids, s-1)
-		}
-	}
+	ids := make([]int32, 0, b.index.Len())
+	b.index.IDs(func(id int32) { ids = append(ids, id) })
 	slices.SortFunc(ids, func(x, y int32) int { return bytes.Compare(b.key(x), b.key(y)) })
 	units := make([]unit, len(ids))
 	cap := b.pgsize - pageHeader
