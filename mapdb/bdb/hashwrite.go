@@ -57,6 +57,11 @@ type HashBuilder struct {
 	lastPgno, free               uint32
 
 	uid [metaUIDLen]byte
+
+	// bigKeys counts keys stored off-page. While there are none, every
+	// page is sorted in one consistent order, which lets splits append
+	// pairs that sort after the last one without a search.
+	bigKeys int
 }
 
 // hitem is one key/data pair. Keys and values live in the arena.
@@ -357,6 +362,7 @@ func (b *HashBuilder) Put(key, val []byte, mode PutMode) error {
 	it := &b.items[id]
 	if len(key) > b.bigSize {
 		it.kpg = b.poff(b.key(it))
+		b.bigKeys++
 	}
 	if len(val) > b.bigSize {
 		it.vtyp = hOffpage
@@ -422,6 +428,7 @@ func (b *HashBuilder) overwrite(pg uint32, i int, val []byte) error {
 	if it.kpg != 0 {
 		b.freeChain(it.kpg)
 		it.kpg = 0
+		b.bigKeys--
 	}
 	if it.vtyp == hOffpage {
 		b.freeChain(it.vpg)
@@ -456,6 +463,7 @@ func (b *HashBuilder) overwrite(pg uint32, i int, val []byte) error {
 	}
 	if bigKey {
 		it.kpg = b.poff(b.key(it))
+		b.bigKeys++
 	}
 	if len(val) > b.bigSize {
 		it.vtyp = hOffpage
@@ -527,7 +535,13 @@ func (b *HashBuilder) split(obucket, nbucket uint32) {
 			if b.freeSpace(b.pages[cur[side]]) < b.pairLen(id) {
 				cur[side] = b.addOvflPage(cur[side])
 			}
-			b.insertSorted(b.pages[cur[side]], id)
+			dst := b.pages[cur[side]]
+			if n := len(dst.items); b.bigKeys == 0 && (n == 0 ||
+				b.cmpItem(b.key(&b.items[id]), false, dst.items[n-1]) > 0) {
+				b.insertAt(dst, n, id)
+			} else {
+				b.insertSorted(dst, id)
+			}
 		}
 		next := tp.next
 		if tpg != bpg {
