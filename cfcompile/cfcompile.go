@@ -346,6 +346,10 @@ func (c *compiler) report(r m4.Report) {
 			msg = "quoted string opened here is not closed by the end of the file (a ' is missing, or a typographic quote was used)"
 		case "ERROR: end of file in argument list":
 			msg = "macro call's argument list is not closed by the end of the file (a ) is missing)"
+			if o := r.Open; o != nil {
+				pos = source.Position{Filename: o.File, Line: o.Line, Column: o.Column}
+				msg = "the argument list of " + o.Name + " opened here is not closed by the end of the file (a ) or a ' is missing)"
+			}
 		}
 		d := withOrigin(source.Errorf(pos, "%s", msg), r.Origin)
 		c.res.Diagnostics.Add(d)
@@ -369,8 +373,8 @@ func (c *compiler) missingLibrary(tried string, pos source.Position) {
 // led to them.
 func (c *compiler) errprint(r m4.Report, pos source.Position) {
 	text := strings.TrimSpace(r.Msg)
-	if o := r.Origin.Outermost(); o != nil {
-		pos = source.Position{Filename: o.File, Line: o.Line}
+	if r.OuterLine != 0 {
+		pos = source.Position{Filename: r.OuterFile, Line: r.OuterLine}
 	}
 	switch {
 	case strings.Contains(text, "*** ERROR:"):

@@ -2,6 +2,7 @@ package cfcompile
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -83,7 +84,9 @@ func runGNU(t *testing.T, m4bin, cfDir string, c mcCase) gnuRun {
 	if !bytes.Contains(mc, []byte("cf.m4")) {
 		args = []string{filepath.Join(cfDir, "m4", "cf.m4"), c.path}
 	}
-	cmd := exec.Command(m4bin, args...)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, m4bin, args...)
 	cmd.Args[0] = "m4" // GNU m4 names itself by argv[0] in its messages
 	cmd.Dir = c.dir
 	var o, e bytes.Buffer

@@ -406,13 +406,13 @@ func (p *Processor) defineMacro(args []arg, mode defineMode) {
 	if p.badArgc(args, 2, 3) || p.invalidName(args) {
 		return
 	}
-	name := string(args[1].text)
+	name := args[1].text
 	if len(args) == 2 {
 		p.defineText(name, nil, mode)
 		return
 	}
 	if b := args[2].bi; b != nil {
-		p.defineBuiltin(name, b, mode)
+		p.defineBuiltin(string(name), b, mode)
 		return
 	}
 	p.defineText(name, args[2].text, mode)
@@ -423,7 +423,7 @@ func biUndefine(p *Processor, out *[]byte, args []arg) {
 		return
 	}
 	for _, a := range args[1:] {
-		p.deleteSymbol(string(a.text), false)
+		p.deleteSymbol(a.text, false)
 	}
 }
 
@@ -432,7 +432,7 @@ func biPopdef(p *Processor, out *[]byte, args []arg) {
 		return
 	}
 	for _, a := range args[1:] {
-		p.deleteSymbol(string(a.text), true)
+		p.deleteSymbol(a.text, true)
 	}
 }
 
@@ -615,7 +615,9 @@ func biErrprint(p *Processor, out *[]byte, args []arg) {
 	}
 	p.stderr.Write(b)
 	if p.opts.Report != nil {
-		p.opts.Report(Report{Kind: ReportErrprint, Msg: string(b), File: p.curFile, Line: p.curLine, Origin: p.curOrigin})
+		r := Report{Kind: ReportErrprint, Msg: string(b), File: p.curFile, Line: p.curLine, Origin: p.curOrigin}
+		r.OuterFile, r.OuterLine = p.outermost(p.curFile, p.curLine)
+		p.opts.Report(r)
 	}
 }
 
@@ -960,6 +962,7 @@ func biEval(p *Processor, out *[]byte, args []arg) {
 		value = v
 	}
 	if radix == 1 {
+		p.checkSize(len(*out) + min + int(uint32(value)))
 		if value < 0 {
 			*out = append(*out, '-')
 			value = -value
@@ -973,6 +976,7 @@ func biEval(p *Processor, out *[]byte, args []arg) {
 		return
 	}
 	s := strconv.FormatInt(int64(value), radix)
+	p.checkSize(len(*out) + min + len(s))
 	if s[0] == '-' {
 		*out = append(*out, '-')
 		s = s[1:]

@@ -33,8 +33,28 @@ func (p *Processor) diag(kind ReportKind, file string, line, col int, msg string
 		if line == 0 {
 			file = ""
 		}
-		p.opts.Report(Report{Kind: kind, Msg: msg, File: file, Line: line, Column: col, Origin: p.curOrigin})
+		r := Report{Kind: kind, Msg: msg, File: file, Line: line, Column: col, Origin: p.curOrigin}
+		r.OuterFile, r.OuterLine = p.outermost(file, line)
+		if p.unclosed != nil {
+			oc := p.unclosed
+			r.Open = &OpenCall{Name: oc.name, File: oc.file, Line: oc.line, Column: p.tokenColumn(&token{src: oc.src, off: oc.off})}
+			p.unclosed = nil
+		}
+		p.opts.Report(r)
 	}
+}
+
+// outermost climbs from a position in the current call's home file to
+// the top-level input, through the includes.
+func (p *Processor) outermost(file string, line int) (string, int) {
+	h := p.curHome
+	if !p.curCall {
+		h = homeOf(p.isp, nil)
+	}
+	for h != nil && h.incFile != "" {
+		file, line, h = h.incFile, h.incLine, h.incHome
+	}
+	return file, line
 }
 
 // warn is GNU's M4ERROR((warning_status, 0, ...)) at the current
@@ -92,6 +112,28 @@ func (p *Processor) chargeWork(n int64) {
 	if p.work > p.maxWork {
 		p.limitExceeded("expansion work", p.maxWork, "bytes expanded plus 32 per macro call", "--max-work")
 	}
+}
+
+// budget is how many more bytes one expansion or argument may grow by
+// before a limit is exceeded.
+func (p *Processor) budget() int64 {
+	m := p.maxMemory - p.memory
+	if w := p.maxWork - p.work; w < m {
+		return w
+	}
+	return m
+}
+
+// checkSize stops processing before an expansion or argument of n bytes
+// is built, when that would exceed the memory or work limit.
+func (p *Processor) checkSize(n int) {
+	if int64(n) <= p.budget() {
+		return
+	}
+	if p.maxMemory-p.memory <= p.maxWork-p.work {
+		p.limitExceeded("memory", p.maxMemory, "bytes held in diversions, pending input and definitions", "--max-memory")
+	}
+	p.limitExceeded("expansion work", p.maxWork, "bytes expanded plus 32 per macro call", "--max-work")
 }
 
 func (p *Processor) limitExceeded(what string, limit int64, unit, flag string) {

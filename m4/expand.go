@@ -10,6 +10,7 @@ import (
 // the table without a definition (GNU's TOKEN_VOID placeholder).
 type symbol struct {
 	name   string
+	nameB  []byte // name, for args[0]
 	defs   []*definition
 	traced bool
 }
@@ -18,6 +19,11 @@ type symbol struct {
 type definition struct {
 	text []byte
 	bi   *builtin
+	// pending counts the calls of this definition whose arguments are
+	// being collected or that are running (GNU's pending expansions): a
+	// definition removed meanwhile is recycled only when they are done.
+	pending int32
+	dead    bool
 }
 
 type defineMode uint8
@@ -41,53 +47,104 @@ func (p *Processor) lookup(name string) *definition {
 	return s.defs[len(s.defs)-1]
 }
 
-func (p *Processor) define(name string, d *definition, mode defineMode) {
-	s := p.sym[name]
-	if s == nil {
-		s = &symbol{name: name}
-		p.sym[name] = s
+// symbolFor returns name's symbol, creating it if needed; the name is
+// copied only for a new symbol.
+func (p *Processor) symbolFor(name []byte) *symbol {
+	if s := p.sym[string(name)]; s != nil {
+		return s
 	}
-	p.chargeMemory(int64(len(d.text)) + 32)
+	n := string(name)
+	s := &symbol{name: n}
+	p.sym[n] = s
+	return s
+}
+
+// Definitions are recycled when popped, undefined or replaced and no
+// call of them is pending (expansions copy the text they use).
+
+func (p *Processor) newDef() *definition {
+	if n := len(p.freeDefs); n > 0 {
+		d := p.freeDefs[n-1]
+		p.freeDefs = p.freeDefs[:n-1]
+		return d
+	}
+	return new(definition)
+}
+
+func (p *Processor) freeDef(d *definition) {
+	p.chargeMemory(-(int64(cap(d.text)) + 32))
+	if d.pending > 0 {
+		d.dead = true
+		return
+	}
+	p.recycleDef(d)
+}
+
+func (p *Processor) recycleDef(d *definition) {
+	d.dead = false
+	if len(p.freeDefs) >= 256 {
+		return
+	}
+	d.bi = nil
+	if cap(d.text) > 4096 {
+		d.text = nil
+	}
+	d.text = d.text[:0]
+	p.freeDefs = append(p.freeDefs, d)
+}
+
+// setDef installs d as name's definition (define) or pushes it (pushdef).
+func (p *Processor) setDef(s *symbol, d *definition, mode defineMode) {
+	p.chargeMemory(int64(cap(d.text)) + 32)
 	if mode == modePushdef || len(s.defs) == 0 {
 		s.defs = append(s.defs, d)
 		return
 	}
 	old := s.defs[len(s.defs)-1]
-	p.chargeMemory(-(int64(len(old.text)) + 32))
 	s.defs[len(s.defs)-1] = d
+	p.freeDef(old)
 }
 
-func (p *Processor) defineText(name string, text []byte, mode defineMode) {
-	p.define(name, &definition{text: append([]byte(nil), text...)}, mode)
+func (p *Processor) define(name string, d *definition, mode defineMode) {
+	p.setDef(p.symbolFor([]byte(name)), d, mode)
+}
+
+func (p *Processor) defineText(name []byte, text []byte, mode defineMode) {
+	d := p.newDef()
+	d.text = append(d.text[:0], text...)
+	p.setDef(p.symbolFor(name), d, mode)
 	if p.macroSeq != nil {
-		p.checkMacroSequence(name, text)
+		p.checkMacroSequence(string(name), text)
 	}
 }
 
 func (p *Processor) defineBuiltin(name string, b *builtin, mode defineMode) {
-	p.define(name, &definition{bi: b}, mode)
+	d := p.newDef()
+	d.bi = b
+	p.setDef(p.symbolFor([]byte(name)), d, mode)
 }
 
 // deleteSymbol removes every definition of name (undefine) or only the
 // top one (popdef). A traced name stays in the table.
-func (p *Processor) deleteSymbol(name string, popOnly bool) {
-	s := p.sym[name]
+func (p *Processor) deleteSymbol(name []byte, popOnly bool) {
+	s := p.sym[string(name)]
 	if s == nil {
 		return
 	}
 	if popOnly && len(s.defs) > 1 {
 		d := s.defs[len(s.defs)-1]
-		p.chargeMemory(-(int64(len(d.text)) + 32))
 		s.defs[len(s.defs)-1] = nil
 		s.defs = s.defs[:len(s.defs)-1]
+		p.freeDef(d)
 		return
 	}
-	for _, d := range s.defs {
-		p.chargeMemory(-(int64(len(d.text)) + 32))
+	for i, d := range s.defs {
+		s.defs[i] = nil
+		p.freeDef(d)
 	}
-	s.defs = nil
+	s.defs = s.defs[:0]
 	if !s.traced {
-		delete(p.sym, name)
+		delete(p.sym, s.name)
 	}
 }
 
@@ -141,6 +198,7 @@ func (p *Processor) expandMacro(s *symbol, d *definition, t *token) {
 	}
 	p.callID++
 	id := p.callID
+	d.pending++
 	traced := p.debug&debugTraceAll != 0 || s.traced
 	openFile, openLine := p.curFile, p.curLine
 
@@ -151,15 +209,17 @@ func (p *Processor) expandMacro(s *symbol, d *definition, t *token) {
 	if traced && p.debug&debugCall != 0 {
 		p.tracePrePre(s.name, id)
 	}
+	p.openCalls = append(p.openCalls, openCall{name: s.name, file: t.file, line: t.line, src: t.src, off: t.off})
 	args := p.collectArguments(s, d)
+	p.openCalls = p.openCalls[:len(p.openCalls)-1]
 
 	closeFile, closeLine := p.curFile, p.curLine
 	p.curFile, p.curLine = openFile, openLine
 	if traced {
 		p.tracePre(s.name, id, args)
 	}
-	savedOrigin := p.curOrigin
-	p.curOrigin = callOrigin
+	savedOrigin, savedHome, savedCall := p.curOrigin, p.curHome, p.curCall
+	p.curOrigin, p.curHome, p.curCall = callOrigin, homeOf(t.src, savedHome), true
 	ps := p.pushStringInit(callOrigin)
 	p.callMacro(d, args, &ps.buf)
 	p.chargeWork(workPerCall + int64(len(ps.buf)))
@@ -171,9 +231,32 @@ func (p *Processor) expandMacro(s *symbol, d *definition, t *token) {
 	if traced {
 		p.tracePost(s.name, id, len(args), expanded)
 	}
-	p.curOrigin = savedOrigin
+	p.curOrigin, p.curHome, p.curCall = savedOrigin, savedHome, savedCall
 	p.curFile, p.curLine = closeFile, closeLine
 	p.level--
+	if d.pending--; d.pending == 0 && d.dead {
+		p.recycleDef(d)
+	}
+}
+
+// homeOf is the file block text read from src belongs to.
+func homeOf(src *input, cur *input) *input {
+	switch {
+	case src == nil:
+		return cur
+	case src.kind == inFile:
+		return src
+	}
+	return src.home
+}
+
+// openCall is a macro call whose arguments are being collected.
+type openCall struct {
+	name string
+	file string
+	line int
+	src  *input
+	off  int
 }
 
 // argBound locates one argument in a level's argument buffer.
@@ -182,25 +265,40 @@ type argBound struct {
 	bi         *builtin
 }
 
+// frame is the reusable storage of the calls at one nesting level: their
+// argument text and the argument slices.
+type frame struct {
+	buf    []byte
+	bounds []argBound
+	args   []arg
+	tok    *token // scratch token for reading the arguments
+}
+
 // collectArguments reads the arguments of a call, if a '(' follows the
-// name. args[0] is the macro's name.
+// name. args[0] is the macro's name. The result is valid until the next
+// call at the same nesting level.
 func (p *Processor) collectArguments(s *symbol, d *definition) []arg {
 	lvl := p.level
-	for len(p.argBufs) <= lvl {
-		p.argBufs = append(p.argBufs, nil)
+	for len(p.frames) <= lvl {
+		p.frames = append(p.frames, frame{tok: new(token)})
 	}
+	f := &p.frames[lvl]
 	groks := d.bi != nil && d.bi.macroArgs
-	args := []arg{{text: []byte(s.name)}}
+	if s.nameB == nil {
+		s.nameB = []byte(s.name)
+	}
+	args := append(f.args[:0], arg{text: s.nameB})
 	if !p.peekIsOpen() {
+		f.args = args
 		return args
 	}
-	var t token
-	p.nextToken(&t) // the '('
-	buf := p.argBufs[lvl][:0]
-	var bounds []argBound
+	t := f.tok
+	p.nextToken(t) // the '('
+	buf := f.buf[:0]
+	bounds := f.bounds[:0]
 	for {
 		start := len(buf)
-		more, bi := p.expandArgument(&buf)
+		more, bi := p.expandArgument(&buf, t)
 		if bi != nil && !groks {
 			bi = nil
 			buf = buf[:start]
@@ -213,10 +311,13 @@ func (p *Processor) collectArguments(s *symbol, d *definition) []arg {
 			break
 		}
 	}
-	p.argBufs[lvl] = buf
+	// the level's frame may have grown while nested calls ran
+	f = &p.frames[lvl]
+	f.buf, f.bounds = buf, bounds
 	for _, b := range bounds {
 		args = append(args, arg{text: buf[b.start:b.end:b.end], bi: b.bi})
 	}
+	f.args = args
 	return args
 }
 
@@ -224,12 +325,11 @@ func (p *Processor) collectArguments(s *symbol, d *definition) []arg {
 // skipped, parentheses nest, names are expanded. It reports whether more
 // arguments follow, and the builtin token the argument is, if it starts
 // with one.
-func (p *Processor) expandArgument(buf *[]byte) (more bool, bi *builtin) {
+func (p *Processor) expandArgument(buf *[]byte, t *token) (more bool, bi *builtin) {
 	file, line := p.curFile, p.curLine
 	start := len(*buf)
-	var t token
 	for {
-		p.nextToken(&t)
+		p.nextToken(t)
 		if t.kind != tokSimple {
 			break
 		}
@@ -258,16 +358,26 @@ func (p *Processor) expandArgument(buf *[]byte) (more bool, bi *builtin) {
 			*buf = append(*buf, t.text...)
 		case tokSimple:
 			*buf = append(*buf, t.text...)
+			if len(*buf) > 1<<16 {
+				p.checkSize(len(*buf))
+			}
 		case tokEOF:
+			if len(p.openCalls) > 0 {
+				oc := p.openCalls[0]
+				p.unclosed = &oc
+			}
 			p.fatalAt(file, line, 0, "ERROR: end of file in argument list")
 		case tokWord, tokString:
-			p.expandToken(buf, &t)
+			p.expandToken(buf, t)
+			if len(*buf) > 1<<16 {
+				p.checkSize(len(*buf))
+			}
 		case tokMacdef:
 			if len(*buf) == start {
 				bi = t.bi
 			}
 		}
-		p.nextToken(&t)
+		p.nextToken(t)
 	}
 }
 
@@ -294,6 +404,7 @@ func (p *Processor) expandUserMacro(text []byte, args []arg, out *[]byte) {
 			*out = append(*out, text...)
 			return
 		}
+		p.checkSize(len(*out) + i)
 		*out = append(*out, text[:i]...)
 		text = text[i+1:]
 		if len(text) == 0 {
@@ -317,6 +428,7 @@ func (p *Processor) expandUserMacro(text []byte, args []arg, out *[]byte) {
 				text = text[j:]
 			}
 			if n < len(args) {
+				p.checkSize(len(*out) + len(args[n].text))
 				*out = append(*out, args[n].text...)
 			}
 		case c == '#':
@@ -334,6 +446,7 @@ func (p *Processor) expandUserMacro(text []byte, args []arg, out *[]byte) {
 // dumpArgs appends args[1:] separated by sep, each quoted if asked.
 func (p *Processor) dumpArgs(out *[]byte, args []arg, sep string, quoted bool) {
 	for i := 1; i < len(args); i++ {
+		p.checkSize(len(*out) + len(args[i].text) + len(sep) + 2*len(p.lquote))
 		if i > 1 {
 			*out = append(*out, sep...)
 		}

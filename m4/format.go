@@ -206,10 +206,10 @@ func (p *Processor) format(out *[]byte, args []arg) {
 			width = -width
 		}
 		if width > 0 {
-			p.chargeWork(width)
+			p.checkSize(len(*out) + int(width))
 		}
-		if prec > 0 && strings.IndexByte("aAeEfFgG", c) >= 0 {
-			p.chargeWork(prec)
+		if prec > 0 {
+			p.checkSize(len(*out) + int(prec))
 		}
 		var body string
 		switch c {

@@ -140,7 +140,7 @@ func (p *Processor) Reload(name string) (err error) {
 				p.defineBuiltin(string(s0), b, modePushdef)
 			}
 		case 'T':
-			p.define(string(s0), &definition{text: s1}, modePushdef)
+			p.defineText(s0, s1, modePushdef)
 		}
 		r.directive()
 	}

@@ -37,15 +37,27 @@ type input struct {
 	origin *Origin
 	// recycle marks string buffers owned by the processor's free list.
 	recycle bool
+	// home is, for strings, the file block the macro call that produced
+	// them was read from (directly or through other expansions).
+	home *input
+	// incFile, incLine and incHome say, for files, where the include
+	// that read them was called (incFile "" for top-level input).
+	incFile string
+	incLine int
+	incHome *input
 }
 
 // pendingString is an expansion being built (GNU's push_string_init /
 // push_string_finish pair).
+// blockCost is what an input block costs in memory, on top of its text.
+const blockCost = 160
+
 type pendingString struct {
 	buf    []byte
 	file   string
 	line   int
 	origin *Origin
+	home   *input
 	// dropped is set when a file or builtin token was pushed while the
 	// string was being built: the partial expansion is discarded.
 	dropped bool
@@ -61,6 +73,10 @@ func (p *Processor) pushFile(data []byte, name string, origin *Origin) {
 	}
 	p.chargeMemory(int64(len(data)))
 	b := &input{kind: inFile, buf: data, file: name, line: 1, advance: p.startOfLine, prev: p.isp, origin: origin}
+	if p.pending != nil || p.curCall {
+		// included by a macro call (include, sinclude)
+		b.incFile, b.incLine, b.incHome = p.curFile, p.curLine, p.curHome
+	}
 	p.isp = b
 	p.inputChange = true
 	p.outLine = -1
@@ -76,12 +92,15 @@ func (p *Processor) pushMacro(b *builtin) {
 }
 
 // pushStringInit starts an expansion. Exhausted string blocks on top are
-// popped first, so tail-recursive macros do not grow the stack.
+// popped first, so tail-recursive macros do not grow the stack. Only one
+// expansion is pending at a time (a builtin expands nothing while it
+// runs), so the pendingString is the processor's own.
 func (p *Processor) pushStringInit(origin *Origin) *pendingString {
 	for p.isp != nil && p.isp.kind == inString && p.isp.pos >= len(p.isp.buf) {
 		p.popInput()
 	}
-	ps := &pendingString{buf: p.getBuf(), file: p.curFile, line: p.curLine, origin: origin}
+	ps := &p.pend
+	*ps = pendingString{buf: p.getBuf(), file: p.curFile, line: p.curLine, origin: origin, home: p.curHome}
 	p.pending = ps
 	return ps
 }
@@ -92,10 +111,14 @@ func (p *Processor) pushStringFinish(ps *pendingString) {
 	p.pending = nil
 	if ps.dropped || len(ps.buf) == 0 {
 		p.putBuf(ps.buf)
+		ps.buf = nil
 		return
 	}
-	p.chargeMemory(int64(len(ps.buf)) + 64)
-	p.isp = &input{kind: inString, buf: ps.buf, file: ps.file, line: ps.line, prev: p.isp, origin: ps.origin, recycle: true}
+	p.chargeMemory(int64(cap(ps.buf)) + blockCost)
+	b := p.newBlock()
+	*b = input{kind: inString, buf: ps.buf, file: ps.file, line: ps.line, prev: p.isp, origin: ps.origin, recycle: true, home: ps.home}
+	ps.buf = nil
+	p.isp = b
 	p.inputChange = true
 }
 
@@ -107,19 +130,49 @@ func (p *Processor) pushBack(text []byte) {
 	p.pushStringFinish(ps)
 }
 
+// Buffers and blocks are recycled, but not at once: a popped block's
+// buffer may still back the token just read, so popped things wait in
+// limbo until the next token is read (releaseLimbo).
+
 func (p *Processor) getBuf() []byte {
 	if n := len(p.freeBufs); n > 0 {
 		b := p.freeBufs[n-1]
 		p.freeBufs = p.freeBufs[:n-1]
 		return b[:0]
 	}
-	return make([]byte, 0, 256)
+	return make([]byte, 0, 64)
 }
 
 func (p *Processor) putBuf(b []byte) {
-	if cap(b) > 0 && cap(b) <= 64<<10 && len(p.freeBufs) < 64 {
-		p.freeBufs = append(p.freeBufs, b[:0])
+	if cap(b) > 0 && cap(b) <= 64<<10 {
+		p.limboBufs = append(p.limboBufs, b[:0])
 	}
+}
+
+func (p *Processor) newBlock() *input {
+	if n := len(p.freeBlocks); n > 0 {
+		b := p.freeBlocks[n-1]
+		p.freeBlocks = p.freeBlocks[:n-1]
+		return b
+	}
+	return new(input)
+}
+
+// releaseLimbo makes what was popped before the current token reusable.
+func (p *Processor) releaseLimbo() {
+	for _, b := range p.limboBufs {
+		if len(p.freeBufs) < 64 {
+			p.freeBufs = append(p.freeBufs, b)
+		}
+	}
+	p.limboBufs = p.limboBufs[:0]
+	for _, b := range p.limboBlocks {
+		if len(p.freeBlocks) < 64 {
+			*b = input{}
+			p.freeBlocks = append(p.freeBlocks, b)
+		}
+	}
+	p.limboBlocks = p.limboBlocks[:0]
 }
 
 // popInput pops the top block.
@@ -138,21 +191,24 @@ func (p *Processor) popInput() {
 		p.outLine = -1
 		p.chargeMemory(-int64(len(b.buf)))
 	case inString:
-		p.chargeMemory(-(int64(len(b.buf)) + 64))
 		if b.recycle {
+			p.chargeMemory(-(int64(cap(b.buf)) + blockCost))
 			p.putBuf(b.buf)
+		} else {
+			p.chargeMemory(-(int64(len(b.buf)) + blockCost))
 		}
 	}
 	p.isp = b.prev
-	b.prev = nil
-	b.buf = nil
 	p.inputChange = true
+	if b.recycle {
+		p.limboBlocks = append(p.limboBlocks, b)
+	}
 }
 
 // pushWrapup saves text for the end of input (m4wrap).
 func (p *Processor) pushWrapup(text []byte) {
-	p.chargeMemory(int64(len(text)) + 64)
-	p.wsp = append(p.wsp, &input{kind: inString, buf: text, file: p.curFile, line: p.curLine, origin: p.curOrigin})
+	p.chargeMemory(int64(len(text)) + blockCost)
+	p.wsp = append(p.wsp, &input{kind: inString, buf: text, file: p.curFile, line: p.curLine, origin: p.curOrigin, home: p.curHome})
 }
 
 // popWrapup makes the wrapped text the input: the text of the last m4wrap

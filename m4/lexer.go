@@ -86,6 +86,9 @@ type stateFn func(p *Processor, t *token) stateFn
 // nextToken reads the next token into t. t.text is valid until the next
 // call that reads input.
 func (p *Processor) nextToken(t *token) {
+	if len(p.limboBufs)+len(p.limboBlocks) > 0 {
+		p.releaseLimbo()
+	}
 	for state := stateFn(lexToken); state != nil; {
 		state = state(p, t)
 	}

@@ -26,11 +26,13 @@ const (
 	// recursion would exhaust the Go stack.
 	maxNestingLimit = 1 << 18
 	// DefaultMaxMemory bounds the bytes held in diversions, pending
-	// (pushed back, not yet rescanned) input and macro definitions.
-	DefaultMaxMemory = 192 << 20
+	// (pushed back, not yet rescanned) input, collected arguments and
+	// macro definitions. Compiling a sendmail.mc holds under 1 MB.
+	DefaultMaxMemory = 64 << 20
 	// DefaultMaxWork bounds the total work of expansion: the bytes of
-	// every macro expansion plus a fixed cost per macro call.
-	DefaultMaxWork = 1 << 30
+	// every macro expansion plus a fixed cost per macro call. Compiling
+	// generic-linux.mc costs about 135,000 units.
+	DefaultMaxWork = 64 << 20
 	// DefaultMaxOutput bounds the total bytes written to the output.
 	DefaultMaxOutput = 1 << 30
 	// workPerCall is what one macro call costs in work units, on top of
@@ -133,6 +135,14 @@ const (
 // Report is one diagnostic or errprint, with its position.
 type Report struct {
 	Kind ReportKind
+	// Outer is where processing of the top-level input stood: the line
+	// of the top-level file whose macro call (through expansions and
+	// includes) led to this report.
+	OuterFile string
+	OuterLine int
+	// Open is, for "end of file in argument list", the outermost call
+	// whose argument list was not closed.
+	Open *OpenCall
 	// Msg is the message without the "m4:file:line: " prefix (for
 	// errprint, the text exactly as printed).
 	Msg  string
@@ -143,6 +153,14 @@ type Report struct {
 	Column int
 	// Origin is the chain of macro calls active when the report was made.
 	Origin *Origin
+}
+
+// OpenCall locates a macro call.
+type OpenCall struct {
+	Name   string
+	File   string
+	Line   int
+	Column int
 }
 
 // ExitError is returned by Run when processing ends with a non-zero exit
@@ -185,7 +203,13 @@ type Processor struct {
 	curFile     string
 	curLine     int
 	pending     *pendingString
+	pend        pendingString
 	freeBufs    [][]byte
+	limboBufs   [][]byte
+	freeBlocks  []*input
+	limboBlocks []*input
+	frames      []frame
+	freeDefs    []*definition
 
 	// lexical state
 	lquote, rquote []byte
@@ -197,7 +221,6 @@ type Processor struct {
 	level      int
 	callID     int
 	nesting    int
-	argBufs    [][]byte
 	retcode    int
 	sysval     int
 	tempFiles  map[string]bool
@@ -226,6 +249,13 @@ type Processor struct {
 	maxOutput    int64
 	work         int64
 	memory       int64
+
+	// call sites: the home of the current call, whether a macro runs,
+	// the calls whose arguments are being collected
+	curHome   *input
+	curCall   bool
+	openCalls []openCall
+	unclosed  *openCall
 
 	// origins
 	track          bool
@@ -313,11 +343,11 @@ func (p *Processor) SetOutput(w io.Writer) {
 
 // Define defines name as value, like -Dname=value.
 func (p *Processor) Define(name, value string) {
-	p.defineText(name, []byte(value), modeInsert)
+	p.defineText([]byte(name), []byte(value), modeInsert)
 }
 
 // Undefine removes every definition of name, like -Uname.
-func (p *Processor) Undefine(name string) { p.deleteSymbol(name, false) }
+func (p *Processor) Undefine(name string) { p.deleteSymbol([]byte(name), false) }
 
 // Trace marks name for tracing when it is defined, like -tname.
 func (p *Processor) Trace(name string) {

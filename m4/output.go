@@ -118,14 +118,15 @@ func (p *Processor) outputText(text []byte) {
 		if p.out != nil {
 			p.out.Write(text)
 		}
-		if p.track {
-			// keep only offsets for diversion 0: the bytes are written out
-			d.buf = d.buf[:0]
-		}
 		return
 	}
-	p.chargeMemory(int64(len(text)))
+	// account for what the buffer really holds: its capacity
+	before := cap(d.buf)
+	if len(d.buf)+len(text) > before {
+		p.checkSize(len(d.buf) + len(text))
+	}
 	d.buf = append(d.buf, text...)
+	p.chargeMemory(int64(cap(d.buf) - before))
 }
 
 // divLen is the current length of a diversion (for diversion 0, the
@@ -231,7 +232,7 @@ func (p *Processor) insertDiversionHelper(d *diversion) {
 		p.outputText(d.buf)
 		p.outLine = -1
 	}
-	p.chargeMemory(-int64(len(d.buf)))
+	p.chargeMemory(-int64(cap(d.buf)))
 	delete(p.divs, d.num)
 }
 

@@ -108,9 +108,7 @@ func biPatsubst(p *Processor, out *[]byte, args []arg) {
 			*out = append(*out, victim[offset:regs[0]]...)
 		}
 		p.substitute(out, victim, repl, regs)
-		if len(*out) > 1<<20 {
-			p.chargeWork(int64(len(*out)))
-		}
+		p.checkSize(len(*out))
 		offset = regs[1]
 		if regs[0] == regs[1] {
 			if offset < len(victim) {
