@@ -5,7 +5,9 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"io"
+	"slices"
 )
 
 // PutMode says what Put does when the key is already in the database.
@@ -62,6 +64,8 @@ type HashBuilder struct {
 	// page is sorted in one consistent order, which lets splits append
 	// pairs that sort after the last one without a search.
 	bigKeys int
+
+	nelem0 uint32 // nelem at creation
 }
 
 // hitem is one key/data pair. Keys and values live in the arena.
@@ -98,6 +102,13 @@ type HashOptions struct {
 	// SizeHint is the expected number of entries, used to size the
 	// builder's internal arrays.
 	SizeHint int
+	// Nelem is the h_nelem the database is created with. Berkeley DB
+	// keeps counting puts from it in the metadata page (db_dump shows it
+	// as h_nelem). makemap and postmap ask for 4096, sendmail's alias
+	// database code for nothing (0). NelemUnset selects 0.
+	Nelem uint32
+	// NelemUnset is set when the creator does not call set_h_nelem.
+	NelemUnset bool
 }
 
 // NewHashBuilder returns a builder for an empty hash database.
@@ -109,6 +120,10 @@ func NewHashBuilder(opt HashOptions) *HashBuilder {
 		uid:     opt.UID,
 		nelem:   defaultNelem,
 	}
+	if opt.Nelem != 0 || opt.NelemUnset {
+		b.nelem = opt.Nelem
+	}
+	b.nelem0 = b.nelem
 	if opt.SizeHint > 0 {
 		b.items = make([]hitem, 0, opt.SizeHint)
 		b.arena = make([]byte, 0, opt.SizeHint*32)
@@ -126,7 +141,7 @@ func NewHashBuilder(opt HashOptions) *HashBuilder {
 }
 
 // Len returns the number of keys in the database.
-func (b *HashBuilder) Len() int { return int(b.nelem - defaultNelem) }
+func (b *HashBuilder) Len() int { return int(b.nelem - b.nelem0) }
 
 func (b *HashBuilder) key(it *hitem) []byte {
 	return b.arena[it.off : it.off+int(it.klen)]
@@ -805,4 +820,153 @@ func putOffpage(b []byte, pgno, tlen uint32) {
 	b[0] = hOffpage
 	binary.LittleEndian.PutUint32(b[4:], pgno)
 	binary.LittleEndian.PutUint32(b[8:], tlen)
+}
+
+// LoadHash returns a builder holding the contents and the exact page
+// layout of an existing hash database, so that further puts continue as
+// Berkeley DB would continue them on that file (makemap -o, postmap -i).
+// Off-page duplicate trees are read back as value lists and laid out
+// afresh when the file is written.
+func LoadHash(db *DB) (*HashBuilder, error) {
+	if db.kind != Hash {
+		return nil, fmt.Errorf("%w: not a hash database", ErrUnsupported)
+	}
+	if db.pgsize != DefaultPageSize {
+		return nil, fmt.Errorf("%w: page size %d", ErrUnsupported, db.pgsize)
+	}
+	var m [512]byte
+	if _, err := db.r.ReadAt(m[:], 0); err != nil {
+		return nil, err
+	}
+	bo := db.bo
+	b := &HashBuilder{
+		pgsize:    db.pgsize,
+		bigSize:   db.pgsize / 4,
+		dups:      db.dups,
+		maxBucket: db.maxBucket,
+		highMask:  db.highMask,
+		lowMask:   db.lowMask,
+		spares:    db.spares,
+		free:      bo.Uint32(m[28:]),
+		lastPgno:  bo.Uint32(m[32:]),
+		nelem:     bo.Uint32(m[88:]),
+	}
+	copy(b.uid[:], m[metaUIDOff:metaUIDOff+metaUIDLen])
+	b.pages = make([]*hpage, b.lastPgno+1)
+	buf := make([]byte, db.pgsize)
+	// Items refer to overflow chains by their first page; the chain's
+	// pages are loaded as they are met.
+	for pgno := uint32(1); pgno <= b.lastPgno; pgno++ {
+		if _, err := db.r.ReadAt(buf, int64(pgno)*int64(db.pgsize)); err != nil {
+			return nil, fmt.Errorf("reading page %d: %w", pgno, err)
+		}
+		p := page{b: buf, bo: bo}
+		if p.pgno() == 0 && p.typ() == pInvalid {
+			continue // never written
+		}
+		if p.pgno() != pgno {
+			return nil, formatErr(pgno, "page says it is page %d", p.pgno())
+		}
+		switch p.typ() {
+		case pInvalid:
+			b.pages[pgno] = &hpage{typ: pInvalid, next: p.next()}
+		case pOverflow:
+			l := p.hfOffset()
+			if l > db.pgsize-pageHeader {
+				return nil, formatErr(pgno, "bad overflow length %d", l)
+			}
+			b.pages[pgno] = &hpage{typ: pOverflow, prev: p.prev(), next: p.next(),
+				data: append([]byte(nil), p.b[pageHeader:pageHeader+l]...)}
+		case pHash, pHashUnsorted:
+			if err := db.checkHashPage(pgno, p); err != nil {
+				return nil, err
+			}
+			hp := &hpage{typ: pHash, prev: p.prev(), next: p.next()}
+			for i := 0; i < p.entries(); i += 2 {
+				id, err := b.loadPair(db, pgno, p, i)
+				if err != nil {
+					return nil, err
+				}
+				hp.items = append(hp.items, id)
+				hp.used += b.pairLen(id)
+			}
+			if p.typ() == pHashUnsorted {
+				// Berkeley DB sorts such a page before inserting.
+				slices.SortStableFunc(hp.items, func(x, y int32) int {
+					return b.cmpItem(b.key(&b.items[x]), b.items[x].kpg != 0, y)
+				})
+			}
+			b.pages[pgno] = hp
+		case pLRecno, pLDup, pIRecno, pIBtree:
+			// Pages of off-page duplicate trees; rebuilt below.
+			b.pages[pgno] = &hpage{typ: pInvalid, next: 0, data: nil}
+		default:
+			return nil, formatErr(pgno, "unexpected page type %d in a hash file", p.typ())
+		}
+	}
+	// Off-page duplicate trees become builder roots holding their sets.
+	for id := range b.items {
+		it := &b.items[id]
+		if it.vtyp != hOffDup {
+			continue
+		}
+		var set []byte
+		if err := db.offDupWalk(it.vpg, func(v []byte) bool {
+			set = appendDup(set, v)
+			return true
+		}); err != nil {
+			return nil, err
+		}
+		b.pages[it.vpg] = &hpage{typ: pLRecno, data: set}
+	}
+	b.nelem0 = b.nelem - uint32(len(b.items))
+	return b, nil
+}
+
+// loadPair reads pair i of a hash page into a new item.
+func (b *HashBuilder) loadPair(db *DB, pgno uint32, p page, i int) (int32, error) {
+	kit := db.hashItemAt(p, i)
+	dit := db.hashItemAt(p, i+1)
+	key, err := db.hashItemBytes(pgno, kit)
+	if err != nil {
+		return 0, err
+	}
+	var val []byte
+	vtyp := dit.typ
+	var vpg uint32
+	switch dit.typ {
+	case hKeyData, hDuplicate:
+		val = dit.data
+	case hOffpage:
+		if val, err = db.hashItemBytes(pgno, dit); err != nil {
+			return 0, err
+		}
+		vpg = db.bo.Uint32(dit.data[3:])
+	case hOffDup:
+		if len(dit.data) != 7 {
+			return 0, formatErr(pgno, "bad off-page duplicate item")
+		}
+		vpg = db.bo.Uint32(dit.data[3:])
+	default:
+		return 0, formatErr(pgno, "bad hash item type %d", dit.typ)
+	}
+	if dit.typ == hDuplicate && db.bo != binary.LittleEndian {
+		// Re-encode the lengths in the order this package writes.
+		var set []byte
+		if err := db.eachDup(pgno, dit.data, func(v []byte) bool {
+			set = appendDup(set, v)
+			return true
+		}); err != nil {
+			return 0, err
+		}
+		val = set
+	}
+	id := b.newItem(key, val, hashFunc(key))
+	it := &b.items[id]
+	it.vtyp, it.vpg = vtyp, vpg
+	if kit.typ == hOffpage {
+		it.kpg = db.bo.Uint32(kit.data[3:])
+		b.bigKeys++
+	}
+	return id, nil
 }

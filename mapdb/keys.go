@@ -1,0 +1,178 @@
+package mapdb
+
+import (
+	"bytes"
+	"errors"
+	"unicode"
+	"unicode/utf8"
+)
+
+// FoldASCII returns key with ASCII upper-case letters folded to lower
+// case and every other byte unchanged: what makemap, sendmail's map
+// lookups and Postfix (outside SMTPUTF8 mode) do to keys.
+func FoldASCII(key []byte) []byte {
+	out := make([]byte, len(key))
+	for i, c := range key {
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		out[i] = c
+	}
+	return out
+}
+
+// FoldPostfix folds a key the way a Postfix table does: ASCII only, or,
+// in SMTPUTF8 mode (utf8 true) with Unicode case folding of non-ASCII
+// UTF-8 text (Postfix uses ICU's full case folding; this covers the
+// simple foldings and the common multi-character ones such as ß → ss).
+func FoldPostfix(key []byte, utf8mode bool) []byte {
+	if !utf8mode || isASCII(key) || !utf8.Valid(key) {
+		return FoldASCII(key)
+	}
+	var b bytes.Buffer
+	b.Grow(len(key))
+	for _, r := range string(key) {
+		if r < utf8.RuneSelf {
+			if 'A' <= r && r <= 'Z' {
+				r += 'a' - 'A'
+			}
+			b.WriteRune(r)
+			continue
+		}
+		if s, ok := fullFold[r]; ok {
+			b.WriteString(s)
+			continue
+		}
+		b.WriteRune(caseFold(r))
+	}
+	return b.Bytes()
+}
+
+// fullFold holds the multi-character foldings of CaseFolding.txt that
+// matter for mail addresses.
+var fullFold = map[rune]string{
+	'ß':      "ss",
+	'ẞ':      "ss",
+	'İ':      "i\u0307",
+	'ŉ':      "\u02bcn",
+	'ǰ':      "j\u030c",
+	'ﬀ':      "ff",
+	'ﬁ':      "fi",
+	'ﬂ':      "fl",
+	'ﬃ':      "ffi",
+	'ﬄ':      "ffl",
+	'ﬅ':      "st",
+	'ﬆ':      "st",
+	'\u0390': "\u03b9\u0308\u0301",
+	'\u03b0': "\u03c5\u0308\u0301",
+}
+
+// caseFold maps r to its simple case folding: lower case, except for
+// letters whose folding is not their lower case.
+func caseFold(r rune) rune {
+	switch r {
+	case 'ς':
+		return 'σ'
+	case 'ſ':
+		return 's'
+	case 'µ':
+		return 'μ'
+	case '\u0345', '\u1fbe':
+		return 'ι'
+	case 'ϐ':
+		return 'β'
+	case 'ϑ':
+		return 'θ'
+	case 'ϕ':
+		return 'φ'
+	case 'ϖ':
+		return 'π'
+	case 'ϰ':
+		return 'κ'
+	case 'ϱ':
+		return 'ρ'
+	case 'ϵ':
+		return 'ε'
+	case 'ẛ':
+		return 'ṡ'
+	}
+	if l := unicode.ToLower(r); l != r {
+		return l
+	}
+	// Letters with no lower case but a fold (Cherokee small letters
+	// fold to their capitals).
+	if unicode.Is(unicode.Cherokee, r) {
+		if u := unicode.ToUpper(r); u != r {
+			return u
+		}
+	}
+	return r
+}
+
+// NulMode says how a reader treats the NUL some tools store after keys.
+type NulMode int
+
+const (
+	// NulAdaptive tries the key without and then with a NUL (sendmail
+	// maps without -N or -O; Postfix tries with first).
+	NulAdaptive NulMode = iota
+	// NulAlways looks up key plus NUL only (sendmail -N).
+	NulAlways
+	// NulNever looks up the key as is only (sendmail -O).
+	NulNever
+)
+
+// LookupSendmail finds key the way sendmail's map code does for hash,
+// btree and cdb maps: the key is folded to lower case unless noFold,
+// then looked up without and with a trailing NUL as mode says. The
+// value is returned without its trailing NUL.
+func LookupSendmail(m Map, key []byte, noFold bool, mode NulMode) ([]byte, error) {
+	k := key
+	if !noFold {
+		k = FoldASCII(key)
+	}
+	var order [][]byte
+	withNul := append(append([]byte(nil), k...), 0)
+	switch mode {
+	case NulAlways:
+		order = [][]byte{withNul}
+	case NulNever:
+		order = [][]byte{k}
+	default:
+		order = [][]byte{k, withNul}
+	}
+	return lookupFirst(m, order)
+}
+
+// LookupPostfix finds key the way Postfix's hash, btree and cdb tables
+// do: the key is folded unless noFold, then looked up with a trailing
+// NUL and without one. The value is returned as a string would be (up
+// to its first NUL).
+func LookupPostfix(m Map, key []byte, noFold, utf8mode bool) ([]byte, error) {
+	k := key
+	if !noFold {
+		k = FoldPostfix(key, utf8mode)
+	}
+	return lookupFirst(m, [][]byte{append(append([]byte(nil), k...), 0), k})
+}
+
+func lookupFirst(m Map, keys [][]byte) ([]byte, error) {
+	for _, k := range keys {
+		v, err := m.Get(k)
+		if err == nil {
+			return CString(v), nil
+		}
+		if !errors.Is(err, ErrNotFound) {
+			return nil, err
+		}
+	}
+	return nil, ErrNotFound
+}
+
+// CString returns b up to its first NUL, as C's %s and %.*s print it.
+func CString(b []byte) []byte {
+	if i := bytes.IndexByte(b, 0); i >= 0 {
+		return b[:i]
+	}
+	return b
+}

@@ -1,0 +1,206 @@
+package mapdb
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+)
+
+// Entry is one key/value pair read from a map source, with the line it
+// came from (the first line of a logical line that spans several).
+type Entry struct {
+	Key, Value []byte
+	Line       int
+	// Name is the alias name as written (aliases files only), which
+	// sendmail's messages quote.
+	Name string
+}
+
+// LineError is a problem with one line of a source. Readers return it
+// and carry on with the next line when the tool they follow does; Msg is
+// the tool's own message text.
+type LineError struct {
+	File string
+	Line int
+	Msg  string
+	// Warning is set for problems the tool reports without failing
+	// (Postfix's "warning:" lines, sendmail's duplicate alias note).
+	Warning bool
+}
+
+func (e *LineError) Error() string {
+	if e.File != "" {
+		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
+	}
+	return fmt.Sprintf("line %d: %s", e.Line, e.Msg)
+}
+
+// MakemapOptions are makemap's flags that change how its input is read.
+type MakemapOptions struct {
+	// NoFold keeps the case of keys (-f). By default ASCII upper-case
+	// letters of the key are folded to lower case; other bytes are left
+	// alone (this sendmail is built without EAI support).
+	NoFold bool
+	// InclNull stores a NUL after every key and value (-N).
+	InclNull bool
+	// Comment is the comment character (-D); 0 means '#'.
+	Comment byte
+	// Sep separates key and value (-t); 0 means any run of white space.
+	Sep byte
+	// AllowEmpty accepts a key without a value (-e).
+	AllowEmpty bool
+	// Report, when not nil, gets every line makemap rejects, in input
+	// order (makemap prints them, goes on, and exits 65 in the end).
+	Report func(*LineError)
+}
+
+// makemapBufSize is makemap's line buffer: fgets reads at most 1023
+// bytes at a time.
+const makemapBufSize = 1024
+
+// MakemapReader reads makemap's input format: one "key value" pair per
+// physical line, no continuation lines.
+type MakemapReader struct {
+	r    *bufio.Reader
+	opt  MakemapOptions
+	line int
+	buf  []byte
+	eof  bool
+}
+
+// NewMakemapReader reads makemap input from r.
+func NewMakemapReader(r io.Reader, opt MakemapOptions) *MakemapReader {
+	if opt.Comment == 0 {
+		opt.Comment = '#'
+	}
+	return &MakemapReader{r: bufio.NewReaderSize(r, 1<<16), opt: opt, buf: make([]byte, 0, makemapBufSize)}
+}
+
+// fgets reads what sm_io_fgets reads into a 1024-byte buffer: up to and
+// including a newline, at most 1023 bytes. ok is false at end of input.
+func (m *MakemapReader) fgets() (chunk []byte, ok bool, err error) {
+	m.buf = m.buf[:0]
+	for len(m.buf) < makemapBufSize-1 {
+		c, err := m.r.ReadByte()
+		if err == io.EOF {
+			m.eof = true
+			break
+		}
+		if err != nil {
+			return nil, false, err
+		}
+		m.buf = append(m.buf, c)
+		if c == '\n' {
+			break
+		}
+	}
+	if len(m.buf) == 0 && m.eof {
+		return nil, false, nil
+	}
+	return m.buf, true, nil
+}
+
+func (m *MakemapReader) isSep(c byte) bool {
+	if m.opt.Sep == 0 {
+		return isASCIISpace(c)
+	}
+	return c == m.opt.Sep
+}
+
+// isASCIISpace is isspace() on an ASCII byte in the C locale.
+func isASCIISpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'
+}
+
+func (m *MakemapReader) reject(format string, args ...any) {
+	if m.opt.Report != nil {
+		m.opt.Report(&LineError{Line: m.line, Msg: fmt.Sprintf(format, args...)})
+	}
+}
+
+// Next returns the next entry, io.EOF at the end of input. Lines
+// makemap rejects are reported and passed over. The entry's slices are
+// valid until the next call.
+func (m *MakemapReader) Next() (Entry, error) {
+	for {
+		chunk, ok, err := m.fgets()
+		if err != nil {
+			return Entry{}, err
+		}
+		if !ok {
+			return Entry{}, io.EOF
+		}
+		m.line++
+		// makemap works on a C string: the line ends at the newline
+		// or at a NUL byte, whichever comes first.
+		line := chunk
+		nl := -1
+		for i, c := range chunk {
+			if c == 0 {
+				break
+			}
+			if c == '\n' {
+				nl = i
+				break
+			}
+		}
+		if nl >= 0 {
+			line = chunk[:nl]
+		} else if !m.atEOF() {
+			m.reject("line too long (%d bytes max)", makemapBufSize)
+			continue
+		}
+		if i := indexByte(line, 0); i >= 0 {
+			line = line[:i]
+		}
+		if len(line) == 0 || line[0] == m.opt.Comment {
+			continue
+		}
+		if m.opt.Sep == 0 && isASCIISpace(line[0]) {
+			m.reject("syntax error (leading space)")
+			continue
+		}
+		p := 0
+		for p < len(line) && !m.isSep(line[p]) {
+			if !m.opt.NoFold && 'A' <= line[p] && line[p] <= 'Z' {
+				line[p] += 'a' - 'A'
+			}
+			p++
+		}
+		key := line[:p]
+		if p < len(line) {
+			p++
+		}
+		for p < len(line) && m.isSep(line[p]) {
+			p++
+		}
+		val := line[p:]
+		if !m.opt.AllowEmpty && len(val) == 0 {
+			m.reject("no RHS for LHS %s", key)
+			continue
+		}
+		if m.opt.InclNull {
+			// The NUL makemap writes after the key and after the line.
+			line = append(line[:len(key)], 0)
+			key = line
+			v := make([]byte, len(val)+1)
+			copy(v, val)
+			val = v
+		}
+		return Entry{Key: key, Value: val, Line: m.line}, nil
+	}
+}
+
+// atEOF is sm_io_eof after a partial fgets: true only when a read hit
+// the end of the input. A last line of exactly 1023 bytes without a
+// newline is therefore "too long", as with the real makemap.
+func (m *MakemapReader) atEOF() bool { return m.eof }
+
+func indexByte(b []byte, c byte) int {
+	for i, x := range b {
+		if x == c {
+			return i
+		}
+	}
+	return -1
+}
