@@ -27,6 +27,16 @@ func (e *exitError) Error() string { return e.msg }
 // link to the subcommand that implements that tool.
 var multiCall = map[string]func(args []string) int{
 	"m4": func(args []string) int { return runM4(os.Args[0], os.Args[0], args, os.Stdin, stdout(), os.Stderr) },
+
+	"makemap":    func(args []string) int { return runMakemap("makemap", args, os.Stdin, stdout(), os.Stderr) },
+	"newaliases": func(args []string) int { return runNewaliases("newaliases", args, stdout(), os.Stderr) },
+	"praliases":  func(args []string) int { return runPraliases("praliases", args, stdout(), os.Stderr) },
+	"postmap": func(args []string) int {
+		return runPostfixMap(postmapTool, "postmap", args, os.Stdin, stdout(), os.Stderr)
+	},
+	"postalias": func(args []string) int {
+		return runPostfixMap(postaliasTool, "postalias", args, os.Stdin, stdout(), os.Stderr)
+	},
 }
 
 func main() {

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/bits"
 	"slices"
 )
 
@@ -83,7 +84,8 @@ type hpage struct {
 	typ   byte
 	prev  uint32
 	next  uint32
-	items []int32 // hash pages: item ids in key order
+	items []int32  // hash pages: item ids in key order
+	pfx   []keyPfx // hash pages: the start of each item's key, for searches
 	used  int     // hash pages: item bytes plus two index bytes each
 	data  []byte  // overflow pages: this page's share of the item
 	dups  []int32 // off-page duplicate roots: item whose dup set this is
@@ -231,13 +233,76 @@ func (b *HashBuilder) cmpItem(key []byte, keyOff bool, id int32) int {
 	return 0
 }
 
+// keyPfx is the first 24 bytes of a key as big-endian words, with its
+// length: most comparisons during a search are decided by it alone,
+// without touching the key itself.
+type keyPfx struct {
+	w    [3]uint64
+	klen uint32
+	big  bool // stored off-page: ordinary order
+}
+
+func makePfx(key []byte, big bool) keyPfx {
+	p := keyPfx{klen: uint32(len(key)), big: big}
+	for i := 0; i < 3 && 8*i < len(key); i++ {
+		if len(key) >= 8*i+8 {
+			p.w[i] = binary.BigEndian.Uint64(key[8*i:])
+			continue
+		}
+		var w uint64
+		for j, c := range key[8*i:] {
+			w |= uint64(c) << (56 - 8*j)
+		}
+		p.w[i] = w
+	}
+	return p
+}
+
+// cmpPfx compares two keys by their prefixes in the order cmpItem uses
+// (weird: the on-page order where a longer key sorts before its prefix).
+// ok is false when the first 24 bytes cannot decide.
+func cmpPfx(a, e *keyPfx, weird bool) (c int, ok bool) {
+	for i := 0; i < 3; i++ {
+		if x, y := a.w[i], e.w[i]; x != y {
+			d := uint32(i*8 + bits.LeadingZeros64(x^y)/8)
+			if d < min(a.klen, e.klen) {
+				if x < y {
+					return -1, true
+				}
+				return 1, true
+			}
+			return lenOrder(a.klen, e.klen, weird), true
+		}
+	}
+	if min(a.klen, e.klen) <= 24 {
+		return lenOrder(a.klen, e.klen, weird), true
+	}
+	return 0, false
+}
+
+// lenOrder orders two keys one of which is a prefix of the other.
+func lenOrder(a, e uint32, weird bool) int {
+	switch {
+	case a == e:
+		return 0
+	case (a < e) != weird:
+		return -1
+	}
+	return 1
+}
+
 // search is the binary search of __ham_getindex_sorted: the index of
 // the pair holding key, or where it is to be inserted.
 func (b *HashBuilder) search(p *hpage, key []byte, keyOff bool) (int, bool) {
+	kp := makePfx(key, keyOff)
 	base, indx, res := 0, 0, 0
 	for lim := len(p.items); lim != 0; lim >>= 1 {
 		indx = base + lim>>1
-		res = b.cmpItem(key, keyOff, p.items[indx])
+		e := &p.pfx[indx]
+		var ok bool
+		if res, ok = cmpPfx(&kp, e, !keyOff && !e.big); !ok {
+			res = b.cmpItem(key, keyOff, p.items[indx])
+		}
 		if res == 0 {
 			return indx, true
 		}
@@ -253,10 +318,31 @@ func (b *HashBuilder) search(p *hpage, key []byte, keyOff bool) (int, bool) {
 }
 
 func (b *HashBuilder) insertAt(p *hpage, i int, id int32) {
+	it := &b.items[id]
+	b.insertPfx(p, i, id, makePfx(b.key(it), it.kpg != 0))
+}
+
+// insertPfx inserts pair id, whose key prefix the caller has at hand,
+// at index i of page p.
+func (b *HashBuilder) insertPfx(p *hpage, i int, id int32, kp keyPfx) {
+	if len(p.items) == 0 && cap(p.items) == 0 {
+		p.items = make([]int32, 0, 32)
+		p.pfx = make([]keyPfx, 0, 32)
+	}
 	p.items = append(p.items, 0)
 	copy(p.items[i+1:], p.items[i:])
 	p.items[i] = id
+	p.pfx = append(p.pfx, keyPfx{})
+	copy(p.pfx[i+1:], p.pfx[i:])
+	p.pfx[i] = kp
 	p.used += b.pairLen(id)
+}
+
+// removeAt takes pair i off page p.
+func (b *HashBuilder) removeAt(p *hpage, i int) {
+	p.used -= b.pairLen(p.items[i])
+	p.items = append(p.items[:i], p.items[i+1:]...)
+	p.pfx = append(p.pfx[:i], p.pfx[i+1:]...)
 }
 
 // insertSorted inserts a pair whose key is presented as stored (off-page
@@ -384,7 +470,7 @@ func (b *HashBuilder) Put(key, val []byte, mode PutMode) error {
 		it.vpg = b.poff(b.val(it))
 	}
 	if target == seek {
-		b.insertAt(b.pages[target], seekIndx, id)
+		b.insertPfx(b.pages[target], seekIndx, id, makePfx(key, it.kpg != 0))
 	} else {
 		b.insertSorted(b.pages[target], id)
 	}
@@ -448,8 +534,7 @@ func (b *HashBuilder) overwrite(pg uint32, i int, val []byte) error {
 	if it.vtyp == hOffpage {
 		b.freeChain(it.vpg)
 	}
-	p.used -= b.pairLen(id)
-	p.items = append(p.items[:i], p.items[i+1:]...)
+	b.removeAt(p, i)
 	b.nelem--
 	b.setVal(id, val)
 	it = &b.items[id]
@@ -542,7 +627,7 @@ func (b *HashBuilder) split(obucket, nbucket uint32) {
 	tp := &temp
 	tpg := bpg
 	for {
-		for _, id := range tp.items {
+		for j, id := range tp.items {
 			side := 1
 			if b.bucketOf(b.items[id].hash) == obucket {
 				side = 0
@@ -552,8 +637,8 @@ func (b *HashBuilder) split(obucket, nbucket uint32) {
 			}
 			dst := b.pages[cur[side]]
 			if n := len(dst.items); b.bigKeys == 0 && (n == 0 ||
-				b.cmpItem(b.key(&b.items[id]), false, dst.items[n-1]) > 0) {
-				b.insertAt(dst, n, id)
+				b.after(&tp.pfx[j], dst, id)) {
+				b.insertPfx(dst, n, id, tp.pfx[j])
 			} else {
 				b.insertSorted(dst, id)
 			}
@@ -568,6 +653,17 @@ func (b *HashBuilder) split(obucket, nbucket uint32) {
 		tpg = next
 		tp = b.pages[next]
 	}
+}
+
+// after reports whether item id, whose prefix is kp, sorts after the
+// last pair of dst (no off-page keys anywhere).
+func (b *HashBuilder) after(kp *keyPfx, dst *hpage, id int32) bool {
+	n := len(dst.items)
+	c, ok := cmpPfx(kp, &dst.pfx[n-1], true)
+	if !ok {
+		c = b.cmpItem(b.key(&b.items[id]), false, dst.items[n-1])
+	}
+	return c > 0
 }
 
 // addDup appends val to the duplicate set of pair i on page pg
@@ -684,8 +780,7 @@ func (b *HashBuilder) checkMove(pg uint32, i int, addLen int) (uint32, int, bool
 	if dest == 0 {
 		dest = b.addOvflPage(lastPg)
 	}
-	p.used -= b.pairLen(id)
-	p.items = append(p.items[:i], p.items[i+1:]...)
+	b.removeAt(p, i)
 	b.insertSorted(b.pages[dest], id)
 	j, _ := b.search(b.pages[dest], b.key(it), it.kpg != 0)
 	return dest, j, true
@@ -895,6 +990,10 @@ func LoadHash(db *DB) (*HashBuilder, error) {
 				slices.SortStableFunc(hp.items, func(x, y int32) int {
 					return b.cmpItem(b.key(&b.items[x]), b.items[x].kpg != 0, y)
 				})
+			}
+			for _, id := range hp.items {
+				it := &b.items[id]
+				hp.pfx = append(hp.pfx, makePfx(b.key(it), it.kpg != 0))
 			}
 			b.pages[pgno] = hp
 		case pLRecno, pLDup, pIRecno, pIBtree:

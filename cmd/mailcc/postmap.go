@@ -1,0 +1,563 @@
+package main
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"mailcc/mapdb"
+)
+
+func newPostmapCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "postmap [-finNoprsuUvw] [-c config_dir] [-q key] [type:]file...",
+		Short: "build, query or list a Postfix lookup table (hash, btree, cdb) like postmap",
+		Long: `mailcc postmap builds file.db (hash, btree) or file.cdb (cdb) from the
+Postfix table source file, queries it (-q key, -q - for keys on standard
+input) or lists it (-s), exactly as Postfix 3.7's postmap does, with its
+options, messages and exit statuses. It reads main.cf from -c, $MAIL_CONFIG
+or /etc/postfix for default_database_type, smtputf8_enable and
+compatibility_level. Linked or copied under the name postmap, the mailcc
+binary behaves as this command.
+
+Not supported: -d (delete), -F, -b, -h, -m.`,
+		DisableFlagParsing: true,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if code := runPostfixMap(postmapTool, "postmap", args, os.Stdin, stdout(), os.Stderr); code != 0 {
+				return &exitError{code: code}
+			}
+			return nil
+		},
+	}
+}
+
+// postfixTool says which of postmap and postalias runs.
+type postfixTool int
+
+const (
+	postmapTool postfixTool = iota
+	postaliasTool
+)
+
+// postfixConfig is what the map tools read from main.cf.
+type postfixConfig struct {
+	params map[string]string
+}
+
+// readPostfixConfig reads main.cf in dir. A missing file is an empty
+// configuration, as for Postfix's commands run with -c on an empty
+// folder.
+func readPostfixConfig(dir string) (*postfixConfig, error) {
+	c := &postfixConfig{params: map[string]string{}}
+	data, err := os.ReadFile(filepath.Join(dir, "main.cf"))
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return c, nil
+		}
+		return nil, err
+	}
+	var name, val string
+	flush := func() {
+		if name != "" {
+			c.params[name] = strings.TrimSpace(val)
+		}
+		name, val = "", ""
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		t := strings.TrimSpace(line)
+		if t == "" || t[0] == '#' {
+			continue
+		}
+		if line[0] == ' ' || line[0] == '\t' {
+			if name != "" {
+				val += " " + t
+			}
+			continue
+		}
+		flush()
+		if eq := strings.IndexByte(line, '='); eq > 0 {
+			name = strings.TrimSpace(line[:eq])
+			val = line[eq+1:]
+		}
+	}
+	flush()
+	return c, nil
+}
+
+// get returns a parameter with $name and ${name} expanded.
+func (c *postfixConfig) get(name, def string) string {
+	v, ok := c.params[name]
+	if !ok {
+		v = def
+	}
+	return c.expand(v, 0)
+}
+
+func (c *postfixConfig) expand(v string, depth int) string {
+	if depth > 20 || !strings.Contains(v, "$") {
+		return v
+	}
+	var b strings.Builder
+	for i := 0; i < len(v); i++ {
+		if v[i] != '$' || i+1 >= len(v) {
+			b.WriteByte(v[i])
+			continue
+		}
+		j := i + 1
+		var name string
+		if v[j] == '{' || v[j] == '(' {
+			end := strings.IndexByte(v[j:], map[byte]byte{'{': '}', '(': ')'}[v[j]])
+			if end < 0 {
+				b.WriteByte(v[i])
+				continue
+			}
+			name = v[j+1 : j+end]
+			i = j + end
+		} else {
+			k := j
+			for k < len(v) && (isAlnum(v[k]) || v[k] == '_') {
+				k++
+			}
+			name = v[j:k]
+			i = k - 1
+		}
+		if d, ok := postfixDefaults[name]; ok {
+			b.WriteString(c.expand(c.getRaw(name, d), depth+1))
+		} else if pv, ok := c.params[name]; ok {
+			b.WriteString(c.expand(pv, depth+1))
+		}
+	}
+	return b.String()
+}
+
+func (c *postfixConfig) getRaw(name, def string) string {
+	if v, ok := c.params[name]; ok {
+		return v
+	}
+	return def
+}
+
+// postfixDefaults are the defaults of the parameters the map tools use.
+var postfixDefaults = map[string]string{
+	"default_database_type": "hash",
+	"mydomain":              "localdomain",
+}
+
+// utf8Mode is smtputf8_enable: explicit, else yes from compatibility
+// level 1 on.
+func (c *postfixConfig) utf8Mode() bool {
+	if v, ok := c.params["smtputf8_enable"]; ok && !strings.Contains(v, "$") {
+		return strings.EqualFold(strings.TrimSpace(v), "yes")
+	}
+	level := c.get("compatibility_level", "0")
+	return level != "" && level != "0"
+}
+
+// myhostname is $myhostname: explicit, else the host name, qualified
+// with $mydomain when it has no dot.
+func (c *postfixConfig) myhostname() string {
+	if _, ok := c.params["myhostname"]; ok {
+		return c.get("myhostname", "")
+	}
+	h, _ := os.Hostname()
+	if !strings.Contains(h, ".") {
+		h += "." + c.get("mydomain", "localdomain")
+	}
+	return h
+}
+
+// postfixOpts are the options both tools share.
+type postfixOpts struct {
+	fold, utf8Request, trustFile bool
+	nul                          int // 0: the type's default, 1: -N, -1: -n
+	dup                          string
+	query                        string
+	haveQuery, seq, incremental  bool
+	asOwner, savePerm            bool
+}
+
+func runPostfixMap(tool postfixTool, prog string, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	spec := "bc:d:fFhimnNopq:rsuUvw"
+	usage := "usage: %s [-bfFhimnNoprsuUvw] [-c config_dir] [-d key] [-q key] [map_type:]file..."
+	if tool == postaliasTool {
+		spec = "Nc:d:finopq:rsuvw"
+		usage = "usage: %s [-Nfinoprsuvw] [-c config_dir] [-d key] [-q key] [map_type:]file..."
+	}
+	fatal := func(format string, a ...any) int {
+		fmt.Fprintf(stderr, "%s: fatal: %s\n", prog, fmt.Sprintf(format, a...))
+		return 1
+	}
+	warn := func(format string, a ...any) {
+		fmt.Fprintf(stderr, "%s: warning: %s\n", prog, fmt.Sprintf(format, a...))
+	}
+	opts, rest, ok := toolGetopt(prog, args, spec, false, stderr)
+	if !ok {
+		return fatal(usage, prog)
+	}
+	o := postfixOpts{fold: true, utf8Request: true, dup: "warn", asOwner: true, savePerm: true}
+	confDir := os.Getenv("MAIL_CONFIG")
+	if confDir == "" {
+		confDir = "/etc/postfix"
+	}
+	for _, op := range opts {
+		switch op.c {
+		case 'N':
+			o.nul = 1
+		case 'n':
+			o.nul = -1
+		case 'c':
+			confDir = op.arg
+		case 'f':
+			o.fold = false
+		case 'i':
+			o.incremental = true
+		case 'o':
+			o.asOwner = false
+		case 'p':
+			o.savePerm = false
+		case 'q':
+			if o.seq || o.haveQuery {
+				return fatal("specify only one of -s -q or -d")
+			}
+			o.query, o.haveQuery = op.arg, true
+		case 'r':
+			o.dup = "replace"
+		case 's':
+			if o.haveQuery {
+				return fatal("specify only one of -s or -q or -d")
+			}
+			o.seq = true
+		case 'u':
+			o.utf8Request = false
+		case 'U', 'v':
+		case 'w':
+			o.dup = "ignore"
+		case 'd':
+			return fatal("-d (delete) is not supported by mailcc %s", prog)
+		case 'F', 'b', 'h', 'm':
+			return fatal("-%c is not supported by mailcc %s", op.c, prog)
+		}
+	}
+	conf, err := readPostfixConfig(confDir)
+	if err != nil {
+		return fatal("open %s: %s", filepath.Join(confDir, "main.cf"), errText(err))
+	}
+	utf8 := o.utf8Request && conf.utf8Mode()
+	dbType := conf.get("default_database_type", "hash")
+	if len(rest) == 0 {
+		return fatal(usage, prog)
+	}
+	split := func(arg string) (mapdb.Type, string, string, bool) {
+		typ, name := dbType, arg
+		if i := strings.IndexByte(arg, ':'); i >= 0 {
+			typ, name = arg[:i], arg[i+1:]
+		}
+		t, ok := mapdb.ParseType(typ)
+		return t, typ, name, ok
+	}
+	out := bufio.NewWriter(stdout)
+	defer out.Flush()
+
+	switch {
+	case o.haveQuery && o.query == "-":
+		return postfixQueries(prog, rest, split, o, utf8, stdin, out, fatal, warn)
+	case o.haveQuery:
+		for _, arg := range rest {
+			t, typ, name, ok := split(arg)
+			if !ok {
+				return fatal("unsupported dictionary type: %s", typ)
+			}
+			m, err := mapdb.Open(t, name+t.Suffix())
+			if err != nil {
+				return fatal("open database %s%s: %s", name, t.Suffix(), errText(err))
+			}
+			v, err := mapdb.LookupPostfix(m, []byte(o.query), !o.fold, utf8)
+			m.Close()
+			if err == nil {
+				if len(v) == 0 {
+					warn("table %s:%s: key %s: empty string result is not allowed", typ, name, o.query)
+					warn("table %s:%s should return NO RESULT in case of NOT FOUND", typ, name)
+				}
+				out.Write(v)
+				out.WriteByte('\n')
+				return 0
+			}
+			if !errors.Is(err, mapdb.ErrNotFound) {
+				return fatal("table %s:%s: query error: %s", typ, name, errText(err))
+			}
+		}
+		return 1
+	case o.seq:
+		t, typ, name, ok := split(rest[0])
+		if !ok {
+			return fatal("unsupported dictionary type: %s", typ)
+		}
+		m, err := mapdb.Open(t, name+t.Suffix())
+		if err != nil {
+			return fatal("open database %s%s: %s", name, t.Suffix(), errText(err))
+		}
+		defer m.Close()
+		err = m.Walk(func(k, v []byte) error {
+			k, v = mapdb.CString(k), mapdb.CString(v)
+			if len(k) == 0 {
+				out.Flush()
+				warn("table %s:%s: empty lookup key value is not allowed", typ, name)
+			} else if len(v) == 0 {
+				out.Flush()
+				warn("table %s:%s: key %s: empty string result is not allowed", typ, name, k)
+				warn("table %s:%s should return NO RESULT in case of NOT FOUND", typ, name)
+			}
+			out.Write(k)
+			out.WriteByte('\t')
+			out.Write(v)
+			return out.WriteByte('\n')
+		})
+		if err != nil {
+			out.Flush()
+			return fatal("table %s:%s: sequence error: %s", typ, name, errText(err))
+		}
+		return 0
+	}
+	for _, arg := range rest {
+		t, typ, name, ok := split(arg)
+		if !ok {
+			return fatal("unsupported dictionary type: %s", typ)
+		}
+		if code := postfixBuild(tool, prog, t, name, o, utf8, conf, stdin, stderr, warn, fatal); code != 0 {
+			return code
+		}
+	}
+	return 0
+}
+
+// postfixQueries is "-q -": keys on standard input, the first table
+// that has one answers.
+func postfixQueries(prog string, maps []string, split func(string) (mapdb.Type, string, string, bool),
+	o postfixOpts, utf8 bool, stdin io.Reader, out *bufio.Writer,
+	fatal func(string, ...any) int, warn func(string, ...any)) int {
+	type table struct {
+		m         mapdb.Map
+		typ, name string
+	}
+	tables := make([]*table, len(maps))
+	defer func() {
+		for _, t := range tables {
+			if t != nil {
+				t.m.Close()
+			}
+		}
+	}()
+	found := false
+	sc := bufio.NewScanner(stdin)
+	sc.Buffer(make([]byte, 64*1024), 1<<30)
+	for sc.Scan() {
+		key := sc.Bytes()
+		if i := indexNul(key); i >= 0 {
+			key = key[:i]
+		}
+		for i, arg := range maps {
+			if tables[i] == nil {
+				t, typ, name, ok := split(arg)
+				if !ok {
+					out.Flush()
+					return fatal("unsupported dictionary type: %s", typ)
+				}
+				m, err := mapdb.Open(t, name+t.Suffix())
+				if err != nil {
+					out.Flush()
+					return fatal("open database %s%s: %s", name, t.Suffix(), errText(err))
+				}
+				tables[i] = &table{m, typ, name}
+			}
+			tb := tables[i]
+			v, err := mapdb.LookupPostfix(tb.m, key, !o.fold, utf8)
+			if err == nil {
+				if len(v) == 0 {
+					out.Flush()
+					warn("table %s:%s: key %s: empty string result is not allowed", tb.typ, tb.name, key)
+					warn("table %s:%s should return NO RESULT in case of NOT FOUND", tb.typ, tb.name)
+				}
+				out.Write(key)
+				out.WriteByte('\t')
+				out.Write(v)
+				out.WriteByte('\n')
+				found = true
+				break
+			}
+			if !errors.Is(err, mapdb.ErrNotFound) {
+				out.Flush()
+				return fatal("table %s:%s: query error: %s", tb.typ, tb.name, errText(err))
+			}
+		}
+	}
+	if found {
+		return 0
+	}
+	return 1
+}
+
+func indexNul(b []byte) int {
+	for i, c := range b {
+		if c == 0 {
+			return i
+		}
+	}
+	return -1
+}
+
+// postfixBuild creates (or with -i updates) one table from its source.
+func postfixBuild(tool postfixTool, prog string, t mapdb.Type, name string, o postfixOpts, utf8 bool,
+	conf *postfixConfig, stdin io.Reader, stderr io.Writer,
+	warn func(string, ...any), fatal func(string, ...any) int) int {
+	path := name + t.Suffix()
+	var src io.Reader
+	srcName := name
+	perm := os.FileMode(0o644)
+	uid, gid := -1, -1
+	if o.incremental {
+		src, srcName = stdin, "stdin"
+	} else {
+		f, err := os.Open(name)
+		if err != nil {
+			return fatal("open %s: %s", name, errText(err))
+		}
+		defer f.Close()
+		st, err := f.Stat()
+		if err != nil {
+			return fatal("fstat %s: %s", name, errText(err))
+		}
+		if o.savePerm && st.Mode().IsRegular() {
+			perm &^= ^st.Mode().Perm() & 0o077
+		}
+		if sys, ok := st.Sys().(*syscall.Stat_t); ok && o.asOwner && os.Getuid() == 0 {
+			uid, gid = int(sys.Uid), int(sys.Gid)
+		}
+		src = f
+	}
+	var b mapdb.Builder
+	var err error
+	if o.incremental {
+		if _, serr := os.Stat(path); serr == nil {
+			b, err = mapdb.LoadBuilder(t, path, mapdb.BuildOptions{})
+		} else {
+			b, err = mapdb.NewBuilder(t, mapdb.BuildOptions{})
+		}
+	} else {
+		b, err = mapdb.NewBuilder(t, mapdb.BuildOptions{})
+	}
+	if err != nil {
+		return fatal("open database %s: %s", path, errText(err))
+	}
+	// What Postfix stores: hash and btree tables put a NUL after keys
+	// and values, cdb does not; -N and -n force either way.
+	nul := t != mapdb.CDB
+	switch o.nul {
+	case 1:
+		nul = true
+	case -1:
+		nul = false
+	}
+	mode := mapdb.Insert
+	switch o.dup {
+	case "replace":
+		mode = mapdb.Replace
+	case "ignore":
+		if t == mapdb.CDB {
+			// tinycdb's CDB_PUT_ADD: the duplicate is stored too.
+			mode = mapdb.Append
+		}
+	}
+	// The name duplicates are reported under: the database file for
+	// Berkeley DB, the table for cdb.
+	dictName := path
+	if t == mapdb.CDB {
+		dictName = name
+	}
+	var putErr error
+	put := func(key, val []byte, fold, withNul bool) {
+		if putErr != nil {
+			return
+		}
+		k := key
+		if fold {
+			k = mapdb.FoldPostfix(key, utf8)
+		} else {
+			k = append([]byte(nil), key...)
+		}
+		v := append([]byte(nil), val...)
+		if withNul {
+			k = append(k, 0)
+			v = append(v, 0)
+		}
+		err := b.Put(k, v, mode)
+		if errors.Is(err, mapdb.ErrKeyExists) {
+			if o.dup == "warn" {
+				warn("%s: duplicate entry: \"%s\"", dictName, mapdb.CString(k))
+			}
+		} else if err != nil {
+			putErr = err
+		}
+	}
+	report := func(e *mapdb.LineError) {
+		if e.Line > 0 {
+			warn("%s, line %d: %s", e.File, e.Line, e.Msg)
+		} else {
+			warn("%s: %s", e.File, e.Msg)
+		}
+	}
+	ropt := mapdb.PostmapOptions{UTF8: utf8, Report: report}
+	type reader interface{ Next() (mapdb.Entry, error) }
+	var r reader
+	if tool == postaliasTool {
+		r = mapdb.NewPostaliasReader(src, srcName, ropt)
+	} else {
+		r = mapdb.NewPostmapReader(src, srcName, ropt)
+	}
+	for {
+		e, err := r.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return fatal("read %s: %s", srcName, errText(err))
+		}
+		put(e.Key, e.Value, o.fold, nul)
+		if putErr != nil {
+			break
+		}
+	}
+	if tool == postaliasTool {
+		// The sendmail signature, then NIS's, which is never
+		// NUL-terminated nor folded. An update replaces old ones.
+		if o.incremental {
+			mode = mapdb.Replace
+		}
+		put([]byte("@"), []byte("@"), o.fold, nul)
+		stamp := fmt.Sprintf("%010d", time.Now().Unix())
+		put([]byte("YP_LAST_MODIFIED"), []byte(stamp), false, false)
+		put([]byte("YP_MASTER_NAME"), []byte(conf.myhostname()), false, false)
+	}
+	if putErr != nil {
+		return fatal("table %s:%s: write error: %s", t, name, errText(putErr))
+	}
+	prepare := func(f *os.File) error {
+		if uid >= 0 {
+			if err := f.Chown(uid, gid); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if err := mapdb.Commit(path, perm, b, prepare); err != nil {
+		return fatal("%s", errText(err))
+	}
+	return 0
+}
