@@ -86,9 +86,9 @@ type hpage struct {
 	next  uint32
 	items []int32  // hash pages: item ids in key order
 	pfx   []keyPfx // hash pages: the start of each item's key, for searches
-	used  int     // hash pages: item bytes plus two index bytes each
-	data  []byte  // overflow pages: this page's share of the item
-	dups  []int32 // off-page duplicate roots: item whose dup set this is
+	used  int      // hash pages: item bytes plus two index bytes each
+	data  []byte   // overflow pages: this page's share of the item
+	dups  []int32  // off-page duplicate roots: item whose dup set this is
 }
 
 // HashOptions tunes a HashBuilder. The zero value gives what makemap and
