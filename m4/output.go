@@ -32,7 +32,13 @@ type Origin struct {
 // "proto.m4:312 <- ifdef at proto.m4:300 <- FEATURE at sendmail.mc:12".
 func (o *Origin) String() string {
 	s := ""
-	for ; o != nil; o = o.Parent {
+	var prev *Origin
+	for ; o != nil; prev, o = o, o.Parent {
+		// a call's parent is the text its name was read from, usually
+		// the same place: say it once
+		if prev != nil && o.Macro == "" && o.File == prev.File && o.Line == prev.Line {
+			continue
+		}
 		if s != "" {
 			s += " <- "
 		}

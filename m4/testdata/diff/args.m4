@@ -1,0 +1,11 @@
+define(`count', `$#')count count() count(,) count( , , ) count(`a', `b', `c')
+define(`all', `[$*] [$@]')all(a, `b', `c,d', (e, f))
+define(`first', `$1')first(  leading spaces, x) first(
+newline, x)
+define(`ten', `$10 $11')ten(1,2,3,4,5,6,7,8,9,10,11)
+define(`dollar', `$ $$ ${1} $x')dollar(a)
+shift shift() shift(a) shift(a, b, c) shift(shift(a, b, c))
+define(`reverse', `ifelse($#, 0, , $#, 1, ``$1'', `reverse(shift($@)), `$1'')')reverse(a, b, c, d)
+ifelse(a, a, yes) ifelse(a, b, yes) ifelse(a, b, yes, no) ifelse(a, b, 1, c, c, 2, 3) ifelse(a, b, 1, c, d, 2)
+ifelse(`x') ifelse(a,b,c,d,e,f,g)
+ifdef(`define', `defined') ifdef(`nosuch', `defined', `not defined') ifdef(`x')
