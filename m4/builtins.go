@@ -373,7 +373,11 @@ func biDebugfile(p *Processor, out *[]byte, args []arg) {
 	}
 	name := string(args[1].text)
 	if !p.setDebugFile(&name) {
-		p.warn("cannot set debug file `" + name + "': " + errnoText(openErr(name)))
+		err := os.ErrPermission
+		if !p.opts.NoWrite {
+			err = openErr(name)
+		}
+		p.warn("cannot set debug file `" + name + "': " + errnoText(err))
 	}
 }
 
@@ -801,8 +805,8 @@ func (p *Processor) mkstemp(out *[]byte, me string, pattern []byte) {
 	}
 	name := append(append([]byte(nil), pattern...), strings.Repeat("X", 6-i)...)
 	const letters = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-	var err error
-	for try := 0; try < 100; try++ {
+	var err error = os.ErrPermission
+	for try := 0; try < 100 && !p.opts.NoWrite; try++ {
 		var rnd [6]byte
 		rand.Read(rnd[:])
 		for k := 0; k < 6; k++ {

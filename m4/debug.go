@@ -71,6 +71,9 @@ func (p *Processor) setDebugFile(name *string) bool {
 	case *name == "":
 		w = nil
 	default:
+		if p.opts.NoWrite {
+			return false
+		}
 		var err error
 		f, err = os.OpenFile(*name, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o666)
 		if err != nil {

@@ -110,9 +110,12 @@ func (p *Processor) chargeMemory(n int64) {
 func (p *Processor) chargeWork(n int64) {
 	p.work += n
 	if p.work > p.maxWork {
-		p.limitExceeded("expansion work", p.maxWork, "bytes expanded plus 32 per macro call", "--max-work")
+		p.limitExceeded("expansion work", p.maxWork, workUnits, "--max-work")
 	}
 }
+
+// workUnits says what the work limit counts.
+const workUnits = "bytes expanded, plus 32 per macro call and 256 per m4wrap"
 
 // budget is how many more bytes one expansion or argument may grow by
 // before a limit is exceeded.
@@ -133,7 +136,7 @@ func (p *Processor) checkSize(n int) {
 	if p.maxMemory-p.memory <= p.maxWork-p.work {
 		p.limitExceeded("memory", p.maxMemory, "bytes held in diversions, pending input and definitions", "--max-memory")
 	}
-	p.limitExceeded("expansion work", p.maxWork, "bytes expanded plus 32 per macro call", "--max-work")
+	p.limitExceeded("expansion work", p.maxWork, workUnits, "--max-work")
 }
 
 func (p *Processor) limitExceeded(what string, limit int64, unit, flag string) {

@@ -52,6 +52,9 @@ type input struct {
 // blockCost is what an input block costs in memory, on top of its text.
 const blockCost = 160
 
+// wrapCost is the work an m4wrap costs, on top of its text.
+const wrapCost = 256
+
 type pendingString struct {
 	buf    []byte
 	file   string
@@ -207,6 +210,9 @@ func (p *Processor) popInput() {
 
 // pushWrapup saves text for the end of input (m4wrap).
 func (p *Processor) pushWrapup(text []byte) {
+	// wrapped text costs more work than other text: an m4wrap that calls
+	// itself is a loop that must stop as fast as any other
+	p.chargeWork(wrapCost + int64(len(text)))
 	p.chargeMemory(int64(len(text)) + blockCost)
 	p.wsp = append(p.wsp, &input{kind: inString, buf: text, file: p.curFile, line: p.curLine, origin: p.curOrigin, home: p.curHome})
 }

@@ -108,6 +108,9 @@ type Options struct {
 	// TempDir is where maketemp and mkstemp create files whose template
 	// is relative (default: the template is used as given).
 	TempDir string
+	// NoWrite forbids creating or writing files (debugfile to a file,
+	// maketemp, mkstemp): they fail as if permission were denied.
+	NoWrite bool
 }
 
 // ShellContext tells a ShellHandler where the command comes from and

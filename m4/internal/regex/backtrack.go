@@ -3,22 +3,43 @@ package regex
 import "bytes"
 
 // This file is the matcher for patterns with back-references, which no
-// automaton can match in linear time. It tries every path through the
-// automaton from each start position in turn, in GNU's order of
-// preference, and keeps the longest match of the first start that has
-// one, with the groups of the first path that reached that end. The
-// number of steps is bounded; past the bound the search fails with
+// automaton can match in linear time. It works in two phases, like GNU:
+//
+//  1. From each start position in turn, explore every path through the
+//     automaton (find). The first start with a match wins; the match ends
+//     at the farthest end reached, and every node on a path reaching it
+//     is marked.
+//  2. Walk the marked nodes from the start to the end the way GNU sets
+//     the groups (setRegs): at a choice, take the lower numbered marked
+//     way and remember the other one, go back to the last remembered way
+//     when a back-reference does not match, and stop as soon as the walk
+//     comes back to a node it passed at the same position.
+//
+// Both phases count their steps; past the bound the search fails with
 // ErrMatchLimit.
 
 // defaultMatchLimit is the number of steps one search may take.
 const defaultMatchLimit = 1 << 23
 
-type choice struct {
-	node    int32
-	idx     int
-	trail   int
-	via     int
-	viaBase int
+type backtracker struct {
+	re    *Regexp
+	s     []byte
+	n     int // number of register slots: 2 per group and the match
+	steps int
+	limit int
+
+	// phase 1
+	regs   []int // the groups, then GNU's saved copy of them (2n)
+	trail  []undo
+	via    []viaEntry // epsilon nodes passed since the last byte, from base
+	base   int
+	snaps  []int // register snapshots of the via entries
+	stack  []choice
+	path   []pathStep
+	marks  map[int32][]uint64 // end node -> marked (position, node) pairs
+	words  int
+	loops  []pathStep // segments of paths that came back to their start
+	loopAt []int      // where each segment starts in loops
 }
 
 type undo struct {
@@ -26,22 +47,26 @@ type undo struct {
 	old  int
 }
 
-type backtracker struct {
-	re    *Regexp
-	s     []byte
-	regs  []int // the groups, then GNU's saved copy of them
-	n     int   // len of either half of regs
-	trail []undo
-	via   []int32 // epsilon nodes passed since the last byte, from viaBase
-	base  int
-	stack []choice
-	steps int
-	limit int
+type viaEntry struct {
+	node int32
+	snap int // offset into snaps
+	step int // index in path
 }
 
-type endRecord struct {
+type choice struct {
+	node                          int32
+	idx                           int
+	trail, via, base, snaps, path int
+}
+
+type pathStep struct {
 	node int32
-	regs []int
+	idx  int
+}
+
+func (b *backtracker) tick() bool {
+	b.steps++
+	return b.steps <= b.limit
 }
 
 func (b *backtracker) set(slot, v int) {
@@ -51,99 +76,151 @@ func (b *backtracker) set(slot, v int) {
 	}
 }
 
+// update records what node n at position idx says about the groups, for
+// finding matches: a group is where it last opened and last closed. (GNU
+// looks for back-reference texts that way; its rule of restoring a group
+// that ends empty applies only when it sets the groups, in setRegs.)
 func (b *backtracker) update(n int32, idx int) {
 	nd := &b.re.nodes[n]
-	if nd.kind != nOpen && nd.kind != nClose {
-		return
-	}
 	r := 2 * (int(nd.idx) + 1)
-	if nd.kind == nOpen {
+	switch nd.kind {
+	case nOpen:
 		b.set(r, idx)
 		b.set(r+1, -1)
-		return
-	}
-	pm, prev := b.regs[:b.n], b.regs[b.n:]
-	switch {
-	case pm[r] < idx:
-		b.set(r+1, idx)
-		for i := 0; i < b.n; i++ {
-			b.set(b.n+i, b.regs[i])
-		}
-	case nd.opt && prev[r] != -1:
-		for i := 0; i < b.n; i++ {
-			b.set(i, b.regs[b.n+i])
-		}
-	default:
+	case nClose:
 		b.set(r+1, idx)
 	}
 }
 
-func (b *backtracker) passed(n int32) bool { return contains(b.via[b.base:], n) }
+// looped reports whether the path already passed node n at this position
+// with the same registers: going on could only repeat itself. The nodes
+// of the loop are then kept aside: they lie on a path to the end of the
+// match if n does.
+func (b *backtracker) looped(n int32) bool {
+	for _, v := range b.via[b.base:] {
+		if v.node == n && equalInts(b.snaps[v.snap:v.snap+2*b.n], b.regs) {
+			b.loopAt = append(b.loopAt, len(b.loops))
+			b.loops = append(b.loops, b.path[v.step:]...)
+			b.steps += (len(b.path) - v.step) / 8
+			return true
+		}
+	}
+	return false
+}
 
-// run tries every path from start a. It returns the longest end reached
-// and the groups for it (the first path to reach the lowest numbered end
-// node there), or -1. With longest false it stops at the first match.
-func (b *backtracker) run(a int, longest bool) (int, []int, error) {
+// markLoops marks the nodes of the loops that start at a marked node,
+// until no more can be marked.
+func (b *backtracker) markLoops(m []uint64, a int) {
+	w := b.words
+	done := make([]bool, len(b.loopAt))
+	for changed := true; changed; {
+		changed = false
+		for i, at := range b.loopAt {
+			if done[i] {
+				continue
+			}
+			to := len(b.loops)
+			if i+1 < len(b.loopAt) {
+				to = b.loopAt[i+1]
+			}
+			seg := b.loops[at:to]
+			if !has(m[(seg[0].idx-a)*w:], seg[0].node) {
+				continue
+			}
+			for _, st := range seg {
+				set(m[(st.idx-a)*w:], st.node)
+			}
+			done[i], changed = true, true
+		}
+	}
+}
+
+func equalInts(a, c []int) bool {
+	for i := range a {
+		if a[i] != c[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func (b *backtracker) mark(end int32, a int) {
+	m := b.marks[end]
+	if m == nil {
+		m = make([]uint64, (len(b.s)-a+1)*b.words)
+		b.marks[end] = m
+	}
+	for _, st := range b.path {
+		set(m[(st.idx-a)*b.words:], st.node)
+	}
+	b.steps += len(b.path) / 8
+}
+
+// find explores every path from start a. It returns the farthest end
+// reached, or -1; the marks then hold the nodes on paths reaching it.
+// With longest false it stops at the first match.
+func (b *backtracker) find(a int, longest bool) (int, error) {
 	re, s := b.re, b.s
 	for i := range b.regs {
 		b.regs[i] = -1
 	}
 	b.regs[0], b.regs[b.n] = a, a
-	b.trail, b.via, b.stack, b.base = b.trail[:0], b.via[:0], b.stack[:0], 0
+	b.trail, b.via, b.stack, b.path, b.snaps, b.base = b.trail[:0], b.via[:0], b.stack[:0], b.path[:0], b.snaps[:0], 0
+	clear(b.marks)
+	b.loops, b.loopAt = b.loops[:0], b.loopAt[:0]
 	bestEnd := -1
-	var found []endRecord
 	node, idx := re.init, a
 	for {
-		b.steps++
-		if b.steps > b.limit {
-			return -1, nil, ErrMatchLimit
+		if !b.tick() {
+			return -1, ErrMatchLimit
 		}
 		nd := &re.nodes[node]
 		if nd.constraint != 0 && (!prevOK(nd.constraint, re.context(s, idx-1)) || !nextOK(nd.constraint, re.context(s, idx))) {
 			goto fail
 		}
+		b.path = append(b.path, pathStep{node, idx})
 		b.update(node, idx)
-		if nd.kind == nEnd {
+		switch nd.kind {
+		case nEnd:
+			if !longest {
+				return idx, nil
+			}
 			if idx > bestEnd {
 				bestEnd = idx
-				found = found[:0]
+				clear(b.marks)
 			}
 			if idx == bestEnd {
-				seen := false
-				for _, f := range found {
-					seen = seen || f.node == node
-				}
-				if !seen {
-					found = append(found, endRecord{node, append([]int(nil), b.regs[:b.n]...)})
-				}
-			}
-			if !longest {
-				break
+				b.mark(node, a)
 			}
 			goto fail
-		}
-		if b.passed(node) {
-			goto fail
-		}
-		switch nd.kind {
 		case nAnchor, nOpen, nClose, nAlt, nStar:
-			b.via = append(b.via, node)
-			if nd.nedest == 2 && !b.passed(nd.edest[0]) {
-				b.stack = append(b.stack, choice{nd.edest[1], idx, len(b.trail), len(b.via), b.base})
-				node = nd.edest[0]
-			} else {
-				node = nd.edest[nd.nedest-1]
+			if b.looped(node) {
+				goto fail
 			}
+			b.passed(node)
+			if nd.nedest == 2 {
+				b.stack = append(b.stack, choice{nd.edest[1], idx, len(b.trail), len(b.via), b.base, len(b.snaps), len(b.path)})
+			}
+			node = nd.edest[0]
 			continue
 		case nBackref:
 			r := 2 * (int(nd.idx) + 1)
 			so, eo := b.regs[r], b.regs[r+1]
-			if so < 0 || eo < 0 {
-				goto fail
-			}
 			l := eo - so
+			if so < 0 || eo < 0 {
+				// GNU lets a back-reference match the empty string
+				// in its initial state when the group can end there
+				// too, even if the path did not go through the group.
+				if idx != a || !re.initCloses(int(nd.idx)) {
+					goto fail
+				}
+				l = 0
+			}
 			if l == 0 {
-				b.via = append(b.via, node)
+				if b.looped(node) {
+					goto fail
+				}
+				b.passed(node)
 				node = nd.edest[0]
 				continue
 			}
@@ -155,7 +232,7 @@ func (b *backtracker) run(a int, longest bool) (int, []int, error) {
 			node = nd.next
 			continue
 		case nChar:
-			if idx >= len(s) || !re.sets[nd.set].has(s[idx]) {
+			if idx >= len(s) || !re.accepts(nd, s[idx], re.context(s, idx)) {
 				goto fail
 			}
 			idx++
@@ -165,7 +242,7 @@ func (b *backtracker) run(a int, longest bool) (int, []int, error) {
 		}
 	fail:
 		if len(b.stack) == 0 {
-			break
+			return bestEnd, nil
 		}
 		c := b.stack[len(b.stack)-1]
 		b.stack = b.stack[:len(b.stack)-1]
@@ -174,42 +251,191 @@ func (b *backtracker) run(a int, longest bool) (int, []int, error) {
 			b.regs[u.slot] = u.old
 			b.trail = b.trail[:len(b.trail)-1]
 		}
-		b.via, b.base = b.via[:c.via], c.viaBase
+		b.via, b.base, b.snaps, b.path = b.via[:c.via], c.base, b.snaps[:c.snaps], b.path[:c.path]
 		node, idx = c.node, c.idx
 	}
-	if bestEnd < 0 {
-		return -1, nil, nil
-	}
-	pick := found[0]
-	for _, f := range found[1:] {
-		if f.node < pick.node {
-			pick = f
-		}
-	}
-	return bestEnd, pick.regs, nil
 }
 
-// searchBacktrack is Search for patterns with back-references.
+// passed records that the path went through epsilon node n here.
+func (b *backtracker) passed(n int32) {
+	b.via = append(b.via, viaEntry{n, len(b.snaps), len(b.path) - 1})
+	b.snaps = append(b.snaps, b.regs...)
+}
+
+// fsEntry is a way remembered at a choice of setRegs.
+type fsEntry struct {
+	idx  int
+	node int32
+	regs []int // groups and saved groups
+	via  []int32
+}
+
+// setRegs computes the groups of the match a..end that ends in node last
+// the way GNU's set_regs does with its fail stack, going only through
+// marked nodes. It reports false when GNU would find no way through,
+// which makes the whole search fail.
+func (b *backtracker) setRegs(a, end int, last int32, marks []uint64) ([]int, bool, error) {
+	re, s, n := b.re, b.s, b.n
+	w := b.words
+	marked := func(idx int, node int32) bool {
+		return idx <= end && has(marks[(idx-a)*w:], node)
+	}
+	regs := make([]int, 2*n)
+	for i := range regs {
+		regs[i] = -1
+	}
+	regs[0], regs[1] = a, end
+	copy(regs[n:], regs[:n])
+	pm, prev := regs[:n], regs[n:]
+	var via []int32
+	var fs []fsEntry
+	push := func(idx int, node int32) {
+		fs = append(fs, fsEntry{idx, node, append([]int(nil), regs...), append([]int32(nil), via...)})
+	}
+	pop := func(idx *int) int32 {
+		if len(fs) == 0 {
+			return -1
+		}
+		e := fs[len(fs)-1]
+		fs = fs[:len(fs)-1]
+		*idx = e.idx
+		copy(regs, e.regs)
+		via = e.via
+		return e.node
+	}
+	// proceed moves on from node cur, as GNU's proceed_next_node.
+	proceed := func(cur int32, idx *int) int32 {
+		nd := &re.nodes[cur]
+		if nd.kind.eps() {
+			via = append(via, cur)
+			dest := int32(-1)
+			for k := 0; k < int(nd.nedest); k++ {
+				cand := nd.edest[k]
+				if !marked(*idx, cand) {
+					continue
+				}
+				if dest < 0 {
+					dest = cand
+					continue
+				}
+				if contains(via, dest) {
+					return cand
+				}
+				push(*idx, cand)
+				break
+			}
+			return dest
+		}
+		l := 0
+		if nd.kind == nBackref {
+			r := 2 * (int(nd.idx) + 1)
+			so, eo := pm[r], pm[r+1]
+			if so == -1 || eo == -1 {
+				return -1
+			}
+			l = eo - so
+			if l > 0 && (len(s)-*idx < l || !bytes.Equal(s[so:eo], s[*idx:*idx+l])) {
+				return -1
+			}
+			if l == 0 {
+				via = append(via, cur)
+				if d := nd.edest[0]; marked(*idx, d) {
+					return d
+				}
+				return -1
+			}
+		} else if nd.kind != nChar || *idx >= len(s) || !re.accepts(nd, s[*idx], re.context(s, *idx)) {
+			return -1
+		} else {
+			l = 1
+		}
+		*idx += l
+		if !marked(*idx, nd.next) {
+			return -1
+		}
+		via = via[:0]
+		return nd.next
+	}
+	cur := re.init
+	idx := a
+	for idx <= end {
+		if !b.tick() {
+			return nil, false, ErrMatchLimit
+		}
+		re.updateRegs(cur, idx, pm, prev)
+		if idx == end && cur == last || contains(via, cur) {
+			next := int32(-1)
+			for r := 0; r < n; r += 2 {
+				if pm[r] > -1 && pm[r+1] == -1 {
+					next = pop(&idx)
+					break
+				}
+			}
+			if next < 0 {
+				return pm, true, nil
+			}
+			cur = next
+		}
+		next := proceed(cur, &idx)
+		if next < 0 {
+			if next = pop(&idx); next < 0 {
+				return nil, false, nil
+			}
+		}
+		cur = next
+	}
+	return pm, true, nil
+}
+
+// initCloses reports whether the initial state holds a close marker of
+// group g, that is, whether the group can be passed without consuming
+// anything at the start.
+func (re *Regexp) initCloses(g int) bool {
+	for _, n := range re.closure[re.init] {
+		if nd := &re.nodes[n]; nd.kind == nClose && int(nd.idx) == g {
+			return true
+		}
+	}
+	return false
+}
+
+// searchBacktrack is the search for patterns with back-references.
 func (re *Regexp) searchBacktrack(s []byte, start int, withRegs bool) ([]int, bool, error) {
 	n := 2 * (re.nsub + 1)
-	b := &backtracker{re: re, s: s, regs: make([]int, 2*n), n: n, limit: re.limit}
+	b := &backtracker{re: re, s: s, n: n, regs: make([]int, 2*n), limit: re.limit,
+		marks: make(map[int32][]uint64), words: (len(re.nodes) + 63) / 64}
 	if b.limit <= 0 {
 		b.limit = defaultMatchLimit
 	}
 	for a := start; a <= len(s); a++ {
-		end, regs, err := b.run(a, withRegs)
+		end, err := b.find(a, withRegs)
 		if err != nil {
 			return nil, false, err
 		}
 		if end < 0 {
 			continue
 		}
-		regs[0], regs[1] = a, end
-		if !withRegs {
-			return regs, false, nil
+		if !withRegs || re.nsub == 0 {
+			m := make([]int, n)
+			for i := range m {
+				m[i] = -1
+			}
+			m[0], m[1] = a, end
+			return m, false, nil
 		}
-		open := re.finishRegs(regs)
-		return regs, open, nil
+		last := int32(-1)
+		for e := range b.marks {
+			if last < 0 || e < last {
+				last = e
+			}
+		}
+		b.markLoops(b.marks[last], a)
+		m, ok, err := b.setRegs(a, end, last, b.marks[last])
+		if err != nil || !ok {
+			return nil, false, err
+		}
+		open := re.finishRegs(m)
+		return m, open, nil
 	}
 	return nil, false, nil
 }

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 func normRegs(f []string) []int {
@@ -157,4 +158,44 @@ func TestExplore(t *testing.T) {
 		}
 	}
 	t.Logf("%d cases, %d differ (+%d with backrefs)", len(cases), bad, badBR)
+}
+
+func TestExploreTiming(t *testing.T) {
+	n, _ := strconv.Atoi(os.Getenv("EXPLORE"))
+	if n == 0 {
+		t.Skip()
+	}
+	seed, _ := strconv.Atoi(os.Getenv("SEED"))
+	g := gen{rand.New(rand.NewPCG(uint64(seed), 7))}
+	var cases []diffCase
+	for len(cases) < n {
+		var p string
+		if g.r.IntN(8) == 0 {
+			p = g.soup()
+		} else {
+			var groups int
+			var closed []int
+			p = g.pattern(0, &groups, &closed)
+		}
+		for k := 0; k < 3; k++ {
+			cases = append(cases, diffCase{g.subject(), p})
+		}
+	}
+	type slow struct {
+		d time.Duration
+		c diffCase
+		r string
+	}
+	var worst []slow
+	for _, c := range cases {
+		t0 := time.Now()
+		r := ourLine(c.pattern, c.subject)
+		d := time.Since(t0)
+		if d > 20*time.Millisecond {
+			worst = append(worst, slow{d, c, r})
+		}
+	}
+	for _, w := range worst {
+		t.Logf("%v %q %q %s", w.d, w.c.pattern, w.c.subject, w.r)
+	}
 }
