@@ -237,6 +237,11 @@ type compiler struct {
 	res  *Result
 	// cfTried is the cf.m4 path a failed include asked for.
 	cfTried string
+	// files caches what was read: the cf library does not change while
+	// a .mc compiles, and a FEATURE file may be included many times. A
+	// file mailcc writes (the build-information temporary file) is
+	// dropped from the cache.
+	files map[string][]byte
 }
 
 type countingWriter struct {
@@ -304,18 +309,35 @@ func (c *compiler) redirect(name string) string {
 }
 
 func (c *compiler) open(name string) (io.ReadCloser, error) {
-	f, err := os.Open(c.redirect(name))
-	if err != nil && isCFM4(name) {
-		c.cfTried = c.redirect(name)
+	path := c.redirect(name)
+	if data, ok := c.files[path]; ok {
+		return io.NopCloser(bytes.NewReader(data)), nil
 	}
-	return f, err
+	data, err := os.ReadFile(path)
+	if err != nil {
+		if isCFM4(name) {
+			c.cfTried = path
+		}
+		return nil, err
+	}
+	if c.files == nil {
+		c.files = make(map[string][]byte)
+	}
+	c.files[path] = data
+	return io.NopCloser(bytes.NewReader(data)), nil
 }
 
 func (c *compiler) stat(name string) (fs.FileInfo, error) {
-	return os.Stat(c.redirect(name))
+	path := c.redirect(name)
+	if _, ok := c.files[path]; ok {
+		// a cached file was a regular file when it was read
+		return nil, nil
+	}
+	return os.Stat(path)
 }
 
 func (c *compiler) openWrite(name string) (io.WriteCloser, error) {
+	delete(c.files, c.redirect(name))
 	return os.OpenFile(name, os.O_WRONLY|os.O_TRUNC, 0o600)
 }
 

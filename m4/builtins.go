@@ -507,14 +507,14 @@ func biIfelse(p *Processor, out *[]byte, args []arg) {
 func biDumpdef(p *Processor, out *[]byte, args []arg) {
 	var syms []*symbol
 	if len(args) == 1 {
-		for _, s := range p.sym {
+		for _, s := range p.sym.all() {
 			if len(s.defs) > 0 {
 				syms = append(syms, s)
 			}
 		}
 	} else {
 		for _, a := range args[1:] {
-			s := p.sym[string(a.text)]
+			s := p.sym.get(a.text)
 			if s != nil && len(s.defs) > 0 {
 				syms = append(syms, s)
 			} else {
@@ -874,7 +874,7 @@ func biMaketemp(p *Processor, out *[]byte, args []arg) {
 
 func biTraceon(p *Processor, out *[]byte, args []arg) {
 	if len(args) == 1 {
-		for _, s := range p.sym {
+		for _, s := range p.sym.all() {
 			s.traced = true
 		}
 		return
@@ -886,20 +886,20 @@ func biTraceon(p *Processor, out *[]byte, args []arg) {
 
 func biTraceoff(p *Processor, out *[]byte, args []arg) {
 	if len(args) == 1 {
-		for name, s := range p.sym {
+		for _, s := range p.sym.all() {
 			s.traced = false
 			if len(s.defs) == 0 {
-				delete(p.sym, name)
+				p.sym.remove(s)
 			}
 		}
 		return
 	}
 	for _, a := range args[1:] {
 		name := string(a.text)
-		if s := p.sym[name]; s != nil {
+		if s := p.sym.getString(name); s != nil {
 			s.traced = false
 			if len(s.defs) == 0 {
-				delete(p.sym, name)
+				p.sym.remove(s)
 			}
 		}
 	}

@@ -10,6 +10,7 @@ import (
 // the table without a definition (GNU's TOKEN_VOID placeholder).
 type symbol struct {
 	name   string
+	hash   uint32
 	nameB  []byte // name, for args[0]
 	defs   []*definition
 	traced bool
@@ -40,7 +41,7 @@ type arg struct {
 }
 
 func (p *Processor) lookup(name string) *definition {
-	s := p.sym[name]
+	s := p.sym.getString(name)
 	if s == nil || len(s.defs) == 0 {
 		return nil
 	}
@@ -50,12 +51,11 @@ func (p *Processor) lookup(name string) *definition {
 // symbolFor returns name's symbol, creating it if needed; the name is
 // copied only for a new symbol.
 func (p *Processor) symbolFor(name []byte) *symbol {
-	if s := p.sym[string(name)]; s != nil {
+	if s := p.sym.get(name); s != nil {
 		return s
 	}
-	n := string(name)
-	s := &symbol{name: n}
-	p.sym[n] = s
+	s := &symbol{name: string(name)}
+	p.sym.add(s)
 	return s
 }
 
@@ -127,7 +127,7 @@ func (p *Processor) defineBuiltin(name string, b *builtin, mode defineMode) {
 // deleteSymbol removes every definition of name (undefine) or only the
 // top one (popdef). A traced name stays in the table.
 func (p *Processor) deleteSymbol(name []byte, popOnly bool) {
-	s := p.sym[string(name)]
+	s := p.sym.get(name)
 	if s == nil {
 		return
 	}
@@ -144,7 +144,7 @@ func (p *Processor) deleteSymbol(name []byte, popOnly bool) {
 	}
 	s.defs = s.defs[:0]
 	if !s.traced {
-		delete(p.sym, s.name)
+		p.sym.remove(s)
 	}
 }
 
@@ -168,7 +168,7 @@ func (p *Processor) expandToken(obs *[]byte, t *token) {
 	case tokEOF, tokMacdef:
 		return
 	case tokWord:
-		s := p.sym[string(t.text)]
+		s := p.sym.get(t.text)
 		if s != nil && len(s.defs) > 0 {
 			d := s.defs[len(s.defs)-1]
 			if d.bi == nil || !d.bi.blind || p.peekIsOpen() {
@@ -209,9 +209,14 @@ func (p *Processor) expandMacro(s *symbol, d *definition, t *token) {
 	if traced && p.debug&debugCall != 0 {
 		p.tracePrePre(s.name, id)
 	}
-	p.openCalls = append(p.openCalls, openCall{name: s.name, file: t.file, line: t.line, src: t.src, off: t.off})
+	if p.collecting == 0 {
+		// the outermost call whose arguments are being collected, for
+		// "end of file in argument list"
+		p.outerOpen = openCall{name: s.name, file: t.file, line: t.line, src: t.src, off: t.off}
+	}
+	p.collecting++
 	args := p.collectArguments(s, d)
-	p.openCalls = p.openCalls[:len(p.openCalls)-1]
+	p.collecting--
 
 	closeFile, closeLine := p.curFile, p.curLine
 	p.curFile, p.curLine = openFile, openLine
@@ -362,8 +367,8 @@ func (p *Processor) expandArgument(buf *[]byte, t *token) (more bool, bi *builti
 				p.checkSize(len(*buf))
 			}
 		case tokEOF:
-			if len(p.openCalls) > 0 {
-				oc := p.openCalls[0]
+			if p.collecting > 0 {
+				oc := p.outerOpen
 				p.unclosed = &oc
 			}
 			p.fatalAt(file, line, 0, "ERROR: end of file in argument list")

@@ -31,14 +31,12 @@ func (p *Processor) freeze(w io.Writer) {
 	if string(p.bcomm) != "#" || string(p.ecomm) != "\n" {
 		fmt.Fprintf(bw, "C%d,%d\n%s%s\n", len(p.bcomm), len(p.ecomm), p.bcomm, p.ecomm)
 	}
-	names := make([]string, 0, len(p.sym))
-	for n := range p.sym {
-		names = append(names, n)
-	}
+	syms := p.sym.all()
 	// GNU walks its hash table; any fixed order reads back the same.
-	sort.Strings(names)
-	for _, n := range names {
-		for _, d := range p.sym[n].defs {
+	sort.Slice(syms, func(i, j int) bool { return syms[i].name < syms[j].name })
+	for _, s := range syms {
+		n := s.name
+		for _, d := range s.defs {
 			if d.bi != nil {
 				fmt.Fprintf(bw, "F%d,%d\n%s%s\n", len(n), len(d.bi.name), n, d.bi.name)
 			} else {
@@ -78,7 +76,7 @@ func (p *Processor) Reload(name string) (err error) {
 	if rerr != nil {
 		p.fatalAt("", 0, 0, "cannot open "+name+": "+errnoText(rerr))
 	}
-	p.sym = make(map[string]*symbol)
+	p.sym = newSymtab()
 	r := &frozenReader{p: p, data: data, advance: true}
 	p.curFile = name
 	r.directive()

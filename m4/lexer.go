@@ -44,6 +44,8 @@ const (
 	clsWordStart = 1 << iota // [A-Za-z_]
 	clsWord                  // [A-Za-z0-9_]
 	clsStop                  // ends a run of ordinary characters
+	clsComment               // first byte of the comment delimiter
+	clsQuote                 // first byte of the left quote
 )
 
 // updateClasses recomputes the class table after a change of quotes,
@@ -62,10 +64,10 @@ func (p *Processor) updateClasses() {
 		p.class[c] = k
 	}
 	if len(p.lquote) > 0 {
-		p.class[p.lquote[0]] |= clsStop
+		p.class[p.lquote[0]] |= clsStop | clsQuote
 	}
 	if len(p.bcomm) > 0 {
-		p.class[p.bcomm[0]] |= clsStop
+		p.class[p.bcomm[0]] |= clsStop | clsComment
 	}
 	if p.opts.SyncLines {
 		// each line of output text must start its own token so that sync
@@ -97,37 +99,59 @@ func (p *Processor) nextToken(t *token) {
 func lexToken(p *Processor, t *token) stateFn {
 	t.text = nil
 	t.bi = nil
-	ch := p.peekInput()
-	if ch == chEOF {
-		p.nextChar()
-		t.kind = tokEOF
-		t.src = nil
-		return nil
-	}
-	if ch == chMacro {
-		for b := p.isp; b != nil; b = b.prev {
-			if b.kind == inMacro {
-				t.bi = b.bi
-				break
-			}
+	var ch int
+	if b := p.isp; b != nil && b.kind != inMacro && b.pos < len(b.buf) {
+		// the common case, nextChar inlined: the top block has a byte
+		if p.inputChange {
+			p.curFile = b.file
+			p.curLine = b.line
+			p.inputChange = false
 		}
-		p.nextChar()
-		t.kind = tokMacdef
-		t.src = nil
-		return nil
+		if b.kind == inFile && p.startOfLine {
+			p.startOfLine = false
+			b.line++
+			p.curLine = b.line
+		}
+		c := b.buf[b.pos]
+		b.pos++
+		if c == '\n' && b.kind == inFile {
+			p.startOfLine = true
+		}
+		ch = int(c)
+	} else {
+		ch = p.peekInput()
+		if ch == chEOF {
+			p.nextChar()
+			t.kind = tokEOF
+			t.src = nil
+			return nil
+		}
+		if ch == chMacro {
+			for b := p.isp; b != nil; b = b.prev {
+				if b.kind == inMacro {
+					t.bi = b.bi
+					break
+				}
+			}
+			p.nextChar()
+			t.kind = tokMacdef
+			t.src = nil
+			return nil
+		}
+		ch = p.nextChar()
 	}
-	ch = p.nextChar()
 	t.src = p.isp
 	t.off = p.isp.pos - 1
 	t.file = p.curFile
 	t.line = p.curLine
-	if p.match(ch, p.bcomm, true) {
+	cls := p.class[ch]
+	if cls&clsComment != 0 && p.match(ch, p.bcomm, true) {
 		return lexComment
 	}
-	if p.class[ch]&clsWordStart != 0 {
+	if cls&clsWordStart != 0 {
 		return lexWord
 	}
-	if !p.match(ch, p.lquote, true) {
+	if cls&clsQuote == 0 || !p.match(ch, p.lquote, true) {
 		t.text = oneChar[ch : ch+1]
 		switch ch {
 		case '(':
@@ -346,19 +370,18 @@ func indexAny2(b []byte, x, y byte) int {
 // (GNU's peek_token () == TOKEN_OPEN, with the same order of checks).
 func (p *Processor) peekIsOpen() bool {
 	ch := p.peekInput()
-	if ch < 0 {
+	if ch != '(' {
+		// no delimiter check can turn anything else into an open paren
 		return false
 	}
-	if p.match(ch, p.bcomm, false) {
+	cls := p.class[ch]
+	if cls&clsComment != 0 && p.match(ch, p.bcomm, false) {
 		return false
 	}
-	if p.class[ch]&clsWordStart != 0 {
+	if cls&clsQuote != 0 && p.match(ch, p.lquote, false) {
 		return false
 	}
-	if p.match(ch, p.lquote, false) {
-		return false
-	}
-	return ch == '('
+	return true
 }
 
 // tokenColumn returns the 1-based column where t started, when it

@@ -195,7 +195,7 @@ type Processor struct {
 	out     *bufio.Writer
 	outFile io.Writer // what out writes to
 
-	sym      map[string]*symbol
+	sym      *symtab
 	builtins map[string]*builtin // by real name, for builtin() and frozen files
 
 	// input
@@ -255,10 +255,11 @@ type Processor struct {
 
 	// call sites: the home of the current call, whether a macro runs,
 	// the calls whose arguments are being collected
-	curHome   *input
-	curCall   bool
-	openCalls []openCall
-	unclosed  *openCall
+	curHome    *input
+	curCall    bool
+	collecting int
+	outerOpen  openCall
+	unclosed   *openCall
 
 	// origins
 	track          bool
@@ -304,7 +305,7 @@ func New(opts Options) *Processor {
 	p.maxWork = limitOr(opts.MaxWork, DefaultMaxWork)
 	p.maxOutput = limitOr(opts.MaxOutput, DefaultMaxOutput)
 	p.track = opts.TrackOrigins
-	p.sym = make(map[string]*symbol, 1024)
+	p.sym = newSymtab()
 	p.divs = make(map[int]*diversion)
 	p.lquote, p.rquote = []byte("`"), []byte("'")
 	p.bcomm, p.ecomm = []byte("#"), []byte("\n")
@@ -354,11 +355,7 @@ func (p *Processor) Undefine(name string) { p.deleteSymbol([]byte(name), false) 
 
 // Trace marks name for tracing when it is defined, like -tname.
 func (p *Processor) Trace(name string) {
-	s := p.sym[name]
-	if s == nil {
-		s = &symbol{name: name}
-		p.sym[name] = s
-	}
+	s := p.symbolFor([]byte(name))
 	s.traced = true
 }
 
@@ -407,14 +404,14 @@ func (p *Processor) Register(name string, fn BuiltinFunc, blind bool) {
 
 // IsDefined reports whether name has a definition.
 func (p *Processor) IsDefined(name string) bool {
-	s := p.sym[name]
+	s := p.sym.getString(name)
 	return s != nil && len(s.defs) > 0
 }
 
 // Definition returns the text of name's current definition (empty for
 // builtins) and whether it has one.
 func (p *Processor) Definition(name string) (string, bool) {
-	s := p.sym[name]
+	s := p.sym.getString(name)
 	if s == nil || len(s.defs) == 0 {
 		return "", false
 	}
@@ -572,7 +569,7 @@ func (p *Processor) pathSearch(name string) ([]byte, string, error) {
 
 func (p *Processor) readFile(name string) ([]byte, error) {
 	if p.opts.Stat != nil {
-		if st, err := p.opts.Stat(name); err == nil && st.IsDir() {
+		if st, err := p.opts.Stat(name); err == nil && st != nil && st.IsDir() {
 			return nil, errIsDir
 		}
 	}

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 )
 
@@ -40,6 +41,10 @@ var multiCall = map[string]func(args []string) int{
 }
 
 func main() {
+	// mailcc's runs are short and their heaps small: collect less often,
+	// with a soft ceiling far below the m4 engine's hard limits.
+	debug.SetGCPercent(400)
+	debug.SetMemoryLimit(192 << 20)
 	name := strings.TrimPrefix(filepath.Base(os.Args[0]), "lt-")
 	if run, ok := multiCall[name]; ok {
 		os.Exit(run(os.Args[1:]))

@@ -84,19 +84,21 @@ func main() {
 	}
 }
 
-// mcCase compiles generic-linux.mc with extra lines appended: a mix of
-// comment lines, local domains, defines and raw LOCAL_CONFIG lines.
+// mcCase compiles generic-linux.mc with extra lines of typical .mc
+// content inserted before its MAILER lines (see extraLines).
 func mcCase(name string, extra int) benchCase {
 	return benchCase{name: name, target: 0.5, setup: func(dir string) ([]string, []string, error) {
 		base, err := os.ReadFile(filepath.Join(cfDir, "cf", "generic-linux.mc"))
 		if err != nil {
 			return nil, nil, fmt.Errorf("the sendmail cf library is needed (make deps): %w", err)
 		}
-		var b strings.Builder
-		b.Write(base)
-		b.WriteString(extraLines(extra))
+		head, tail, ok := strings.Cut(string(base), "MAILER(local)dnl")
+		if !ok {
+			return nil, nil, fmt.Errorf("generic-linux.mc has no MAILER(local) line")
+		}
 		mc := filepath.Join(dir, "bench.mc")
-		if err := os.WriteFile(mc, []byte(b.String()), 0o644); err != nil {
+		text := head + extraLines(extra) + "MAILER(local)dnl" + tail
+		if err := os.WriteFile(mc, []byte(text), 0o644); err != nil {
 			return nil, nil, err
 		}
 		cf := filepath.Join(cfDir, "m4", "cf.m4")
@@ -104,20 +106,31 @@ func mcCase(name string, extra int) benchCase {
 	}}
 }
 
-// extraLines returns n lines of typical .mc content.
+// extraLines returns n lines of what .mc files are made of, in turn: a
+// comment, a define, LOCAL_DOMAIN, EXPOSED_USER, MASQUERADE_DOMAIN,
+// RELAY_DOMAIN, a FEATURE and a raw LOCAL_CONFIG line.
 func extraLines(n int) string {
 	var b strings.Builder
 	if n > 0 {
 		b.WriteString("LOCAL_CONFIG\n")
+		n--
 	}
 	for i := 0; i < n; i++ {
-		switch i % 4 {
+		switch i % 8 {
 		case 0:
 			fmt.Fprintf(&b, "dnl # extra line %d: a comment an admin left\n", i)
 		case 1:
-			fmt.Fprintf(&b, "LOCAL_DOMAIN(`host%d.example.com')dnl\n", i)
-		case 2:
 			fmt.Fprintf(&b, "define(`confX_%d', `value %d')dnl\n", i, i)
+		case 2:
+			fmt.Fprintf(&b, "LOCAL_DOMAIN(`host%d.example.com')dnl\n", i)
+		case 3:
+			fmt.Fprintf(&b, "EXPOSED_USER(`user%d')dnl\n", i)
+		case 4:
+			fmt.Fprintf(&b, "MASQUERADE_DOMAIN(`dept%d.example.com')dnl\n", i)
+		case 5:
+			fmt.Fprintf(&b, "RELAY_DOMAIN(`partner%d.example.net')dnl\n", i)
+		case 6:
+			b.WriteString("FEATURE(`use_cw_file')dnl\n")
 		default:
 			fmt.Fprintf(&b, "Cwvirtual%d.example.org\n", i)
 		}

@@ -19,7 +19,7 @@ import "bytes"
 // ErrMatchLimit.
 
 // defaultMatchLimit is the number of steps one search may take.
-const defaultMatchLimit = 1 << 23
+const defaultMatchLimit = 1 << 22
 
 type backtracker struct {
 	re    *Regexp
@@ -29,11 +29,12 @@ type backtracker struct {
 	limit int
 
 	// phase 1
-	regs   []int // the groups, then GNU's saved copy of them (2n)
+	regs   []int // the groups
 	trail  []undo
 	via    []viaEntry // epsilon nodes passed since the last byte, from base
 	base   int
-	snaps  []int // register snapshots of the via entries
+	seen   []int // per register slot: stamp of the last trail scan
+	stamp  int
 	stack  []choice
 	path   []pathStep
 	marks  map[int32][]uint64 // end node -> marked (position, node) pairs
@@ -48,15 +49,15 @@ type undo struct {
 }
 
 type viaEntry struct {
-	node int32
-	snap int // offset into snaps
-	step int // index in path
+	node  int32
+	trail int // length of the trail when passed
+	step  int // index in path
 }
 
 type choice struct {
-	node                          int32
-	idx                           int
-	trail, via, base, snaps, path int
+	node                   int32
+	idx                    int
+	trail, via, base, path int
 }
 
 type pathStep struct {
@@ -98,7 +99,7 @@ func (b *backtracker) update(n int32, idx int) {
 // match if n does.
 func (b *backtracker) looped(n int32) bool {
 	for _, v := range b.via[b.base:] {
-		if v.node == n && equalInts(b.snaps[v.snap:v.snap+2*b.n], b.regs) {
+		if v.node == n && b.unchangedSince(v.trail) {
 			b.loopAt = append(b.loopAt, len(b.loops))
 			b.loops = append(b.loops, b.path[v.step:]...)
 			b.steps += (len(b.path) - v.step) / 8
@@ -106,6 +107,22 @@ func (b *backtracker) looped(n int32) bool {
 		}
 	}
 	return false
+}
+
+// unchangedSince reports whether the registers are what they were when
+// the trail had length mark.
+func (b *backtracker) unchangedSince(mark int) bool {
+	b.stamp++
+	for _, u := range b.trail[mark:] {
+		if b.seen[u.slot] == b.stamp {
+			continue
+		}
+		b.seen[u.slot] = b.stamp
+		if b.regs[u.slot] != u.old {
+			return false
+		}
+	}
+	return true
 }
 
 // markLoops marks the nodes of the loops that start at a marked node,
@@ -135,15 +152,6 @@ func (b *backtracker) markLoops(m []uint64, a int) {
 	}
 }
 
-func equalInts(a, c []int) bool {
-	for i := range a {
-		if a[i] != c[i] {
-			return false
-		}
-	}
-	return true
-}
-
 func (b *backtracker) mark(end int32, a int) {
 	m := b.marks[end]
 	if m == nil {
@@ -164,8 +172,8 @@ func (b *backtracker) find(a int, longest bool) (int, error) {
 	for i := range b.regs {
 		b.regs[i] = -1
 	}
-	b.regs[0], b.regs[b.n] = a, a
-	b.trail, b.via, b.stack, b.path, b.snaps, b.base = b.trail[:0], b.via[:0], b.stack[:0], b.path[:0], b.snaps[:0], 0
+	b.regs[0] = a
+	b.trail, b.via, b.stack, b.path, b.base = b.trail[:0], b.via[:0], b.stack[:0], b.path[:0], 0
 	clear(b.marks)
 	b.loops, b.loopAt = b.loops[:0], b.loopAt[:0]
 	bestEnd := -1
@@ -199,7 +207,7 @@ func (b *backtracker) find(a int, longest bool) (int, error) {
 			}
 			b.passed(node)
 			if nd.nedest == 2 {
-				b.stack = append(b.stack, choice{nd.edest[1], idx, len(b.trail), len(b.via), b.base, len(b.snaps), len(b.path)})
+				b.stack = append(b.stack, choice{nd.edest[1], idx, len(b.trail), len(b.via), b.base, len(b.path)})
 			}
 			node = nd.edest[0]
 			continue
@@ -251,15 +259,14 @@ func (b *backtracker) find(a int, longest bool) (int, error) {
 			b.regs[u.slot] = u.old
 			b.trail = b.trail[:len(b.trail)-1]
 		}
-		b.via, b.base, b.snaps, b.path = b.via[:c.via], c.base, b.snaps[:c.snaps], b.path[:c.path]
+		b.via, b.base, b.path = b.via[:c.via], c.base, b.path[:c.path]
 		node, idx = c.node, c.idx
 	}
 }
 
 // passed records that the path went through epsilon node n here.
 func (b *backtracker) passed(n int32) {
-	b.via = append(b.via, viaEntry{n, len(b.snaps), len(b.path) - 1})
-	b.snaps = append(b.snaps, b.regs...)
+	b.via = append(b.via, viaEntry{n, len(b.trail), len(b.path) - 1})
 }
 
 // fsEntry is a way remembered at a choice of setRegs.
@@ -402,7 +409,7 @@ func (re *Regexp) initCloses(g int) bool {
 // searchBacktrack is the search for patterns with back-references.
 func (re *Regexp) searchBacktrack(s []byte, start int, withRegs bool) ([]int, bool, error) {
 	n := 2 * (re.nsub + 1)
-	b := &backtracker{re: re, s: s, n: n, regs: make([]int, 2*n), limit: re.limit,
+	b := &backtracker{re: re, s: s, n: n, regs: make([]int, n), seen: make([]int, n), limit: re.limit,
 		marks: make(map[int32][]uint64), words: (len(re.nodes) + 63) / 64}
 	if b.limit <= 0 {
 		b.limit = defaultMatchLimit

@@ -1,0 +1,126 @@
+package m4
+
+// symtab is the symbol table: an open-addressing hash table of symbols
+// keyed by name bytes. Every name token of the input is looked up, so
+// this is on the hottest path; it hashes the token's bytes in place (no
+// string conversion) and compares the stored hash before the name.
+type symtab struct {
+	slots []*symbol // len is a power of two; nil is empty
+	n     int
+}
+
+func newSymtab() *symtab { return &symtab{slots: make([]*symbol, 1024)} }
+
+// hashName is FNV-1a, which is quick for the short names m4 uses.
+func hashName(b []byte) uint32 {
+	h := uint32(2166136261)
+	for _, c := range b {
+		h ^= uint32(c)
+		h *= 16777619
+	}
+	return h
+}
+
+func hashString(s string) uint32 {
+	h := uint32(2166136261)
+	for i := 0; i < len(s); i++ {
+		h ^= uint32(s[i])
+		h *= 16777619
+	}
+	return h
+}
+
+// get returns the symbol named name, or nil.
+func (t *symtab) get(name []byte) *symbol {
+	h := hashName(name)
+	mask := uint32(len(t.slots) - 1)
+	for i := h & mask; ; i = (i + 1) & mask {
+		s := t.slots[i]
+		if s == nil {
+			return nil
+		}
+		if s.hash == h && s.name == string(name) {
+			return s
+		}
+	}
+}
+
+// getString is get for a string name.
+func (t *symtab) getString(name string) *symbol {
+	h := hashString(name)
+	mask := uint32(len(t.slots) - 1)
+	for i := h & mask; ; i = (i + 1) & mask {
+		s := t.slots[i]
+		if s == nil {
+			return nil
+		}
+		if s.hash == h && s.name == name {
+			return s
+		}
+	}
+}
+
+// add inserts a symbol whose name is not in the table.
+func (t *symtab) add(s *symbol) {
+	if 4*(t.n+1) > 3*len(t.slots) {
+		t.grow()
+	}
+	s.hash = hashString(s.name)
+	t.place(s)
+	t.n++
+}
+
+func (t *symtab) place(s *symbol) {
+	mask := uint32(len(t.slots) - 1)
+	i := s.hash & mask
+	for t.slots[i] != nil {
+		i = (i + 1) & mask
+	}
+	t.slots[i] = s
+}
+
+func (t *symtab) grow() {
+	old := t.slots
+	t.slots = make([]*symbol, 2*len(old))
+	for _, s := range old {
+		if s != nil {
+			t.place(s)
+		}
+	}
+}
+
+// remove deletes s, shifting later entries of its probe run back so that
+// lookups need no tombstones.
+func (t *symtab) remove(s *symbol) {
+	mask := uint32(len(t.slots) - 1)
+	i := s.hash & mask
+	for t.slots[i] != s {
+		if t.slots[i] == nil {
+			return
+		}
+		i = (i + 1) & mask
+	}
+	t.slots[i] = nil
+	t.n--
+	for j := (i + 1) & mask; t.slots[j] != nil; j = (j + 1) & mask {
+		e := t.slots[j]
+		home := e.hash & mask
+		// e may move into the hole at i if its home is not in (i, j]
+		if (j > i && (home <= i || home > j)) || (j < i && home <= i && home > j) {
+			t.slots[i] = e
+			t.slots[j] = nil
+			i = j
+		}
+	}
+}
+
+// all returns the symbols, in no particular order.
+func (t *symtab) all() []*symbol {
+	out := make([]*symbol, 0, t.n)
+	for _, s := range t.slots {
+		if s != nil {
+			out = append(out, s)
+		}
+	}
+	return out
+}
