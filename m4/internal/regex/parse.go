@@ -129,6 +129,7 @@ type parser struct {
 	setIndex  map[byteSet]int32
 	wordOps   bool // \< \> \b or \B used: word context is tracked
 	nbackref  int
+	copied    int // nodes copied to expand +
 }
 
 func (p *parser) addSet(s byteSet) int32 {
@@ -368,6 +369,11 @@ func (p *parser) parseExpression(nest int) (*anode, error) {
 	p.fetch(false)
 	for p.tok.kind == tStar || p.tok.kind == tPlus || p.tok.kind == tQuest {
 		tree = p.parseDup(tree)
+		if p.copied > maxNodes {
+			// Every + doubles what it repeats, so a+++... grows
+			// exponentially; GNU runs out of memory.
+			return nil, errorOf(errSize)
+		}
 	}
 	return tree, nil
 }
@@ -405,7 +411,10 @@ func (p *parser) parseDup(elem *anode) *anode {
 	var head *anode
 	if op == tPlus {
 		head = elem
-		elem = dupTree(elem)
+		elem = dupTree(elem, &p.copied)
+		if p.copied > maxNodes {
+			return head // the caller reports the pattern too big
+		}
 	}
 	if elem.kind == aSub {
 		elem.opt = true
@@ -422,14 +431,17 @@ func (p *parser) parseDup(elem *anode) *anode {
 	return tree
 }
 
-func dupTree(n *anode) *anode {
-	if n == nil {
+// dupTree copies the tree n, adding the number of nodes copied to count;
+// it stops copying (the result is then incomplete) past maxNodes.
+func dupTree(n *anode, count *int) *anode {
+	if n == nil || *count > maxNodes {
 		return nil
 	}
+	*count++
 	c := *n
 	c.dup = true
-	c.left = dupTree(n.left)
-	c.right = dupTree(n.right)
+	c.left = dupTree(n.left, count)
+	c.right = dupTree(n.right, count)
 	return &c
 }
 
