@@ -1,106 +1,114 @@
 // Package regex implements the regular expressions of GNU m4's regexp and
-// patsubst builtins, with GNU m4 1.4.19's results.
+// patsubst builtins, with the results GNU m4 1.4.19 gives.
 //
-// GNU m4 compiles these expressions with GNU's re_compile_pattern under
-// the default syntax (re_syntax_options = 0, the syntax of GNU Emacs) and
-// matches them with re_search. Both come from gnulib, compiled into m4.
-// This package reproduces that combination in the C locale, bugs
-// included where they show.
+// GNU m4 compiles these expressions with re_compile_pattern under the
+// default syntax (re_syntax_options = 0, the syntax of GNU Emacs) and
+// matches them with re_search, both from the copy of gnulib's regex built
+// into m4. This package reproduces that combination in the C locale,
+// oddities included where they show in m4's output.
 //
 // # Syntax
 //
 // Every byte stands for itself except the following.
 //
 //	.          any byte except newline
-//	[list]     one byte of the list; [^list] one byte not in it (newline
-//	           included). a-z is a range of byte values, empty when the
+//	[list]     one byte of the list; [^list] one byte not in it, newline
+//	           included. a-z is a range of byte values, empty when the
 //	           ends are reversed. A ] first in the list and a - first or
 //	           last are ordinary. [.c.] and [=c=] name the single byte c.
 //	           A backslash is an ordinary byte in a list, and there are no
 //	           character classes: [[:alpha:]] is the list "[:alph"
 //	           followed by a literal ].
-//	x*         zero or more x, as many as possible (see Semantics)
+//	x*         zero or more x
 //	x+         one or more x
 //	x?         zero or one x
 //	\( \)      a group; groups are numbered by their \( from 1
-//	\|         alternation, lowest precedence: ab\|cd
+//	\|         alternation, with the lowest precedence: ab\|cd
 //	\1 .. \9   the text the group matched (a back-reference); the group
 //	           must be closed before, in the same alternative
-//	^          beginning of the subject or of a line, only at the start of
-//	           the pattern or after \( or \|; elsewhere an ordinary ^
-//	$          end of the subject or of a line, only at the end of the
-//	           pattern or before \) or \|; elsewhere an ordinary $
-//	\` \'      beginning and end of the subject only
-//	\< \>      beginning and end of a word (letters, digits, _)
-//	\b \B      a word boundary; not a word boundary
-//	\w \W      a word byte; a byte that is not one
-//	\s \S      a white space byte (space, \t \n \v \f \r); any other byte
-//	\c         the byte c, for any other c: \. \* \[ \^ \$ \\ \{ \+ \?
+//	^          beginning of the subject or of a line, but only at the
+//	           start of the pattern or just after \( or \|; elsewhere an
+//	           ordinary ^
+//	$          end of the subject or of a line, but only at the end of the
+//	           pattern or just before \) or \|; elsewhere an ordinary $
+//	\` \'      beginning and end of the subject
+//	\< \>      beginning and end of a word (letters, digits and _)
+//	\b \B      a word boundary; anywhere else
+//	\w \W      a word byte; any other byte
+//	\s \S      a white space byte (space \t \n \v \f \r); any other byte
+//	\c         the byte c, for any other c: \. \* \[ \^ \$ \\ \{ \+ \?;
+//	           note that \n is the letter n and \t the letter t
 //
-// * + and ? are ordinary characters where they have nothing to repeat: at
-// the start of the pattern, after \(, \| or ^, and after another anchor
-// such as \< or \`. There are no intervals: { and \{ are ordinary
-// characters.
+// * + and ? are ordinary characters where there is nothing to repeat: at
+// the start of the pattern, just after \(, \| or ^, and just after any
+// other anchor such as \< or \`. There are no intervals: { and \{ are
+// ordinary characters.
 //
 // A pattern that does not compile gets an *Error whose text is GNU's, the
-// one GNU m4 prints after "bad regular expression", such as "Unmatched (
-// or \(", "Unmatched [, [^, [:, [., or [=", "Trailing backslash",
-// "Invalid back reference", "Invalid range end", "Invalid collation
-// character", "Invalid regular expression" (a [ at the very end) or
-// "Unmatched ) or \)".
+// one GNU m4 prints after "bad regular expression": "Unmatched ( or \(",
+// "Unmatched ) or \)", "Unmatched [, [^, [:, [., or [=", "Invalid regular
+// expression" (a [ or [^ at the very end), "Trailing backslash", "Invalid
+// back reference", "Invalid range end" or "Invalid collation character".
 //
 // # Semantics
 //
 // A search finds the leftmost position where the pattern matches and, at
 // that position, the longest match: POSIX's rule, which GNU follows when
 // the groups are asked for. Among the ways of matching that longest text,
-// the groups are set by the first in GNU's order of preference: the left
-// alternative before the right one, though an empty alternative comes
-// last; a repetition once more before stopping. A group repeated by * or
-// + reports its last repetition; a group in an alternative that was not
+// the groups come from the first in GNU's order of preference: the left
+// alternative before the right one, except that an empty alternative
+// comes last, and one more repetition before stopping. A group repeated
+// by * or + reports its last repetition; a group in an alternative not
 // taken, or in a repetition taken zero times, is unset (-1, -1).
 //
 // ^ and $ match at the ends of the subject and also just after and just
-// before every newline (GNU's re_compile_pattern turns newline anchoring
-// on). When a search starts inside a subject, as patsubst's searches
-// after the first do, the bytes before the start still count: ^ does not
-// match there unless a newline precedes, \` never does, and \< looks at
-// the byte before.
+// before every newline: GNU's re_compile_pattern turns newline anchoring
+// on. When a search starts inside the subject, as the searches of
+// patsubst after the first one do, the bytes before the start still
+// count: ^ does not match there unless a newline precedes, \` never does,
+// and \< looks at the byte before.
 //
 // Patterns without back-references are matched by simulating the
-// automaton, in time linear in the subject. Patterns with back-references
-// are matched by trying paths, with a bounded number of steps;
-// SearchErr and Index report ErrMatchLimit past the bound.
+// automaton, in time linear in the length of the subject. Patterns with
+// back-references need backtracking; the number of steps one search may
+// take is bounded (a few million), and past the bound SearchErr and Index
+// report ErrMatchLimit, for which GNU m4 would print "error matching
+// regular expression". GNU itself would rather take its time.
 //
 // # Compatibility
 //
-// The results are GNU m4's in the C locale (LC_ALL=C), byte for byte:
-// differential tests run the real m4 on hand-picked and generated
-// patterns. In a UTF-8 locale GNU m4 treats multibyte characters as one
-// character each; this package always works on bytes.
+// The results are GNU m4's in the C locale (LC_ALL=C), offsets included:
+// the differential tests run the real m4 on hand-picked and generated
+// patterns and subjects. In a UTF-8 locale GNU m4 treats a multibyte
+// character as one; this package always works on bytes.
 //
-// GNU's way of setting the groups is reproduced, including its oddities:
-// after an empty repetition, as in \(a*\)*b on "b", a later group such as
-// the one in \(a*\)*\(b\) stays unset; and a pattern with an anchor inside
-// a group repeated by +, such as \(^a\)+, matches when only the position
-// is asked for (m4's two-argument regexp) but not when the groups are
-// (regexp with a replacement, patsubst). Index and Search reproduce the
-// two cases.
+// GNU's oddities are reproduced, because m4 users see them:
+//
+//   - After an empty repetition the groups can stay unset although the
+//     match went through them: \(a*\)*\(b\) on "b" leaves group 2 unset.
+//   - An anchor inside the repeated part of +, as in \(^a\)+, does not
+//     constrain the repetitions after the first; the match is found when
+//     only its position is asked for (m4's regexp with two arguments,
+//     Index) but not when the groups are (regexp with a replacement,
+//     patsubst, Search).
+//   - An empty match found at the very start of GNU's search can be
+//     reported a few bytes too late: b*\B matches "ab" at 2, not at 1.
 //
 // Where GNU leaves a group with a start but no end (after an empty
-// repetition of a group whose body can be empty, as \(a*\)* on "aa"), this
+// repetition of a group that can be empty, as \(a*\)* on "aa"), this
 // package reports the group unset. GNU m4 then prints nothing for the
-// group when the match starts at offset 0 and dies with "memory
+// group when the match starts at offset 0 or 1, and dies with "memory
 // exhausted" otherwise.
 //
-// With back-references, the search tries the ways of matching in GNU's
-// order of preference and keeps the longest; GNU gets there by another
-// route, and the two can disagree on the groups in contrived patterns
-// that repeat empty groups.
+// With back-references GNU finds matches by its own route, which this
+// package follows only roughly: the results differ in contrived patterns
+// that combine back-references with empty repetitions or anchors, a few
+// generated patterns in a thousand.
 //
-// Patterns needing more than 16384 automaton nodes (thousands of bytes of
-// pattern, or many anchors in front of alternatives) are rejected as
-// "Regular expression too big", which GNU m4 would accept.
+// Patterns that would need more than 16384 automaton nodes (thousands of
+// bytes, or a long run of + such as a+++++++++++++) are rejected as
+// "Regular expression too big"; GNU m4 would grind on or run out of
+// memory.
 package regex
 
 import "sync"
