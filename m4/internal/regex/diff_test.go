@@ -377,7 +377,7 @@ func generatedCases(n int) []diffCase {
 
 func TestDifferentialM4(t *testing.T) {
 	m4 := testenv.Tool(t, "m4")
-	n := 1500
+	n := 4000
 	if v, err := strconv.Atoi(os.Getenv("REGEX_DIFF_CASES")); err == nil {
 		n = v // more cases on demand, for exploration
 	}
