@@ -102,7 +102,7 @@ func (b *backtracker) looped(n int32) bool {
 		if v.node == n && b.unchangedSince(v.trail) {
 			b.loopAt = append(b.loopAt, len(b.loops))
 			b.loops = append(b.loops, b.path[v.step:]...)
-			b.steps += (len(b.path) - v.step) / 8
+			b.steps += len(b.path) - v.step // bounds the memory kept
 			return true
 		}
 	}
@@ -126,28 +126,42 @@ func (b *backtracker) unchangedSince(mark int) bool {
 }
 
 // markLoops marks the nodes of the loops that start at a marked node,
-// until no more can be marked.
+// and then those of the loops starting at a node so marked, and so on.
 func (b *backtracker) markLoops(m []uint64, a int) {
-	w := b.words
+	if len(b.loopAt) == 0 {
+		return
+	}
+	w, nn := b.words, len(b.re.nodes)
+	key := func(st pathStep) int { return (st.idx-a)*nn + int(st.node) }
+	startingAt := make(map[int][]int, len(b.loopAt)) // loops by first step
+	for i, at := range b.loopAt {
+		k := key(b.loops[at])
+		startingAt[k] = append(startingAt[k], i)
+	}
+	var work []int
+	for i, at := range b.loopAt {
+		if st := b.loops[at]; has(m[(st.idx-a)*w:], st.node) {
+			work = append(work, i)
+		}
+	}
 	done := make([]bool, len(b.loopAt))
-	for changed := true; changed; {
-		changed = false
-		for i, at := range b.loopAt {
-			if done[i] {
-				continue
+	for len(work) > 0 {
+		i := work[len(work)-1]
+		work = work[:len(work)-1]
+		if done[i] {
+			continue
+		}
+		done[i] = true
+		to := len(b.loops)
+		if i+1 < len(b.loopAt) {
+			to = b.loopAt[i+1]
+		}
+		for _, st := range b.loops[b.loopAt[i]:to] {
+			row := m[(st.idx-a)*w:]
+			if !has(row, st.node) {
+				set(row, st.node)
+				work = append(work, startingAt[key(st)]...)
 			}
-			to := len(b.loops)
-			if i+1 < len(b.loopAt) {
-				to = b.loopAt[i+1]
-			}
-			seg := b.loops[at:to]
-			if !has(m[(seg[0].idx-a)*w:], seg[0].node) {
-				continue
-			}
-			for _, st := range seg {
-				set(m[(st.idx-a)*w:], st.node)
-			}
-			done[i], changed = true, true
 		}
 	}
 }
