@@ -41,13 +41,15 @@ type diffCase struct {
 	subject, pattern string
 }
 
-// replacement shows \& and every group the pattern has (at most 9).
+// replacement shows the whole match (\& and its old spelling \0) and
+// every group the pattern has (at most 9), and uses the escapes \\ and \q.
 func replacement(nsub int) string {
 	var b strings.Builder
-	b.WriteString(`<\&>`)
+	b.WriteString(`<\&|\0>`)
 	for g := 1; g <= nsub && g <= 9; g++ {
 		fmt.Fprintf(&b, `{%d:\%d}`, g, g)
 	}
+	b.WriteString(`\\\q`)
 	return b.String()
 }
 
