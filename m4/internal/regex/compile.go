@@ -41,10 +41,11 @@ type nnode struct {
 }
 
 const (
-	// maxNodes bounds the automaton, anchor copies included. Patterns
-	// that need more are rejected as "Regular expression too big";
-	// GNU m4 has no such limit but needs a pattern of thousands of bytes
-	// to get near it.
+	// maxNodes bounds the automaton, anchor copies included, and the
+	// syntax tree. Patterns that need more are rejected as "Regular
+	// expression too big"; GNU m4 has no such limit, but a pattern gets
+	// near it only with thousands of bytes or a run of + (each +
+	// doubles what it repeats).
 	maxNodes = 1 << 14
 	// maxClosure bounds the total size of the epsilon closures.
 	maxClosure = 1 << 22

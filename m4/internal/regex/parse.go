@@ -130,6 +130,7 @@ type parser struct {
 	wordOps   bool // \< \> \b or \B used: word context is tracked
 	nbackref  int
 	copied    int // nodes copied to expand +
+	ntok      int // tokens read
 }
 
 func (p *parser) addSet(s byteSet) int32 {
@@ -226,6 +227,7 @@ func (p *parser) fetch(caretHere bool) {
 	t, n := p.peek(p.pos, caretHere)
 	p.tok = t
 	p.pos += n
+	p.ntok++
 }
 
 // parse parses the whole pattern; the tree ends with an aEnd node.
@@ -287,6 +289,11 @@ func (p *parser) parseBranch(nest int) (*anode, error) {
 }
 
 func (p *parser) parseExpression(nest int) (*anode, error) {
+	if p.ntok > maxNodes {
+		// More tokens than the automaton may have nodes: give up
+		// before the tree gets deep.
+		return nil, errorOf(errSize)
+	}
 	var tree *anode
 	switch p.tok.kind {
 	case tChar, tStar, tPlus, tQuest:
