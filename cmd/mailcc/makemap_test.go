@@ -1,0 +1,447 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"mailcc/internal/testenv"
+)
+
+// toolRun is the outcome of one run of a tool.
+type toolRun struct {
+	stdout, stderr []byte
+	code           int
+}
+
+// runReal runs a real tool in dir with stdin.
+func runReal(t testing.TB, dir string, stdin []byte, prog string, args ...string) toolRun {
+	t.Helper()
+	cmd := exec.Command(prog, args...)
+	cmd.Dir = dir
+	cmd.Stdin = bytes.NewReader(stdin)
+	var o, e bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &o, &e
+	err := cmd.Run()
+	code := 0
+	if err != nil {
+		ee, ok := err.(*exec.ExitError)
+		if !ok {
+			t.Fatalf("%s: %v", prog, err)
+		}
+		code = ee.ExitCode()
+	}
+	return toolRun{o.Bytes(), e.Bytes(), code}
+}
+
+// inDir runs fn with the working directory set to dir (the tools take
+// map names relative to it).
+var chdirLock = make(chan struct{}, 1)
+
+func inDir(t testing.TB, dir string, fn func()) {
+	t.Helper()
+	chdirLock <- struct{}{}
+	defer func() { <-chdirLock }()
+	old, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chdir(dir); err != nil {
+		t.Fatal(err)
+	}
+	defer os.Chdir(old)
+	fn()
+}
+
+// runMailccMakemap runs mailcc makemap in-process in dir.
+func runMailccMakemap(t testing.TB, dir string, stdin []byte, args ...string) toolRun {
+	t.Helper()
+	var o, e bytes.Buffer
+	var code int
+	inDir(t, dir, func() {
+		code = runMakemap("makemap", args, bytes.NewReader(stdin), &o, &e)
+	})
+	return toolRun{o.Bytes(), e.Bytes(), code}
+}
+
+// emptyCF writes the empty sendmail.cf makemap must read when run as
+// root.
+func emptyCF(t testing.TB, dir string) string {
+	t.Helper()
+	cf := filepath.Join(dir, "empty.cf")
+	if err := os.WriteFile(cf, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return cf
+}
+
+// dbDumpFile lists a database with the real db_dump -p.
+func dbDumpFile(t testing.TB, path string) string {
+	t.Helper()
+	out, err := exec.Command(testenv.Tool(t, "db_dump"), "-p", path).CombinedOutput()
+	if err != nil {
+		t.Fatalf("db_dump %s: %v\n%s", path, err, out)
+	}
+	return string(out)
+}
+
+// diffText shows the first differing line of two outputs.
+func diffText(a, b string) string {
+	la, lb := strings.Split(a, "\n"), strings.Split(b, "\n")
+	for i := 0; i < len(la) && i < len(lb); i++ {
+		if la[i] != lb[i] {
+			return fmt.Sprintf("line %d:\n mailcc %q\n real   %q", i+1, la[i], lb[i])
+		}
+	}
+	return fmt.Sprintf("%d lines vs %d lines", len(la), len(lb))
+}
+
+// makemapCase builds one source with the real makemap and with mailcc
+// makemap and compares everything observable: exit status, messages,
+// db_dump -p, makemap -u of each file by each program. It returns the
+// two directories (mailcc's, the real one's), each holding "map.db".
+func makemapCase(t *testing.T, src []byte, typ string, flags ...string) (mine, real string) {
+	t.Helper()
+	makemap := testenv.Tool(t, "makemap")
+	mine, real = t.TempDir(), t.TempDir()
+	cfM, cfR := emptyCF(t, mine), emptyCF(t, real)
+	args := func(cf string, extra ...string) []string {
+		a := append([]string{"-C", cf}, flags...)
+		a = append(a, extra...)
+		return append(a, typ, "map")
+	}
+	r := runReal(t, real, src, makemap, args(cfR)...)
+	m := runMailccMakemap(t, mine, src, args(cfM)...)
+	if m.code != r.code {
+		t.Errorf("exit status %d, real makemap %d\nmailcc stderr:\n%s\nreal stderr:\n%s", m.code, r.code, m.stderr, r.stderr)
+	}
+	if !bytes.Equal(m.stderr, r.stderr) {
+		t.Errorf("messages differ:\n%s", diffText(string(m.stderr), string(r.stderr)))
+	}
+	if !bytes.Equal(m.stdout, r.stdout) {
+		t.Errorf("standard output differs:\n%s", diffText(string(m.stdout), string(r.stdout)))
+	}
+	suffix := ".db"
+	if typ == "cdb" {
+		suffix = ".cdb"
+	}
+	mf, rf := filepath.Join(mine, "map"+suffix), filepath.Join(real, "map"+suffix)
+	if _, err := os.Stat(rf); err != nil {
+		if _, err := os.Stat(mf); err == nil {
+			t.Errorf("mailcc wrote %s, the real makemap wrote nothing", mf)
+		}
+		return mine, real
+	}
+	if d1, d2 := dbDumpFile(t, mf), dbDumpFile(t, rf); d1 != d2 {
+		t.Errorf("db_dump -p differs:\n%s", diffText(d1, d2))
+	}
+	// makemap -u: the real one on both files, mailcc's on both files.
+	uflags := []string{"-u"}
+	for _, f := range flags {
+		if strings.HasPrefix(f, "-t") {
+			uflags = append(uflags, f)
+		}
+	}
+	want := runReal(t, real, nil, makemap, append(append([]string{"-C", cfR}, uflags...), typ, "map")...)
+	for _, check := range []struct {
+		what string
+		run  toolRun
+	}{
+		{"real makemap -u of mailcc's file", runReal(t, mine, nil, makemap, append(append([]string{"-C", cfM}, uflags...), typ, "map")...)},
+		{"mailcc makemap -u of the real file", runMailccMakemap(t, real, nil, append(append([]string{"-C", cfR}, uflags...), typ, "map")...)},
+		{"mailcc makemap -u of its own file", runMailccMakemap(t, mine, nil, append(append([]string{"-C", cfM}, uflags...), typ, "map")...)},
+	} {
+		if check.run.code != want.code || !bytes.Equal(check.run.stdout, want.stdout) {
+			t.Errorf("%s differs from the real makemap -u of the real file (status %d vs %d):\n%s",
+				check.what, check.run.code, want.code, diffText(string(check.run.stdout), string(want.stdout)))
+		}
+	}
+	return mine, real
+}
+
+// corpusTables returns the sendmail map sources of the project corpus
+// and of ../shared/corpus.
+func corpusTables(t testing.TB, names func(string) bool) []string {
+	var files []string
+	roots := []string{filepath.Join(testenv.Root(), "corpus", "maps")}
+	if sh := testenv.Shared(); sh != "" {
+		roots = append(roots, filepath.Join(sh, "corpus", "sendmail"), filepath.Join(sh, "corpus", "postfix"))
+	}
+	for _, root := range roots {
+		filepath.Walk(root, func(path string, info os.FileInfo, err error) error {
+			if err == nil && info.Mode().IsRegular() && names(path) {
+				files = append(files, path)
+			}
+			return nil
+		})
+	}
+	sort.Strings(files)
+	return files
+}
+
+// sendmailTable says whether a corpus file is a makemap source: every
+// file of corpus/maps/makemap, and the sendmail tables of the shared
+// corpus by their usual names.
+func sendmailTable(path string) bool {
+	if filepath.Base(filepath.Dir(path)) == "makemap" {
+		return true
+	}
+	if !strings.Contains(path, "/corpus/sendmail/") {
+		return false
+	}
+	base := strings.TrimPrefix(filepath.Base(path), "sendmail.")
+	for _, n := range []string{"access", "virtusertable", "mailertable", "genericstable", "domaintable", "authinfo"} {
+		if base == n || strings.HasPrefix(base, n+".") || strings.HasPrefix(base, n+"-") {
+			return true
+		}
+	}
+	return false
+}
+
+func TestMakemapCorpus(t *testing.T) {
+	files := corpusTables(t, sendmailTable)
+	if len(files) == 0 {
+		t.Fatal("no map sources found in the corpus")
+	}
+	for _, f := range files {
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		name := strings.TrimPrefix(f, filepath.Dir(filepath.Dir(filepath.Dir(f)))+"/")
+		for _, v := range []struct {
+			typ   string
+			flags []string
+		}{
+			{"hash", nil}, {"btree", nil}, {"hash", []string{"-N"}}, {"hash", []string{"-f"}},
+			{"btree", []string{"-N", "-f"}}, {"hash", []string{"-r"}}, {"hash", []string{"-e"}},
+		} {
+			t.Run(fmt.Sprintf("%s/%s%s", name, v.typ, strings.Join(v.flags, "")), func(t *testing.T) {
+				makemapCase(t, src, v.typ, v.flags...)
+			})
+		}
+	}
+}
+
+// genSource renders n makemap lines with keys of every difficult kind:
+// mixed case, IPv4 and IPv6 address keys, long keys and values near the
+// 1023-byte line limit, 8-bit and control bytes (makemap is binary safe
+// but for NUL, newline and white space in keys).
+//
+// Large sources keep long keys and values rarer so that the 1,000,000
+// entry case stays a test of many entries rather than of many bytes.
+func genSource(n int, seed uint64) []byte {
+	r := rand.New(rand.NewPCG(seed, 5))
+	longEvery := 1
+	if n >= 100000 {
+		longEvery = 50
+	}
+	var b bytes.Buffer
+	for i := 0; i < n; i++ {
+		var k, v string
+		switch i % 8 {
+		case 0:
+			k = fmt.Sprintf("From:User%d@Example%d.COM", i, r.IntN(1000))
+			v = "REJECT"
+		case 1:
+			k = fmt.Sprintf("Connect:%d.%d.%d.%d", r.IntN(256), r.IntN(256), r.IntN(256), i&255)
+			v = "RELAY"
+		case 2:
+			k = fmt.Sprintf("Connect:IPv6:2001:DB8:%X:%x::%x", r.IntN(65536), i, r.IntN(65536))
+			v = "ERROR:5.7.1:550 Go Away  "
+		case 3:
+			if i%longEvery != 3 {
+				k, v = fmt.Sprintf("To:x%d@Example.ORG", i), "RELAY"
+				break
+			}
+			k = fmt.Sprintf("To:%s%d@Long.Example.ORG", strings.Repeat("xY", r.IntN(200)), i)
+			v = strings.Repeat("v", r.IntN(500))
+		case 4:
+			k = fmt.Sprintf("key\x01\x7f\xff\xc3\x84%d", i)
+			v = "bin\x02\x80value\xe2\x82\xac"
+		case 5:
+			k = fmt.Sprintf("MiXeD%d.CaSe.Example", r.IntN(n+1))
+			v = "OK # not a comment"
+		case 6:
+			k = fmt.Sprintf("%d@[IPv6:::1]", i)
+			v = "local:user"
+		case 7:
+			k = fmt.Sprintf("u%d", i)
+			if i%longEvery != 7 {
+				v = fmt.Sprintf("smtp:[relay%d.example]", i%97)
+				break
+			}
+			v = fmt.Sprintf("%s %d", strings.Repeat("w", 1000-len(fmt.Sprint(i))-3), i)
+		}
+		b.WriteString(k + "\t" + v + "\n")
+	}
+	return b.Bytes()
+}
+
+func TestMakemapGenerated(t *testing.T) {
+	sizes := []int{10, 10000}
+	if !testing.Short() {
+		sizes = append(sizes, 1000000)
+	}
+	for _, n := range sizes {
+		src := genSource(n, uint64(n))
+		for _, typ := range []string{"hash", "btree"} {
+			t.Run(fmt.Sprintf("%d/%s", n, typ), func(t *testing.T) {
+				mine, real := makemapCase(t, src, typ)
+				// The real sendmail finds every key of mailcc's map
+				// (a sample of 20,000 for the largest map).
+				sendmailFindsAll(t, mine, real, typ, sourceKeys(src, 20000), "")
+			})
+		}
+	}
+}
+
+// sourceKeys returns up to max distinct keys of a makemap source with
+// the values makemap keeps (first one wins), for lookups.
+func sourceKeys(src []byte, max int) [][2]string {
+	seen := map[string]bool{}
+	var out [][2]string
+	sc := bufio.NewScanner(bytes.NewReader(src))
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		line := sc.Text()
+		k, v, ok := strings.Cut(line, "\t")
+		if !ok || len(line) > 1022 || v == "" {
+			continue
+		}
+		// Only ASCII letters fold; other bytes stay as they are.
+		lk := asciiLower(k)
+		if seen[lk] {
+			continue
+		}
+		seen[lk] = true
+		if len(out) < max {
+			out = append(out, [2]string{lk, v})
+		}
+	}
+	return out
+}
+
+func asciiLower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
+}
+
+// runSendmail runs the real sendmail. sendmail sleeps a minute when
+// the machine's host name is not qualified, so it runs in a private UTS
+// namespace with a qualified name when unshare allows it.
+func runSendmail(t testing.TB, dir string, stdin []byte, args ...string) toolRun {
+	t.Helper()
+	sendmail := testenv.Tool(t, "sendmail")
+	if unshareWorks() {
+		sh := "hostname mx.example.test && exec \"$0\" \"$@\""
+		return runReal(t, dir, stdin, "unshare", append([]string{"--uts", "sh", "-c", sh, sendmail}, args...)...)
+	}
+	return runReal(t, dir, stdin, sendmail, args...)
+}
+
+var unshareOK *bool
+
+func unshareWorks() bool {
+	if unshareOK == nil {
+		ok := exec.Command("unshare", "--uts", "true").Run() == nil
+		unshareOK = &ok
+	}
+	return *unshareOK
+}
+
+// testCF writes a minimal sendmail.cf declaring map "test" of class typ
+// on dir/map, for address test mode.
+func testCF(t testing.TB, dir, typ, flags string) string {
+	t.Helper()
+	cf := fmt.Sprintf("V10/Berkeley\nO DontBlameSendmail=TrustStickyBit,MapInUnsafeDirPath\nO QueueDirectory=%s\nO HelpFile=/dev/null\nDjmx.example.test\nKtest %s %s%s\nS0\nR$*\t$#local $: $1\nMlocal, P=/bin/true, F=lsDFMAw5:/|@q, A=true\n",
+		dir, typ, flags, filepath.Join(dir, "map"))
+	path := filepath.Join(dir, "test.cf")
+	if err := os.WriteFile(path, []byte(cf), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// sendmailMapAnswers asks the real sendmail in address test mode
+// ("/map test KEY") for every key, on dir/map, and returns its answer
+// lines in order.
+func sendmailMapAnswers(t *testing.T, dir, typ, flags string, keys []string) []string {
+	t.Helper()
+	cf := testCF(t, dir, typ, flags)
+	var in bytes.Buffer
+	for _, k := range keys {
+		in.WriteString("/map test " + k + "\n")
+	}
+	out := runSendmail(t, dir, in.Bytes(), "-bt", "-C", cf)
+	var results []string
+	for _, l := range strings.Split(string(out.stdout), "\n") {
+		l = strings.TrimPrefix(l, "> ")
+		if strings.HasPrefix(l, "map_lookup: test (") {
+			results = append(results, l)
+		}
+	}
+	if len(results) != len(keys) {
+		t.Fatalf("sendmail -bt answered %d of %d lookups:\n%s%s", len(results), len(keys), firstLines(out.stdout, 5), out.stderr)
+	}
+	return results
+}
+
+// sendmailFindsAll checks that the real sendmail finds every key of
+// mailcc's map with its value, and answers exactly as it does on the
+// map the real makemap wrote. Keys go in with their first letter in
+// upper case: sendmail folds them itself. sendmail cannot find keys
+// longer than MAXNAME (256) bytes in any map; those must merely get the
+// same answer from both files.
+func sendmailFindsAll(t *testing.T, mine, real, typ string, keys [][2]string, flags string) {
+	t.Helper()
+	var asked []string
+	var want []string
+	for _, kv := range keys {
+		if len(kv[0]) > 900 || strings.ContainsAny(kv[0], "\x00\n") {
+			continue
+		}
+		asked = append(asked, strings.ToUpper(kv[0][:1])+kv[0][1:])
+		want = append(want, kv[1])
+	}
+	a := sendmailMapAnswers(t, mine, typ, flags, asked)
+	b := sendmailMapAnswers(t, real, typ, flags, asked)
+	bad, found := 0, 0
+	for i := range asked {
+		if a[i] != b[i] {
+			bad++
+			if bad <= 3 {
+				t.Errorf("sendmail answers differ:\n mailcc's map %q\n real map     %q", a[i], b[i])
+			}
+		}
+		if strings.HasSuffix(a[i], ") returns "+want[i]+" (0)") {
+			found++
+		} else if len(asked[i]) <= 256 {
+			t.Errorf("sendmail does not find %q: %q", asked[i], a[i])
+		}
+	}
+	if bad > 0 {
+		t.Errorf("sendmail answers differ for %d of %d keys", bad, len(asked))
+	}
+	t.Logf("sendmail: %d of %d keys found, answers identical on both maps for %d", found, len(asked), len(asked)-bad)
+}
+
+func firstLines(b []byte, n int) string {
+	lines := strings.SplitN(string(b), "\n", n+1)
+	if len(lines) > n {
+		lines = lines[:n]
+	}
+	return strings.Join(lines, "\n") + "\n"
+}
