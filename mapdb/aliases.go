@@ -271,7 +271,61 @@ func parseAliasName(lhs string, isLocal func(string) bool) (user, paddr string, 
 			}
 		}
 	}
-	return user, paddr, true, true
+	return dequoteLocal(user), paddr, true, true
+}
+
+// dequoteLocal is what the cf library's rules do to a local part that
+// is a single quoted string ("$-" matched, then the dequote map): the
+// quotes go, backslashes stay, unless the result would hold white space
+// or unbalanced brackets.
+func dequoteLocal(s string) string {
+	if len(s) < 2 || s[0] != '"' || !singleQuoted(s) {
+		return s
+	}
+	var b strings.Builder
+	angle, quotes := 0, 0
+	bslash := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if bslash {
+			bslash = false
+			b.WriteByte(c)
+			continue
+		}
+		switch c {
+		case '\\':
+			bslash = true
+		case ' ', '\t', '(', ')':
+			return s
+		case '"':
+			quotes++
+			continue
+		case '<':
+			angle++
+		case '>':
+			if angle--; angle < 0 {
+				return s
+			}
+		}
+		b.WriteByte(c)
+	}
+	if angle != 0 || bslash || quotes%2 != 0 || quotes == 0 {
+		return s
+	}
+	return b.String()
+}
+
+// singleQuoted reports whether s is exactly one quoted string.
+func singleQuoted(s string) bool {
+	for i := 1; i < len(s); i++ {
+		switch s[i] {
+		case '\\':
+			i++
+		case '"':
+			return i == len(s)-1
+		}
+	}
+	return false
 }
 
 func lastUnquoted(s string, c byte) int {
