@@ -439,7 +439,10 @@ func (p *parser) parseDup(elem *anode) *anode {
 }
 
 // dupTree copies the tree n, adding the number of nodes copied to count;
-// it stops copying (the result is then incomplete) past maxNodes.
+// it stops copying (the result is then incomplete) past maxNodes. Like
+// GNU's copy, it marks the nodes as copies and forgets which groups were
+// optional: in \(\(a\)?\)+ the inner group is optional only in the
+// first copy.
 func dupTree(n *anode, count *int) *anode {
 	if n == nil || *count > maxNodes {
 		return nil
@@ -447,6 +450,7 @@ func dupTree(n *anode, count *int) *anode {
 	*count++
 	c := *n
 	c.dup = true
+	c.opt = false
 	c.left = dupTree(n.left, count)
 	c.right = dupTree(n.right, count)
 	return &c
