@@ -10,9 +10,12 @@ import (
 
 // compiledRegex is what the builtins need of a compiled expression.
 type compiledRegex interface {
-	// Search returns the offsets of the leftmost-longest match at or after
-	// start (whole match and groups; -1 for an unset group), nil if none.
-	Search(s []byte, start int) []int
+	// SearchErr returns the offsets of the leftmost-longest match at or
+	// after start (whole match and groups; -1 for an unset group), nil if
+	// none; an error when the matcher gave up (back-references).
+	SearchErr(s []byte, start int) ([]int, error)
+	// Index is where the match starts, without computing groups (-1).
+	Index(s []byte, start int) (int, error)
 	NumSubexp() int
 }
 
@@ -66,13 +69,18 @@ func biRegexp(p *Processor, out *[]byte, args []arg) {
 		p.warn("bad regular expression: `" + string(pattern) + "': " + err.Error())
 		return
 	}
-	regs := re.Search(victim, 0)
 	if len(args) == 3 {
-		if regs == nil {
-			appendInt(out, -1)
-		} else {
-			appendInt(out, regs[0])
+		i, err := re.Index(victim, 0)
+		if err != nil {
+			p.warn("error matching regular expression `" + string(pattern) + "'")
+			return
 		}
+		appendInt(out, i)
+		return
+	}
+	regs, err := re.SearchErr(victim, 0)
+	if err != nil {
+		p.warn("error matching regular expression `" + string(pattern) + "'")
 		return
 	}
 	if regs != nil {
@@ -97,7 +105,11 @@ func biPatsubst(p *Processor, out *[]byte, args []arg) {
 	repl := argText(args, 3)
 	offset := 0
 	for offset <= len(victim) {
-		regs := re.Search(victim, offset)
+		regs, err := re.SearchErr(victim, offset)
+		if err != nil {
+			p.warn("error matching regular expression `" + string(pattern) + "'")
+			break
+		}
 		if regs == nil {
 			if offset < len(victim) {
 				*out = append(*out, victim[offset:]...)
@@ -144,7 +156,11 @@ func (p *Processor) SetMacroSequence(expr string) error {
 func (p *Processor) checkMacroSequence(name string, text []byte) {
 	off := 0
 	for off <= len(text) {
-		regs := p.macroSeq.Search(text, off)
+		regs, err := p.macroSeq.SearchErr(text, off)
+		if err != nil {
+			p.warn("error checking --warn-macro-sequence for macro `" + name + "'")
+			return
+		}
 		if regs == nil {
 			return
 		}

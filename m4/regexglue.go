@@ -1,8 +1,12 @@
 package m4
 
-import "errors"
+import "mailcc/m4/internal/regex"
 
 // compileRegex compiles a GNU Emacs-syntax regular expression.
-var compileRegex = func(pattern []byte) (compiledRegex, error) {
-	return nil, errors.New("regular expressions are not available yet")
+func compileRegex(pattern []byte) (compiledRegex, error) {
+	re, err := regex.Compile(pattern)
+	if err != nil {
+		return nil, err
+	}
+	return re, nil
 }
