@@ -342,6 +342,9 @@ func biDebugmode(p *Processor, out *[]byte, args []arg) {
 		p.debug = 0
 		return
 	}
+	// GNU's debug_decode frees its trace buffer: the trace line of this
+	// very call, if it is traced, loses what was written so far.
+	p.tracePending = nil
 	s := string(args[1].text)
 	change := byte(0)
 	if s != "" && (s[0] == '+' || s[0] == '-') {

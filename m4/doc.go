@@ -64,6 +64,8 @@
 //     (Options.MaxOutput). Exceeding one stops processing with an error
 //     that names the limit and how to raise it.
 //   - changeword is not provided (Debian's GNU m4 is built without it).
+//   - NUL bytes are ordinary characters; GNU m4 cuts its C strings at
+//     them (a NUL in a quoted string drops the rest of the string).
 //
 // # Diagnostics
 //

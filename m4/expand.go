@@ -168,7 +168,10 @@ func (p *Processor) expandToken(obs *[]byte, t *token) {
 	case tokEOF, tokMacdef:
 		return
 	case tokWord:
-		s := p.sym.get(t.text)
+		s := t.sym
+		if s == nil {
+			s = p.sym.get(t.text)
+		}
 		if s != nil && len(s.defs) > 0 {
 			d := s.defs[len(s.defs)-1]
 			if d.bi == nil || !d.bi.blind || p.peekIsOpen() {

@@ -2,6 +2,7 @@ package m4
 
 import (
 	"bytes"
+	"fmt"
 	"math"
 	"strconv"
 	"strings"
@@ -429,25 +430,61 @@ func cFloat(v float64, c byte, flags int, prec int64) string {
 		}
 		return s
 	}
-	// %a: Go's hex format pads the exponent to two digits; C does not.
-	p := int(prec)
-	if prec < 0 {
-		p = -1
+	return hexFloat(v, alt, prec)
+}
+
+// hexFloat formats a non-negative finite v like glibc's %a: the leading
+// digit is 1 (0 for subnormals and zero), the 13 hexadecimal digits of
+// the mantissa are rounded to the precision (to nearest, ties to even),
+// and a carry makes the leading digit 2 rather than renormalising.
+func hexFloat(v float64, alt bool, prec int64) string {
+	bits := math.Float64bits(v)
+	exp := int((bits >> 52) & 0x7ff)
+	mant := bits & (1<<52 - 1)
+	lead := uint64(1)
+	e := exp - 1023
+	switch {
+	case exp == 0 && mant == 0:
+		lead, e = 0, 0
+	case exp == 0:
+		lead, e = 0, -1022
 	}
-	s := strconv.FormatFloat(v, 'x', p, 64)
-	if i := strings.IndexByte(s, 'p'); i >= 0 {
-		mant, exp := s[:i], s[i+1:]
-		sign := exp[:1]
-		n := strings.TrimLeft(exp[1:], "0")
-		if n == "" {
-			n = "0"
+	digits := fmt.Sprintf("%013x", mant)
+	if prec >= 0 && prec < 13 {
+		shift := uint(4 * (13 - prec))
+		kept := mant >> shift
+		rest := mant & (1<<shift - 1)
+		half := uint64(1) << (shift - 1)
+		odd := kept&1 == 1
+		if prec == 0 {
+			odd = lead&1 == 1 // the digit rounded is the leading one
 		}
-		if alt && !strings.Contains(mant, ".") {
-			mant += "."
+		if rest > half || rest == half && odd {
+			kept++
 		}
-		s = mant + "p" + sign + n
+		if prec == 0 || kept>>(4*uint(prec)) != 0 {
+			lead += kept >> (4 * uint(prec))
+			kept &= 1<<(4*uint(prec)) - 1
+		}
+		digits = ""
+		if prec > 0 {
+			digits = fmt.Sprintf("%0*x", prec, kept)
+		}
+	} else if prec < 0 {
+		digits = strings.TrimRight(digits, "0")
+	} else {
+		digits += strings.Repeat("0", int(prec)-13)
 	}
-	return s
+	s := "0x" + strconv.FormatUint(lead, 16)
+	if digits != "" || alt {
+		s += "." + digits
+	}
+	sign := "+"
+	if e < 0 {
+		sign = "-"
+		e = -e
+	}
+	return s + "p" + sign + strconv.Itoa(e)
 }
 
 // trimZeros removes trailing zeros of a fraction (and a dangling point),
@@ -559,7 +596,29 @@ func strtod(s []byte) (float64, int, bool) {
 			rangeErr = true
 		}
 	}
+	// glibc also reports ERANGE for results below the smallest normal
+	// double (subnormals, and nonzero input that rounds to zero)
+	if a := math.Abs(v); a != 0 && a < 0x1p-1022 || a == 0 && nonzeroDigits(s[start:i]) {
+		rangeErr = true
+	}
 	return v, i, rangeErr
+}
+
+// nonzeroDigits reports whether a number's mantissa has a nonzero digit.
+func nonzeroDigits(s []byte) bool {
+	hex := bytes.HasPrefix(bytes.TrimLeft(s, "+-"), []byte("0x")) || bytes.HasPrefix(bytes.TrimLeft(s, "+-"), []byte("0X"))
+	if hex {
+		s = bytes.TrimLeft(s, "+-")[2:]
+	}
+	for _, c := range s {
+		switch {
+		case c >= '1' && c <= '9', hex && (c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'):
+			return true
+		case c == 'e' || c == 'E' || c == 'p' || c == 'P':
+			return false
+		}
+	}
+	return false
 }
 
 func isHex(c byte) bool {

@@ -328,6 +328,22 @@ func (p *Processor) consume(n int) {
 
 var nl = []byte{'\n'}
 
+// consumeWord is consume for bytes that hold no newline (a name).
+func (p *Processor) consumeWord(n int) {
+	b := p.isp
+	if p.inputChange {
+		p.curFile = b.file
+		p.curLine = b.line
+		p.inputChange = false
+	}
+	if b.kind == inFile && p.startOfLine {
+		p.startOfLine = false
+		b.line++
+		p.curLine = b.line
+	}
+	b.pos += n
+}
+
 // topRun returns the unread bytes of the top block if it is a string or
 // file block with something left, else nil.
 func (p *Processor) topRun() []byte {

@@ -31,6 +31,9 @@ type token struct {
 	kind tokenKind
 	text []byte
 	bi   *builtin
+	// sym is, for a name, its symbol when the lexer already looked it up
+	// (nil: not looked up, or not in the table).
+	sym  *symbol
 	file string
 	line int
 	// src is the block the token started in, off its offset there: used
@@ -99,6 +102,7 @@ func (p *Processor) nextToken(t *token) {
 func lexToken(p *Processor, t *token) stateFn {
 	t.text = nil
 	t.bi = nil
+	t.sym = nil
 	var ch int
 	if b := p.isp; b != nil && b.kind != inMacro && b.pos < len(b.buf) {
 		// the common case, nextChar inlined: the top block has a byte
@@ -169,33 +173,65 @@ func lexToken(p *Processor, t *token) stateFn {
 }
 
 // lexText extends a run of ordinary characters within the block the
-// first one came from.
+// first one came from. The run also takes in names that have no
+// definition: expanding such a name only copies it, so the run is what
+// GNU m4's sequence of tokens would produce.
 func lexText(p *Processor, t *token) stateFn {
 	t.kind = tokSimple
 	b := p.isp
 	if b != t.src || b.pos != t.off+1 || p.opts.SyncLines && b.buf[t.off] == '\n' {
 		return nil
 	}
-	buf := b.buf
-	i := b.pos
-	for i < len(buf) && p.class[buf[i]]&clsStop == 0 {
-		i++
-	}
-	if i > b.pos {
-		if p.opts.SyncLines {
-			// stop after the first newline of the run
-			if j := bytes.IndexByte(buf[b.pos:i], '\n'); j >= 0 {
-				i = b.pos + j + 1
-			}
-		}
-		p.consume(i - b.pos)
-		t.text = buf[t.off:i]
-	}
+	p.extendRun(t, b.pos)
 	return nil
 }
 
+// extendRun makes t the run of ordinary text and undefined names that
+// starts at t.off in the top block and goes on at least to end.
+func (p *Processor) extendRun(t *token, end int) {
+	b := p.isp
+	buf := b.buf
+	i := end
+	for i < len(buf) {
+		c := buf[i]
+		cl := p.class[c]
+		if cl&clsStop == 0 {
+			i++
+			continue
+		}
+		// a comment delimiter starting with a letter wins over a name,
+		// as in lexToken
+		if cl&clsWordStart == 0 || cl&clsComment != 0 {
+			break
+		}
+		j := i + 1
+		for j < len(buf) && p.class[buf[j]]&clsWord != 0 {
+			j++
+		}
+		if j == len(buf) {
+			// the name may go on in the next block
+			break
+		}
+		if s := p.sym.get(buf[i:j]); s != nil && len(s.defs) > 0 {
+			break
+		}
+		i = j
+	}
+	if p.opts.SyncLines {
+		// stop after the first newline of the run
+		if k := bytes.IndexByte(buf[b.pos:i], '\n'); k >= 0 {
+			i = b.pos + k + 1
+		}
+	}
+	if i > b.pos {
+		p.consume(i - b.pos)
+	}
+	t.text = buf[t.off:i]
+}
+
 // lexWord reads the rest of a name; names may continue across input
-// blocks, as in GNU m4.
+// blocks, as in GNU m4. A name without a definition that ends inside the
+// block becomes the start of a text run.
 func lexWord(p *Processor, t *token) stateFn {
 	t.kind = tokWord
 	b := p.isp
@@ -205,12 +241,22 @@ func lexWord(p *Processor, t *token) stateFn {
 		for i < len(buf) && p.class[buf[i]]&clsWord != 0 {
 			i++
 		}
-		if i > b.pos {
-			p.consume(i - b.pos)
-		}
 		if i < len(buf) {
+			s := p.sym.get(buf[t.off:i])
+			if s == nil || len(s.defs) == 0 {
+				t.kind = tokSimple
+				p.extendRun(t, i)
+				return nil
+			}
+			if i > b.pos {
+				p.consumeWord(i - b.pos)
+			}
+			t.sym = s
 			t.text = buf[t.off:i]
 			return nil
+		}
+		if i > b.pos {
+			p.consumeWord(i - b.pos)
 		}
 		p.tokBuf = append(p.tokBuf[:0], buf[t.off:i]...)
 	} else {

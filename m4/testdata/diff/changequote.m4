@@ -15,3 +15,14 @@ changequote
 changequote(`x', `')dnl
 define(xfx', xFx')xfx' f
 changequote
+define(`hi', `HI')define(`hi1hi2', `hello')dnl
+changecom(`q', `Q')dnl
+q hi Q hi
+changecom(`1', `2')dnl
+hi1hi2 hi 1hi2
+changecom(`ab', `cd')dnl
+xab hi cd hi ab hi cd
+changecom
+changequote(`hq', `Q')dnl
+hqhi Q hi hq x hi Q
+changequote
