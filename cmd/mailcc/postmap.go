@@ -191,12 +191,16 @@ func runPostfixMap(tool postfixTool, prog string, args []string, stdin io.Reader
 		spec = "Nc:d:finopq:rsuvw"
 		usage = "usage: %s [-Nfinoprsuvw] [-c config_dir] [-d key] [-q key] [map_type:]file..."
 	}
+	// Postfix prints messages through printable(): bytes that are not
+	// printable ASCII (nor UTF-8 in SMTPUTF8 mode) become '?'. The mode
+	// is known once main.cf is read.
+	utf8Msgs := false
 	fatal := func(format string, a ...any) int {
-		fmt.Fprintf(stderr, "%s: fatal: %s\n", prog, fmt.Sprintf(format, a...))
+		fmt.Fprintf(stderr, "%s: fatal: %s\n", prog, printable(fmt.Sprintf(format, a...), utf8Msgs))
 		return 1
 	}
 	warn := func(format string, a ...any) {
-		fmt.Fprintf(stderr, "%s: warning: %s\n", prog, fmt.Sprintf(format, a...))
+		fmt.Fprintf(stderr, "%s: warning: %s\n", prog, printable(fmt.Sprintf(format, a...), utf8Msgs))
 	}
 	opts, rest, ok := toolGetopt(prog, args, spec, false, stderr)
 	if !ok {
@@ -251,6 +255,7 @@ func runPostfixMap(tool postfixTool, prog string, args []string, stdin io.Reader
 		return fatal("open %s: %s", filepath.Join(confDir, "main.cf"), errText(err))
 	}
 	utf8 := o.utf8Request && conf.utf8Mode()
+	utf8Msgs = conf.utf8Mode()
 	dbType := conf.get("default_database_type", "hash")
 	if len(rest) == 0 {
 		return fatal(usage, prog)
@@ -268,7 +273,7 @@ func runPostfixMap(tool postfixTool, prog string, args []string, stdin io.Reader
 
 	switch {
 	case o.haveQuery && o.query == "-":
-		return postfixQueries(prog, rest, split, o, utf8, stdin, out, fatal, warn)
+		return postfixQueries(tool, rest, split, o, utf8, stdin, out, fatal, warn)
 	case o.haveQuery:
 		for _, arg := range rest {
 			t, typ, name, ok := split(arg)
@@ -300,11 +305,19 @@ func runPostfixMap(tool postfixTool, prog string, args []string, stdin io.Reader
 		if !ok {
 			return fatal("unsupported dictionary type: %s", typ)
 		}
+		if t == mapdb.CDB {
+			// Postfix's cdb tables cannot be listed.
+			return fatal("table %s:%s%s: sequence operation is not supported", typ, name, t.Suffix())
+		}
 		m, err := mapdb.Open(t, name+t.Suffix())
 		if err != nil {
 			return fatal("open database %s%s: %s", name, t.Suffix(), errText(err))
 		}
 		defer m.Close()
+		sep := "\t"
+		if tool == postaliasTool {
+			sep = ":\t"
+		}
 		err = m.Walk(func(k, v []byte) error {
 			k, v = mapdb.CString(k), mapdb.CString(v)
 			if len(k) == 0 {
@@ -316,7 +329,7 @@ func runPostfixMap(tool postfixTool, prog string, args []string, stdin io.Reader
 				warn("table %s:%s should return NO RESULT in case of NOT FOUND", typ, name)
 			}
 			out.Write(k)
-			out.WriteByte('\t')
+			out.WriteString(sep)
 			out.Write(v)
 			return out.WriteByte('\n')
 		})
@@ -340,7 +353,7 @@ func runPostfixMap(tool postfixTool, prog string, args []string, stdin io.Reader
 
 // postfixQueries is "-q -": keys on standard input, the first table
 // that has one answers.
-func postfixQueries(prog string, maps []string, split func(string) (mapdb.Type, string, string, bool),
+func postfixQueries(tool postfixTool, maps []string, split func(string) (mapdb.Type, string, string, bool),
 	o postfixOpts, utf8 bool, stdin io.Reader, out *bufio.Writer,
 	fatal func(string, ...any) int, warn func(string, ...any)) int {
 	type table struct {
@@ -386,6 +399,9 @@ func postfixQueries(prog string, maps []string, split func(string) (mapdb.Type, 
 					warn("table %s:%s should return NO RESULT in case of NOT FOUND", tb.typ, tb.name)
 				}
 				out.Write(key)
+				if tool == postaliasTool {
+					out.WriteByte(':')
+				}
 				out.WriteByte('\t')
 				out.Write(v)
 				out.WriteByte('\n')
@@ -402,6 +418,26 @@ func postfixQueries(prog string, maps []string, split func(string) (mapdb.Type, 
 		return 0
 	}
 	return 1
+}
+
+// printable is Postfix's printable(): every byte that is not printable
+// ASCII becomes '?', except, in SMTPUTF8 mode, the bytes of what looks
+// like a UTF-8 character.
+func printable(s string, utf8mode bool) string {
+	b := []byte(s)
+	for i := 0; i < len(b); i++ {
+		c := b[i]
+		switch {
+		case c >= 0x20 && c < 0x7f:
+		case utf8mode && c >= 194 && c <= 254 && i+1 < len(b) && b[i+1] >= 128 && b[i+1] < 192:
+			for i+1 < len(b) && b[i+1] >= 128 && b[i+1] < 192 {
+				i++
+			}
+		default:
+			b[i] = '?'
+		}
+	}
+	return string(b)
 }
 
 func indexNul(b []byte) int {
