@@ -273,23 +273,38 @@ func (c *countWriter) Write(p []byte) (int, error) {
 	return n, err
 }
 
+// CommitHooks let the caller act on the temporary file Commit writes.
+type CommitHooks struct {
+	// Created is called with the temporary file's name as soon as it
+	// exists, so that a signal handler can remove it.
+	Created func(tmp string)
+	// Prepare is called with the complete temporary file before it is
+	// renamed (to change its owner, say).
+	Prepare func(*os.File) error
+}
+
 // Commit writes the database built by b to path through a temporary file
 // in the same folder that is renamed over path only when everything was
 // written: a failed or interrupted run leaves the previous file as it
 // was. The new file gets mode perm unless path exists, whose permission
-// bits are kept. prepare, when not nil, is called with the temporary
-// file before it is renamed (to change its owner, say).
-func Commit(path string, perm fs.FileMode, b Builder, prepare func(*os.File) error) error {
+// bits are kept.
+func Commit(path string, perm fs.FileMode, b Builder, hooks *CommitHooks) error {
+	if hooks == nil {
+		hooks = &CommitHooks{}
+	}
 	f, err := safeio.Create(path, perm)
 	if err != nil {
 		return err
 	}
 	defer f.Abort()
+	if hooks.Created != nil {
+		hooks.Created(f.Name())
+	}
 	if _, err := b.WriteTo(f); err != nil {
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
-	if prepare != nil {
-		if err := prepare(f.File); err != nil {
+	if hooks.Prepare != nil {
+		if err := hooks.Prepare(f.File); err != nil {
 			return err
 		}
 	}

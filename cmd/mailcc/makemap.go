@@ -7,10 +7,13 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"os/signal"
 	"os/user"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
+	"syscall"
 
 	"github.com/spf13/cobra"
 
@@ -311,6 +314,12 @@ func runMakemap(prog string, args []string, stdin io.Reader, stdout, stderr io.W
 			exit = exIOErr
 		}
 	}
+	if exit != exOK && !commitOnDataError {
+		// Unlike sendmail's makemap, which writes the lines it could
+		// use, a run with errors leaves the previous database as it
+		// was: the messages above say which lines to fix.
+		return exit
+	}
 	prepare := func(f *os.File) error {
 		if os.Geteuid() == 0 && trustedUID > 0 {
 			if err := f.Chown(trustedUID, -1); err != nil {
@@ -319,11 +328,57 @@ func runMakemap(prog string, args []string, stdin io.Reader, stdout, stderr io.W
 		}
 		return nil
 	}
-	if err := mapdb.Commit(path, 0o640, b, prepare); err != nil {
+	if err := commitDB(path, 0o640, b, prepare); err != nil {
 		fmt.Fprintf(stderr, "%s: close(%s): %s\n", prog, mapname, errText(err))
 		return exIOErr
 	}
 	return exit
+}
+
+// commitOnDataError makes makemap and newaliases write the database
+// even after errors in the source, as sendmail's tools do. Only the
+// tests set it, to compare such databases with the real ones.
+var commitOnDataError = false
+
+// commitDB writes a database through a temporary file that is removed
+// if the process is interrupted meanwhile; the previous database stays
+// as it was in every case but success.
+func commitDB(path string, perm fs.FileMode, b mapdb.Builder, prepare func(*os.File) error) error {
+	var tmp atomic.Pointer[string]
+	stop := onInterrupt(func() {
+		if n := tmp.Load(); n != nil {
+			os.Remove(*n)
+		}
+	})
+	defer stop()
+	return mapdb.Commit(path, perm, b, &mapdb.CommitHooks{
+		Created: func(n string) { tmp.Store(&n) },
+		Prepare: prepare,
+	})
+}
+
+// onInterrupt runs cleanup when SIGINT, SIGTERM or SIGHUP arrives, then
+// lets the signal end the process as it would have. The returned
+// function uninstalls the handler.
+func onInterrupt(cleanup func()) (stop func()) {
+	ch := make(chan os.Signal, 1)
+	done := make(chan struct{})
+	signal.Notify(ch, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
+	go func() {
+		select {
+		case sig := <-ch:
+			cleanup()
+			signal.Reset(sig)
+			if s, ok := sig.(syscall.Signal); ok {
+				syscall.Kill(os.Getpid(), s)
+			}
+		case <-done:
+		}
+	}()
+	return func() {
+		signal.Stop(ch)
+		close(done)
+	}
 }
 
 // makemapType maps makemap's type names to formats; implicit is the

@@ -133,6 +133,17 @@ func makemapCase(t *testing.T, src []byte, typ string, flags ...string) (mine, r
 		suffix = ".cdb"
 	}
 	mf, rf := filepath.Join(mine, "map"+suffix), filepath.Join(real, "map"+suffix)
+	if r.code != 0 {
+		// makemap writes the good lines anyway; mailcc leaves the
+		// previous database (here: none) alone. To compare what was
+		// stored, run it again the way makemap does.
+		if _, err := os.Stat(mf); err == nil {
+			t.Errorf("mailcc makemap wrote %s despite errors", mf)
+		}
+		commitOnDataError = true
+		runMailccMakemap(t, mine, src, args(cfM)...)
+		commitOnDataError = false
+	}
 	if _, err := os.Stat(rf); err != nil {
 		if _, err := os.Stat(mf); err == nil {
 			t.Errorf("mailcc wrote %s, the real makemap wrote nothing", mf)
@@ -444,4 +455,80 @@ func firstLines(b []byte, n int) string {
 		lines = lines[:n]
 	}
 	return strings.Join(lines, "\n") + "\n"
+}
+
+// TestMakemapKeepsPreviousOnError: a source with errors, or an
+// interrupted run, leaves the previous database as it was, with no
+// temporary file behind; the errors name the source lines.
+func TestMakemapKeepsPreviousOnError(t *testing.T) {
+	dir := t.TempDir()
+	cf := emptyCF(t, dir)
+	good := []byte("a 1\nb 2\n")
+	if r := runMailccMakemap(t, dir, good, "-C", cf, "hash", "map"); r.code != 0 {
+		t.Fatalf("good source: status %d: %s", r.code, r.stderr)
+	}
+	before, err := os.ReadFile(filepath.Join(dir, "map.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, bad := range []struct{ src, msg string }{
+		{"a 1\n b 2\n", "makemap: map: line 2: syntax error (leading space)\n"},
+		{"a 1\na 2\n", "makemap: map: line 2: key a: duplicate key\n"},
+		{"a 1\nnovalue\n", "makemap: map: line 2: no RHS for LHS novalue\n"},
+		{"a 1\n" + strings.Repeat("x", 2000) + "\n", "makemap: map: line 2: line too long (1024 bytes max)\n"},
+	} {
+		r := runMailccMakemap(t, dir, []byte(bad.src), "-C", cf, "hash", "map")
+		if r.code != exDataErr || !strings.HasPrefix(string(r.stderr), bad.msg) {
+			t.Errorf("source %q: status %d, messages %q; want 65, %q", bad.src, r.code, r.stderr, bad.msg)
+		}
+		after, _ := os.ReadFile(filepath.Join(dir, "map.db"))
+		if !bytes.Equal(before, after) {
+			t.Errorf("source %q: the previous database changed", bad.src)
+		}
+	}
+	assertNoTempFiles(t, dir)
+}
+
+func assertNoTempFiles(t *testing.T, dir string) {
+	t.Helper()
+	ents, _ := os.ReadDir(dir)
+	for _, e := range ents {
+		if strings.Contains(e.Name(), ".tmp-") {
+			t.Errorf("temporary file left behind: %s", e.Name())
+		}
+	}
+}
+
+// TestMakemapInterrupted: the mailcc binary, invoked as makemap and
+// killed while it reads its input, leaves the previous database alone.
+func TestMakemapInterrupted(t *testing.T) {
+	bin := testenv.Mailcc(t)
+	dir := t.TempDir()
+	link := filepath.Join(dir, "makemap")
+	if err := os.Symlink(bin, link); err != nil {
+		t.Fatal(err)
+	}
+	cf := emptyCF(t, dir)
+	if r := runReal(t, dir, []byte("a 1\n"), link, "-C", cf, "hash", "map"); r.code != 0 {
+		t.Fatalf("makemap link: status %d: %s", r.code, r.stderr)
+	}
+	before, _ := os.ReadFile(filepath.Join(dir, "map.db"))
+	cmd := exec.Command(link, "-C", cf, "hash", "map")
+	cmd.Dir = dir
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	stdin.Write(genSource(20000, 1))
+	cmd.Process.Signal(os.Interrupt)
+	cmd.Wait()
+	stdin.Close()
+	after, _ := os.ReadFile(filepath.Join(dir, "map.db"))
+	if !bytes.Equal(before, after) {
+		t.Error("an interrupted makemap changed the previous database")
+	}
+	assertNoTempFiles(t, dir)
 }

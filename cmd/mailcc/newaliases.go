@@ -182,7 +182,12 @@ func newaliasesOne(spec mapdb.AliasSpec, isLocal func(string) bool, out *bufio.W
 		fmt.Fprintf(out, "%s: readaliases: db put (@)\n", spec.Path)
 		exit = exSoftware
 	}
-	if err := mapdb.Commit(t.FileName(spec.Path), 0o640, b, nil); err != nil {
+	if exit != exOK && !commitOnDataError {
+		// sendmail writes what it could use; mailcc keeps the previous
+		// database when the file has errors.
+		return exit
+	}
+	if err := commitDB(t.FileName(spec.Path), 0o640, b, nil); err != nil {
 		fmt.Fprintf(out, "%s: %s\n", spec.Path, errText(err))
 		return exSoftware
 	}

@@ -592,7 +592,7 @@ func postfixBuild(tool postfixTool, prog string, t mapdb.Type, name string, o po
 		}
 		return nil
 	}
-	if err := mapdb.Commit(path, perm, b, prepare); err != nil {
+	if err := commitDB(path, perm, b, prepare); err != nil {
 		return fatal("%s", errText(err))
 	}
 	return 0
