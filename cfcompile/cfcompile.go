@@ -172,6 +172,7 @@ func CompileSource(path string, mc []byte, w io.Writer, opts Options) (*Result, 
 		IncludePath:  opts.IncludePath,
 		Open:         c.open,
 		Stat:         c.stat,
+		Resolve:      c.rename,
 		AllowShell:   opts.AllowShell,
 		ShellHandler: makeinfoHandler(info, c),
 		ShellFlag:    "--allow-shell",
@@ -301,11 +302,19 @@ func (o *Options) inLibrary(name string) bool {
 	return err == nil && !strings.HasPrefix(rel, "..")
 }
 
-func (c *compiler) redirect(name string) string {
+// rename points an include of cf.m4 at --cf-dir: m4 then sees (and
+// __file__ reports) the library's real place, from which cf.m4 finds
+// the rest of the library.
+func (c *compiler) rename(name string) string {
 	if c.opts.CFDir != "" && isCFM4(name) {
 		return filepath.Join(c.opts.CFDir, "m4", "cf.m4")
 	}
-	return c.opts.resolve(name)
+	return name
+}
+
+// redirect maps a name m4 opens to the file to read (under --root).
+func (c *compiler) redirect(name string) string {
+	return c.opts.resolve(c.rename(name))
 }
 
 func (c *compiler) open(name string) (io.ReadCloser, error) {

@@ -57,6 +57,11 @@ type Options struct {
 	// Stat, if set, is used with Open to refuse directories (GNU reports
 	// "Is a directory"). Default: os.Stat.
 	Stat func(name string) (fs.FileInfo, error)
+	// Resolve, if set, renames a file before it is searched for: the new
+	// name is both opened and reported (by __file__ and in messages), as
+	// if the input had named it. Files this run created with maketemp or
+	// mkstemp are opened where they are, without Open or Resolve.
+	Resolve func(name string) string
 
 	// Traditional suppresses GNU extensions (-G).
 	Traditional bool
@@ -540,6 +545,13 @@ func Stopped(err error) (int, bool) {
 func (p *Processor) pathSearch(name string) ([]byte, string, error) {
 	if name == "" {
 		return nil, "", fs.ErrNotExist
+	}
+	if p.tempFiles[name] {
+		data, err := os.ReadFile(p.tempPath(name))
+		return data, name, err
+	}
+	if p.opts.Resolve != nil {
+		name = p.opts.Resolve(name)
 	}
 	data, err := p.readFile(name)
 	if err == nil {
