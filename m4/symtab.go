@@ -1,5 +1,7 @@
 package m4
 
+import "encoding/binary"
+
 // symtab is the symbol table: an open-addressing hash table of symbols
 // keyed by name bytes. Every name token of the input is looked up, so
 // this is on the hottest path; it hashes the token's bytes in place (no
@@ -11,23 +13,29 @@ type symtab struct {
 
 func newSymtab() *symtab { return &symtab{slots: make([]*symbol, 1024)} }
 
-// hashName is FNV-1a, which is quick for the short names m4 uses.
+// hashName mixes the name eight bytes at a time (names are short; this
+// is several times faster than a byte-at-a-time hash).
 func hashName(b []byte) uint32 {
-	h := uint32(2166136261)
-	for _, c := range b {
-		h ^= uint32(c)
-		h *= 16777619
+	h := uint64(len(b)) * 0x9E3779B97F4A7C15
+	for len(b) >= 8 {
+		h = (h ^ binary.LittleEndian.Uint64(b)) * 0xff51afd7ed558ccd
+		h ^= h >> 32
+		b = b[8:]
 	}
-	return h
+	if len(b) > 0 {
+		var t uint64
+		for i, c := range b {
+			t |= uint64(c) << (8 * i)
+		}
+		h = (h ^ t) * 0xc4ceb9fe1a85ec53
+		h ^= h >> 29
+	}
+	return uint32(h ^ h>>32)
 }
 
 func hashString(s string) uint32 {
-	h := uint32(2166136261)
-	for i := 0; i < len(s); i++ {
-		h ^= uint32(s[i])
-		h *= 16777619
-	}
-	return h
+	// the compiler does not copy s for this conversion
+	return hashName([]byte(s))
 }
 
 // get returns the symbol named name, or nil.
