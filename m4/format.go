@@ -44,9 +44,9 @@ func (a *formatArgs) str() []byte {
 	return s
 }
 
-// long parses an integer argument like GNU's arg_long; with int32 set, it
-// also warns when the value does not fit an int (arg_int).
-func (a *formatArgs) long(int32Range bool) int64 {
+// numeric takes the next argument and parses it with parse, warning as
+// GNU's arg_int, arg_long and arg_double do; missing arguments are 0.
+func numeric[T int64 | float64](a *formatArgs, parse func([]byte) (T, int, bool)) T {
 	s, ok := a.next()
 	if !ok {
 		return 0
@@ -55,40 +55,30 @@ func (a *formatArgs) long(int32Range bool) int64 {
 		a.p.warn("empty string treated as 0")
 		return 0
 	}
-	v, n, overflow := strtol(s)
+	v, n, overflow := parse(s)
 	switch {
 	case n != len(s):
 		a.p.warn("non-numeric argument " + string(s))
 	case isSpace(s[0]):
 		a.p.warn("leading whitespace ignored")
-	case overflow || int32Range && int64(int32(v)) != v:
+	case overflow:
 		a.p.warn("numeric overflow detected")
 	}
 	return v
+}
+
+// long parses an integer argument (GNU's arg_long); with int32Range, a
+// value that does not fit an int is an overflow too (arg_int).
+func (a *formatArgs) long(int32Range bool) int64 {
+	return numeric(a, func(s []byte) (int64, int, bool) {
+		v, n, overflow := strtol(s)
+		return v, n, overflow || int32Range && int64(int32(v)) != v
+	})
 }
 
 func (a *formatArgs) int() int64 { return int64(int32(a.long(true))) }
 
-func (a *formatArgs) double() float64 {
-	s, ok := a.next()
-	if !ok {
-		return 0
-	}
-	if len(s) == 0 {
-		a.p.warn("empty string treated as 0")
-		return 0
-	}
-	v, n, rangeErr := strtod(s)
-	switch {
-	case n != len(s):
-		a.p.warn("non-numeric argument " + string(s))
-	case isSpace(s[0]):
-		a.p.warn("leading whitespace ignored")
-	case rangeErr:
-		a.p.warn("numeric overflow detected")
-	}
-	return v
-}
+func (a *formatArgs) double() float64 { return numeric(a, strtod) }
 
 // format expands a format call; args[0] is the format string.
 func (p *Processor) format(out *[]byte, args []arg) {
