@@ -113,6 +113,9 @@ type Options struct {
 	// TempDir is where maketemp and mkstemp create files whose template
 	// is relative (default: the template is used as given).
 	TempDir string
+	// Interactive writes output as soon as it is produced (-i) instead of
+	// buffering it.
+	Interactive bool
 	// NoWrite forbids creating or writing files (debugfile to a file,
 	// maketemp, mkstemp): they fail as if permission were denied.
 	NoWrite bool

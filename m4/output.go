@@ -123,6 +123,9 @@ func (p *Processor) outputText(text []byte) {
 		}
 		if p.out != nil {
 			p.out.Write(text)
+			if p.opts.Interactive {
+				p.out.Flush()
+			}
 		}
 		return
 	}

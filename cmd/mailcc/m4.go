@@ -139,7 +139,9 @@ func runM4(prog, usageName string, args []string, stdin io.Reader, stdout, stder
 			}
 		case "e":
 			fmt.Fprintf(stderr, "%s: warning: `m4 -e' is deprecated, use `-i' instead\n", prog)
+			opts.Interactive = true
 		case "i":
+			opts.Interactive = true
 		case "l":
 			n, _ := strconv.Atoi(r.Value)
 			if n < 0 {
