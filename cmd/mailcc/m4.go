@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"strconv"
 	"strings"
 
@@ -182,6 +183,10 @@ func runM4(prog, usageName string, args []string, stdin io.Reader, stdout, stder
 	if opts.Traditional {
 		// GNU ignores -I in traditional mode
 		opts.IncludePath = nil
+	}
+	if opts.Interactive {
+		// GNU m4 -i ignores interrupts
+		signal.Ignore(os.Interrupt)
 	}
 	p := m4.New(opts)
 	p.SetOutput(stdout)
