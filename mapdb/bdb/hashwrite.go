@@ -929,6 +929,7 @@ func LoadHash(db *DB) (*HashBuilder, error) {
 	if db.pgsize != DefaultPageSize {
 		return nil, fmt.Errorf("%w: page size %d", ErrUnsupported, db.pgsize)
 	}
+	db = db.limited(8)
 	var m [512]byte
 	if _, err := db.r.ReadAt(m[:], 0); err != nil {
 		return nil, err
@@ -1019,7 +1020,49 @@ func LoadHash(db *DB) (*HashBuilder, error) {
 		b.pages[it.vpg] = &hpage{typ: pLRecno, data: set}
 	}
 	b.nelem0 = b.nelem - uint32(len(b.items))
+	if err := b.checkLoaded(); err != nil {
+		return nil, err
+	}
 	return b, nil
+}
+
+// checkLoaded verifies the structure a builder is to continue from: every
+// bucket chain and the free list reach only pages of the right type,
+// each page at most once, so that further puts cannot loop.
+func (b *HashBuilder) checkLoaded() error {
+	// Spare points past the current doubling are unused (0): a put that
+	// grows the table takes its pages from them.
+	for i := log2ceil(b.maxBucket+1) + 1; i < nCached; i++ {
+		if b.spares[i] != 0 {
+			return formatErr(0, "spare point %d set past the table's size", i)
+		}
+	}
+	if b.lastPgno > 1<<30 {
+		return formatErr(0, "last page %d out of range", b.lastPgno)
+	}
+	seen := make(map[uint32]bool)
+	for bucket := uint32(0); bucket <= b.maxBucket; bucket++ {
+		pg := b.bucketPage(bucket)
+		if pg == 0 || pg > b.lastPgno {
+			return formatErr(pg, "bucket %d outside the file", bucket)
+		}
+		if b.pages[pg] == nil {
+			continue // never written: an empty bucket
+		}
+		for ; pg != 0; pg = b.pages[pg].next {
+			if pg > b.lastPgno || b.pages[pg] == nil || b.pages[pg].typ != pHash || seen[pg] {
+				return formatErr(pg, "bad hash chain")
+			}
+			seen[pg] = true
+		}
+	}
+	for pg := b.free; pg != 0; pg = b.pages[pg].next {
+		if pg > b.lastPgno || b.pages[pg] == nil || b.pages[pg].typ != pInvalid || seen[pg] {
+			return formatErr(pg, "bad free list")
+		}
+		seen[pg] = true
+	}
+	return nil
 }
 
 // loadPair reads pair i of a hash page into a new item.

@@ -53,7 +53,31 @@ type DB struct {
 	// btree
 	root uint32
 
-	pool sync.Pool
+	pool *sync.Pool
+}
+
+// budgetReader limits how much one operation may read: a corrupt file
+// whose pointers loop or share pages cannot make a lookup or a walk run
+// (and allocate) without end.
+type budgetReader struct {
+	r    io.ReaderAt
+	left int64
+}
+
+func (b *budgetReader) ReadAt(p []byte, off int64) (int, error) {
+	if int64(len(p)) > b.left {
+		return 0, fmt.Errorf("%w: structure loops (read more than the file allows)", ErrFormat)
+	}
+	b.left -= int64(len(p))
+	return b.r.ReadAt(p, off)
+}
+
+// limited returns a view of db whose reads stop after n times the file
+// size (plus a margin).
+func (db *DB) limited(n int64) *DB {
+	v := *db
+	v.r = &budgetReader{r: db.r, left: n*db.size + 1<<20}
+	return &v
 }
 
 // Open opens the database file at path.
@@ -85,7 +109,7 @@ func NewReader(r io.ReaderAt, size int64) (*DB, error) {
 	if _, err := r.ReadAt(m[:], 0); err != nil {
 		return nil, fmt.Errorf("reading metadata page: %w", err)
 	}
-	db := &DB{r: r, size: size}
+	db := &DB{r: r, size: size, pool: &sync.Pool{}}
 	magicLE := binary.LittleEndian.Uint32(m[12:])
 	magicBE := binary.BigEndian.Uint32(m[12:])
 	switch {
@@ -140,6 +164,9 @@ func NewReader(r io.ReaderAt, size int64) (*DB, error) {
 		db.maxBucket = bo.Uint32(m[72:])
 		db.highMask = bo.Uint32(m[76:])
 		db.lowMask = bo.Uint32(m[80:])
+		if db.maxBucket >= db.npages {
+			return nil, fmt.Errorf("%w: %d buckets in a file of %d pages", ErrFormat, db.maxBucket+1, db.npages)
+		}
 		if db.highMask == 0 || db.highMask&(db.highMask+1) != 0 ||
 			db.lowMask != db.highMask>>1 || db.maxBucket > db.highMask || db.maxBucket <= db.lowMask {
 			return nil, fmt.Errorf("%w: inconsistent hash table size (max bucket %d, masks %#x/%#x)",
@@ -222,7 +249,7 @@ func (db *DB) readPage(pgno uint32, buf []byte) (page, error) {
 func (db *DB) Get(key []byte) ([]byte, error) {
 	var val []byte
 	found := false
-	err := db.lookup(key, func(v []byte) bool {
+	err := db.limited(16).lookup(key, func(v []byte) bool {
 		val = append([]byte(nil), v...)
 		found = true
 		return false
@@ -239,7 +266,7 @@ func (db *DB) Get(key []byte) ([]byte, error) {
 // GetAll returns every value stored under key, in the database's order.
 func (db *DB) GetAll(key []byte) ([][]byte, error) {
 	var vals [][]byte
-	err := db.lookup(key, func(v []byte) bool {
+	err := db.limited(16).lookup(key, func(v []byte) bool {
 		vals = append(vals, append([]byte(nil), v...))
 		return true
 	})
@@ -265,10 +292,11 @@ func (db *DB) lookup(key []byte, fn func([]byte) bool) error {
 // passed to fn are only valid during the call. Walk stops at the first
 // error fn returns and returns it.
 func (db *DB) Walk(fn func(key, val []byte) error) error {
+	v := db.limited(4)
 	if db.kind == Hash {
-		return db.hashWalk(fn)
+		return v.hashWalk(fn)
 	}
-	return db.btreeWalk(fn)
+	return v.btreeWalk(fn)
 }
 
 // readChain reads an overflow item of tlen bytes starting at page pgno.
