@@ -11,14 +11,18 @@ import (
 // case and every other byte unchanged: what makemap, sendmail's map
 // lookups and Postfix (outside SMTPUTF8 mode) do to keys.
 func FoldASCII(key []byte) []byte {
-	out := make([]byte, len(key))
-	for i, c := range key {
+	return AppendFoldASCII(make([]byte, 0, len(key)), key)
+}
+
+// AppendFoldASCII appends key, folded as FoldASCII does, to dst.
+func AppendFoldASCII(dst, key []byte) []byte {
+	for _, c := range key {
 		if 'A' <= c && c <= 'Z' {
 			c += 'a' - 'A'
 		}
-		out[i] = c
+		dst = append(dst, c)
 	}
-	return out
+	return dst
 }
 
 // FoldPostfix folds a key the way a Postfix table does: ASCII only, or,
@@ -26,26 +30,29 @@ func FoldASCII(key []byte) []byte {
 // UTF-8 text (Postfix uses ICU's full case folding; this covers the
 // simple foldings and the common multi-character ones such as ß → ss).
 func FoldPostfix(key []byte, utf8mode bool) []byte {
+	return AppendFoldPostfix(make([]byte, 0, len(key)), key, utf8mode)
+}
+
+// AppendFoldPostfix appends key, folded as FoldPostfix does, to dst.
+func AppendFoldPostfix(dst, key []byte, utf8mode bool) []byte {
 	if !utf8mode || isASCII(key) || !utf8.Valid(key) {
-		return FoldASCII(key)
+		return AppendFoldASCII(dst, key)
 	}
-	var b bytes.Buffer
-	b.Grow(len(key))
 	for _, r := range string(key) {
 		if r < utf8.RuneSelf {
 			if 'A' <= r && r <= 'Z' {
 				r += 'a' - 'A'
 			}
-			b.WriteRune(r)
+			dst = append(dst, byte(r))
 			continue
 		}
 		if s, ok := fullFold[r]; ok {
-			b.WriteString(s)
+			dst = append(dst, s...)
 			continue
 		}
-		b.WriteRune(caseFold(r))
+		dst = utf8.AppendRune(dst, caseFold(r))
 	}
-	return b.Bytes()
+	return dst
 }
 
 // fullFold holds the multi-character foldings of CaseFolding.txt that

@@ -61,11 +61,12 @@ const makemapBufSize = 1024
 // MakemapReader reads makemap's input format: one "key value" pair per
 // physical line, no continuation lines.
 type MakemapReader struct {
-	r    *bufio.Reader
-	opt  MakemapOptions
-	line int
-	buf  []byte
-	eof  bool
+	r       *bufio.Reader
+	opt     MakemapOptions
+	line    int
+	buf     []byte
+	pending []byte // rest of the current line, not yet returned by fgets
+	eof     bool
 }
 
 // NewMakemapReader reads makemap input from r.
@@ -79,24 +80,26 @@ func NewMakemapReader(r io.Reader, opt MakemapOptions) *MakemapReader {
 // fgets reads what sm_io_fgets reads into a 1024-byte buffer: up to and
 // including a newline, at most 1023 bytes. ok is false at end of input.
 func (m *MakemapReader) fgets() (chunk []byte, ok bool, err error) {
-	m.buf = m.buf[:0]
-	for len(m.buf) < makemapBufSize-1 {
-		c, err := m.r.ReadByte()
-		if err == io.EOF {
-			m.eof = true
-			break
+	if len(m.pending) == 0 {
+		if m.eof {
+			return nil, false, nil
 		}
-		if err != nil {
+		line, err := m.r.ReadSlice('\n')
+		switch err {
+		case nil, bufio.ErrBufferFull:
+		case io.EOF:
+			m.eof = true
+			if len(line) == 0 {
+				return nil, false, nil
+			}
+		default:
 			return nil, false, err
 		}
-		m.buf = append(m.buf, c)
-		if c == '\n' {
-			break
-		}
+		m.pending = line
 	}
-	if len(m.buf) == 0 && m.eof {
-		return nil, false, nil
-	}
+	n := min(len(m.pending), makemapBufSize-1)
+	m.buf = append(m.buf[:0], m.pending[:n]...)
+	m.pending = m.pending[n:]
 	return m.buf, true, nil
 }
 
@@ -146,7 +149,7 @@ func (m *MakemapReader) Next() (Entry, error) {
 		}
 		if nl >= 0 {
 			line = chunk[:nl]
-		} else if !m.atEOF() {
+		} else if len(chunk) == makemapBufSize-1 || !m.eof || len(m.pending) > 0 {
 			m.reject("line too long (%d bytes max)", makemapBufSize)
 			continue
 		}
@@ -191,10 +194,11 @@ func (m *MakemapReader) Next() (Entry, error) {
 	}
 }
 
-// atEOF is sm_io_eof after a partial fgets: true only when a read hit
-// the end of the input. A last line of exactly 1023 bytes without a
-// newline is therefore "too long", as with the real makemap.
-func (m *MakemapReader) atEOF() bool { return m.eof }
+// A chunk without a newline is a whole line only when the read that
+// produced it hit the end of the input: when it is shorter than the
+// buffer (sm_io_eof is set only by a read that finds nothing more). A
+// last line of exactly 1023 bytes without a newline is therefore "too
+// long", as with the real makemap.
 
 func indexByte(b []byte, c byte) int {
 	for i, x := range b {

@@ -41,19 +41,20 @@ func (l *LogicalLines) Next() (line []byte, first int, ok bool, err error) {
 		start := len(l.buf)
 		sawNL := false
 		for {
-			c, err := l.r.ReadByte()
+			chunk, err := l.r.ReadSlice('\n')
+			if len(chunk) > 0 && chunk[len(chunk)-1] == '\n' {
+				l.buf = append(l.buf, chunk[:len(chunk)-1]...)
+				sawNL = true
+				break
+			}
+			l.buf = append(l.buf, chunk...)
 			if err == io.EOF {
 				l.eof = true
 				break
 			}
-			if err != nil {
+			if err != nil && err != bufio.ErrBufferFull {
 				return nil, 0, false, err
 			}
-			if c == '\n' {
-				sawNL = true
-				break
-			}
-			l.buf = append(l.buf, c)
 		}
 		if sawNL || len(l.buf) > start {
 			l.lineno++

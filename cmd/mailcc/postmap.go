@@ -518,25 +518,26 @@ func postfixBuild(tool postfixTool, prog string, t mapdb.Type, name string, o po
 		dictName = name
 	}
 	var putErr error
+	var kbuf, vbuf []byte
 	put := func(key, val []byte, fold, withNul bool) {
 		if putErr != nil {
 			return
 		}
-		k := key
 		if fold {
-			k = mapdb.FoldPostfix(key, utf8)
+			kbuf = mapdb.AppendFoldPostfix(kbuf[:0], key, utf8)
 		} else {
-			k = append([]byte(nil), key...)
+			kbuf = append(kbuf[:0], key...)
 		}
-		v := append([]byte(nil), val...)
+		vbuf = append(vbuf[:0], val...)
 		if withNul {
-			k = append(k, 0)
-			v = append(v, 0)
+			kbuf = append(kbuf, 0)
+			vbuf = append(vbuf, 0)
 		}
-		err := b.Put(k, v, mode)
+		// The builders keep copies of what they are given.
+		err := b.Put(kbuf, vbuf, mode)
 		if errors.Is(err, mapdb.ErrKeyExists) {
 			if o.dup == "warn" {
-				warn("%s: duplicate entry: \"%s\"", dictName, mapdb.CString(k))
+				warn("%s: duplicate entry: \"%s\"", dictName, mapdb.CString(kbuf))
 			}
 		} else if err != nil {
 			putErr = err

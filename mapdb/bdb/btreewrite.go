@@ -7,6 +7,7 @@ import (
 	"io"
 	"slices"
 
+	"mailcc/mapdb/internal/arena"
 	"mailcc/mapdb/internal/keyset"
 )
 
@@ -28,13 +29,13 @@ type BtreeBuilder struct {
 	dups     bool
 	uid      [metaUIDLen]byte
 
-	arena []byte
-	items []bitem
+	store arena.Arena
+	items arena.Slab[bitem]
 	index *keyset.Set
 }
 
 type bitem struct {
-	off        int
+	ref        arena.Ref
 	klen, vlen uint32
 	next       int32 // next value of the same key (Append), -1 if none
 }
@@ -58,23 +59,18 @@ func NewBtreeBuilder(opt BtreeOptions) *BtreeBuilder {
 	}
 	// B_MINKEY_TO_OVFLSIZE with the default minkey of 2.
 	b.ovflsize = (b.pgsize-pageHeader)/(2*2) - (6 + 4)
-	if opt.SizeHint > 0 {
-		b.items = make([]bitem, 0, opt.SizeHint)
-		b.arena = make([]byte, 0, opt.SizeHint*32)
-	}
 	b.index = keyset.New(opt.SizeHint, b.key)
 	return b
 }
 
 func (b *BtreeBuilder) key(id int32) []byte {
-	it := &b.items[id]
-	return b.arena[it.off : it.off+int(it.klen)]
+	it := b.items.At(int(id))
+	return b.store.Bytes(it.ref, int(it.klen))
 }
 
 func (b *BtreeBuilder) val(id int32) []byte {
-	it := &b.items[id]
-	s := it.off + int(it.klen)
-	return b.arena[s : s+int(it.vlen)]
+	it := b.items.At(int(id))
+	return b.store.Bytes(it.ref+arena.Ref(it.klen), int(it.vlen))
 }
 
 // Len returns the number of distinct keys.
@@ -95,19 +91,19 @@ func (b *BtreeBuilder) Put(key, val []byte, mode PutMode) error {
 		case NoOverwrite:
 			return ErrKeyExists
 		case Overwrite:
-			off := len(b.arena)
-			b.arena = append(b.arena, key...)
-			b.arena = append(b.arena, val...)
-			it := &b.items[first]
-			it.off, it.vlen = off, uint32(len(val))
+			ref, buf := b.store.Alloc(len(key) + len(val))
+			copy(buf, key)
+			copy(buf[len(key):], val)
+			it := b.items.At(int(first))
+			it.ref, it.vlen = ref, uint32(len(val))
 			return nil
 		}
 		id := b.add(key, val)
 		last := first
-		for b.items[last].next >= 0 {
-			last = b.items[last].next
+		for b.items.At(int(last)).next >= 0 {
+			last = b.items.At(int(last)).next
 		}
-		b.items[last].next = id
+		b.items.At(int(last)).next = id
 		return nil
 	}
 	id := b.add(key, val)
@@ -116,11 +112,10 @@ func (b *BtreeBuilder) Put(key, val []byte, mode PutMode) error {
 }
 
 func (b *BtreeBuilder) add(key, val []byte) int32 {
-	off := len(b.arena)
-	b.arena = append(b.arena, key...)
-	b.arena = append(b.arena, val...)
-	b.items = append(b.items, bitem{off: off, klen: uint32(len(key)), vlen: uint32(len(val)), next: -1})
-	return int32(len(b.items) - 1)
+	ref, buf := b.store.Alloc(len(key) + len(val))
+	copy(buf, key)
+	copy(buf[len(key):], val)
+	return int32(b.items.Append(bitem{ref: ref, klen: uint32(len(key)), vlen: uint32(len(val)), next: -1}))
 }
 
 // Sizes of btree items (BKEYDATA_SIZE, BOVERFLOW_SIZE, BINTERNAL_SIZE).
@@ -309,14 +304,14 @@ func (b *BtreeBuilder) WriteTo(w io.Writer) (int64, error) {
 	for i, id := range ids {
 		u := unit{first: id}
 		ksz := boverflowSize
-		if int(b.items[id].klen) <= b.ovflsize {
-			ksz = bkeySize(int(b.items[id].klen))
+		if int(b.items.At(int(id)).klen) <= b.ovflsize {
+			ksz = bkeySize(int(b.items.At(int(id)).klen))
 		}
 		vsz := 0
-		for v := id; v >= 0; v = b.items[v].next {
+		for v := id; v >= 0; v = b.items.At(int(v)).next {
 			u.nvals++
-			if int(b.items[v].vlen) <= b.ovflsize {
-				vsz += bkeySize(int(b.items[v].vlen))
+			if int(b.items.At(int(v)).vlen) <= b.ovflsize {
+				vsz += bkeySize(int(b.items.At(int(v)).vlen))
 			} else {
 				vsz += boverflowSize
 			}
@@ -378,20 +373,20 @@ func (b *BtreeBuilder) WriteTo(w io.Writer) (int64, error) {
 	for _, lf := range leaves {
 		for i := lf.lo; i < lf.hi; i++ {
 			u := &units[i]
-			if int(b.items[u.first].klen) > b.ovflsize {
+			if int(b.items.At(int(u.first)).klen) > b.ovflsize {
 				ovKey[u.first] = l.ovflChain(b.key(u.first))
 			}
 			if u.offdup {
 				var vals [][]byte
-				for v := u.first; v >= 0; v = b.items[v].next {
+				for v := u.first; v >= 0; v = b.items.At(int(v)).next {
 					vals = append(vals, b.val(v))
 				}
 				dupRoot[i] = l.alloc(pageSpec{})
 				l.dupTree(dupRoot[i], vals)
 				continue
 			}
-			for v := u.first; v >= 0; v = b.items[v].next {
-				if int(b.items[v].vlen) > b.ovflsize {
+			for v := u.first; v >= 0; v = b.items.At(int(v)).next {
+				if int(b.items.At(int(v)).vlen) > b.ovflsize {
 					ovVal[v] = l.ovflChain(b.val(v))
 				}
 			}
@@ -580,7 +575,7 @@ func (b *BtreeBuilder) renderLeaf(buf []byte, pgno uint32, s *pageSpec, units []
 			setInp(off)
 			continue
 		}
-		for v := u.first; v >= 0; v = b.items[v].next {
+		for v := u.first; v >= 0; v = b.items.At(int(v)).next {
 			setInp(koff)
 			val := b.val(v)
 			if pg, ok := ovVal[v]; ok {

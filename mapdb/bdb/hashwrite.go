@@ -9,6 +9,8 @@ import (
 	"io"
 	"math/bits"
 	"slices"
+
+	"mailcc/mapdb/internal/arena"
 )
 
 // PutMode says what Put does when the key is already in the database.
@@ -50,8 +52,8 @@ type HashBuilder struct {
 	bigSize int // ISBIG threshold: items longer than this go off-page
 	dups    bool
 
-	arena []byte
-	items []hitem
+	store arena.Arena       // keys and values
+	items arena.Slab[hitem] // every pair ever put, by id
 	pages []*hpage
 
 	maxBucket, highMask, lowMask uint32
@@ -67,11 +69,26 @@ type HashBuilder struct {
 	bigKeys int
 
 	nelem0 uint32 // nelem at creation
+
+	// Entry arrays of pages emptied by splits, for reuse: a split
+	// empties a page and fills two, and reusing their arrays saves
+	// most of the allocations of a large build.
+	poolItems [][]int32
+	poolPfx   [][]keyPfx
+}
+
+// recycle keeps the entry arrays of a page that is done with.
+func (b *HashBuilder) recycle(p *hpage) {
+	if cap(p.items) > 0 {
+		b.poolItems = append(b.poolItems, p.items[:0])
+		b.poolPfx = append(b.poolPfx, p.pfx[:0])
+	}
+	p.items, p.pfx = nil, nil
 }
 
 // hitem is one key/data pair. Keys and values live in the arena.
 type hitem struct {
-	off        int // key at arena[off:off+klen], value follows
+	ref        arena.Ref // key, value right after it
 	klen, vlen uint32
 	hash       uint32
 	kpg        uint32 // first overflow page of a big key, 0 if on-page
@@ -126,10 +143,6 @@ func NewHashBuilder(opt HashOptions) *HashBuilder {
 		b.nelem = opt.Nelem
 	}
 	b.nelem0 = b.nelem
-	if opt.SizeHint > 0 {
-		b.items = make([]hitem, 0, opt.SizeHint)
-		b.arena = make([]byte, 0, opt.SizeHint*32)
-	}
 	// __ham_init_meta with h_nelem set but no fill factor: two
 	// buckets on pages 1 and 2.
 	b.maxBucket, b.highMask, b.lowMask = 1, 1, 0
@@ -146,13 +159,14 @@ func NewHashBuilder(opt HashOptions) *HashBuilder {
 func (b *HashBuilder) Len() int { return int(b.nelem - b.nelem0) }
 
 func (b *HashBuilder) key(it *hitem) []byte {
-	return b.arena[it.off : it.off+int(it.klen)]
+	return b.store.Bytes(it.ref, int(it.klen))
 }
 
 func (b *HashBuilder) val(it *hitem) []byte {
-	s := it.off + int(it.klen)
-	return b.arena[s : s+int(it.vlen)]
+	return b.store.Bytes(it.ref+arena.Ref(it.klen), int(it.vlen))
 }
+
+func (b *HashBuilder) item(id int32) *hitem { return b.items.At(int(id)) }
 
 // ksize and dsize are the bytes an item takes on a hash page, without
 // its index entry (LEN_HITEM).
@@ -174,7 +188,7 @@ func (b *HashBuilder) dsize(it *hitem) int {
 }
 
 func (b *HashBuilder) pairLen(id int32) int {
-	it := &b.items[id]
+	it := b.item(id)
 	return b.ksize(it) + b.dsize(it) + 4
 }
 
@@ -215,7 +229,7 @@ func (b *HashBuilder) page(pgno uint32) *hpage {
 // says how the caller presents key) the ordinary order applies, the
 // longer sorting last.
 func (b *HashBuilder) cmpItem(key []byte, keyOff bool, id int32) int {
-	it := &b.items[id]
+	it := b.item(id)
 	ik := b.key(it)
 	if keyOff || it.kpg != 0 {
 		return bytes.Compare(key, ik)
@@ -239,7 +253,9 @@ func (b *HashBuilder) cmpItem(key []byte, keyOff bool, id int32) int {
 type keyPfx struct {
 	w    [3]uint64
 	klen uint32
-	big  bool // stored off-page: ordinary order
+	hash uint32 // the key's hash, for splits
+	plen uint16 // the pair's size on the page, index entries included
+	big  bool   // stored off-page: ordinary order
 }
 
 func makePfx(key []byte, big bool) keyPfx {
@@ -318,16 +334,30 @@ func (b *HashBuilder) search(p *hpage, key []byte, keyOff bool) (int, bool) {
 }
 
 func (b *HashBuilder) insertAt(p *hpage, i int, id int32) {
-	it := &b.items[id]
-	b.insertPfx(p, i, id, makePfx(b.key(it), it.kpg != 0))
+	b.insertPfx(p, i, id, b.itemPfx(id, b.key(b.item(id))))
+}
+
+// itemPfx is the page entry of item id, whose key the caller has at
+// hand.
+func (b *HashBuilder) itemPfx(id int32, key []byte) keyPfx {
+	it := b.item(id)
+	kp := makePfx(key, it.kpg != 0)
+	kp.hash = it.hash
+	kp.plen = uint16(b.pairLen(id))
+	return kp
 }
 
 // insertPfx inserts pair id, whose key prefix the caller has at hand,
 // at index i of page p.
 func (b *HashBuilder) insertPfx(p *hpage, i int, id int32, kp keyPfx) {
 	if len(p.items) == 0 && cap(p.items) == 0 {
-		p.items = make([]int32, 0, 32)
-		p.pfx = make([]keyPfx, 0, 32)
+		if n := len(b.poolItems); n > 0 {
+			p.items, p.pfx = b.poolItems[n-1], b.poolPfx[n-1]
+			b.poolItems, b.poolPfx = b.poolItems[:n-1], b.poolPfx[:n-1]
+		} else {
+			p.items = make([]int32, 0, 128)
+			p.pfx = make([]keyPfx, 0, 128)
+		}
 	}
 	p.items = append(p.items, 0)
 	copy(p.items[i+1:], p.items[i:])
@@ -335,12 +365,19 @@ func (b *HashBuilder) insertPfx(p *hpage, i int, id int32, kp keyPfx) {
 	p.pfx = append(p.pfx, keyPfx{})
 	copy(p.pfx[i+1:], p.pfx[i:])
 	p.pfx[i] = kp
-	p.used += b.pairLen(id)
+	p.used += int(kp.plen)
+}
+
+// resized updates the page after pair i changed size in place.
+func (b *HashBuilder) resized(p *hpage, i int) {
+	p.used -= int(p.pfx[i].plen)
+	p.pfx[i].plen = uint16(b.pairLen(p.items[i]))
+	p.used += int(p.pfx[i].plen)
 }
 
 // removeAt takes pair i off page p.
 func (b *HashBuilder) removeAt(p *hpage, i int) {
-	p.used -= b.pairLen(p.items[i])
+	p.used -= int(p.pfx[i].plen)
 	p.items = append(p.items[:i], p.items[i+1:]...)
 	p.pfx = append(p.pfx[:i], p.pfx[i+1:]...)
 }
@@ -348,7 +385,7 @@ func (b *HashBuilder) removeAt(p *hpage, i int) {
 // insertSorted inserts a pair whose key is presented as stored (off-page
 // when big), as __ham_copypair and __ham_add_el do.
 func (b *HashBuilder) insertSorted(p *hpage, id int32) {
-	it := &b.items[id]
+	it := b.item(id)
 	i, _ := b.search(p, b.key(it), it.kpg != 0)
 	b.insertAt(p, i, id)
 }
@@ -460,7 +497,7 @@ func (b *HashBuilder) Put(key, val []byte, mode PutMode) error {
 		expand = true
 	}
 	id := b.newItem(key, val, h)
-	it := &b.items[id]
+	it := b.item(id)
 	if len(key) > b.bigSize {
 		it.kpg = b.poff(b.key(it))
 		b.bigKeys++
@@ -470,7 +507,7 @@ func (b *HashBuilder) Put(key, val []byte, mode PutMode) error {
 		it.vpg = b.poff(b.val(it))
 	}
 	if target == seek {
-		b.insertPfx(b.pages[target], seekIndx, id, makePfx(key, it.kpg != 0))
+		b.insertPfx(b.pages[target], seekIndx, id, b.itemPfx(id, key))
 	} else {
 		b.insertSorted(b.pages[target], id)
 	}
@@ -482,14 +519,13 @@ func (b *HashBuilder) Put(key, val []byte, mode PutMode) error {
 }
 
 func (b *HashBuilder) newItem(key, val []byte, h uint32) int32 {
-	off := len(b.arena)
-	b.arena = append(b.arena, key...)
-	b.arena = append(b.arena, val...)
-	b.items = append(b.items, hitem{
-		off: off, klen: uint32(len(key)), vlen: uint32(len(val)),
+	ref, buf := b.store.Alloc(len(key) + len(val))
+	copy(buf, key)
+	copy(buf[len(key):], val)
+	return int32(b.items.Append(hitem{
+		ref: ref, klen: uint32(len(key)), vlen: uint32(len(val)),
 		hash: h, vtyp: hKeyData,
-	})
-	return int32(len(b.items) - 1)
+	}))
 }
 
 // exists handles a put of a key found as pair i of page pg.
@@ -508,7 +544,7 @@ func (b *HashBuilder) exists(pg uint32, i int, val []byte, mode PutMode) error {
 func (b *HashBuilder) overwrite(pg uint32, i int, val []byte) error {
 	p := b.pages[pg]
 	id := p.items[i]
-	it := &b.items[id]
+	it := b.item(id)
 	oldBig := it.vtyp == hOffpage
 	oldLen := int(it.vlen)
 	growth := len(val) - oldLen
@@ -518,9 +554,8 @@ func (b *HashBuilder) overwrite(pg uint32, i int, val []byte) error {
 		oldBig = true
 	}
 	if !oldBig && len(val) <= b.bigSize && (growth <= 0 || growth <= b.freeSpace(p)) {
-		p.used -= b.pairLen(id)
 		b.setVal(id, val)
-		p.used += b.pairLen(id)
+		b.resized(p, i)
 		return nil
 	}
 	// Delete (freeing the pages of a big key, then of a big value),
@@ -537,7 +572,7 @@ func (b *HashBuilder) overwrite(pg uint32, i int, val []byte) error {
 	b.removeAt(p, i)
 	b.nelem--
 	b.setVal(id, val)
-	it = &b.items[id]
+	it = b.item(id)
 	it.vtyp, it.vpg = hKeyData, 0
 	bigKey := int(it.klen) > b.bigSize
 	nbytes := 1 + int(it.klen) + 4
@@ -578,13 +613,12 @@ func (b *HashBuilder) overwrite(pg uint32, i int, val []byte) error {
 }
 
 func (b *HashBuilder) setVal(id int32, val []byte) {
-	it := &b.items[id]
+	it := b.item(id)
 	key := b.key(it)
-	off := len(b.arena)
-	b.arena = append(b.arena, key...)
-	b.arena = append(b.arena, val...)
-	it = &b.items[id]
-	it.off = off
+	ref, buf := b.store.Alloc(len(key) + len(val))
+	copy(buf, key)
+	copy(buf[len(key):], val)
+	it.ref = ref
 	it.vlen = uint32(len(val))
 }
 
@@ -629,10 +663,10 @@ func (b *HashBuilder) split(obucket, nbucket uint32) {
 	for {
 		for j, id := range tp.items {
 			side := 1
-			if b.bucketOf(b.items[id].hash) == obucket {
+			if b.bucketOf(tp.pfx[j].hash) == obucket {
 				side = 0
 			}
-			if b.freeSpace(b.pages[cur[side]]) < b.pairLen(id) {
+			if b.freeSpace(b.pages[cur[side]]) < int(tp.pfx[j].plen) {
 				cur[side] = b.addOvflPage(cur[side])
 			}
 			dst := b.pages[cur[side]]
@@ -644,6 +678,7 @@ func (b *HashBuilder) split(obucket, nbucket uint32) {
 			}
 		}
 		next := tp.next
+		b.recycle(tp)
 		if tpg != bpg {
 			b.dbFree(tpg)
 		}
@@ -661,7 +696,7 @@ func (b *HashBuilder) after(kp *keyPfx, dst *hpage, id int32) bool {
 	n := len(dst.items)
 	c, ok := cmpPfx(kp, &dst.pfx[n-1], true)
 	if !ok {
-		c = b.cmpItem(b.key(&b.items[id]), false, dst.items[n-1])
+		c = b.cmpItem(b.key(b.item(id)), false, dst.items[n-1])
 	}
 	return c > 0
 }
@@ -674,7 +709,7 @@ func (b *HashBuilder) addDup(pg uint32, i int, val []byte) error {
 	}
 	p := b.pages[pg]
 	id := p.items[i]
-	it := &b.items[id]
+	it := b.item(id)
 	if it.vtyp == hOffDup {
 		root := b.pages[it.vpg]
 		root.data = appendDup(root.data, val)
@@ -692,7 +727,7 @@ func (b *HashBuilder) addDup(pg uint32, i int, val []byte) error {
 		defer b.expand()
 	}
 	p = b.pages[pg]
-	it = &b.items[id]
+	it = b.item(id)
 	newSize := int(it.vlen) + addBytes
 	if it.vtyp == hOffpage || newSize > b.bigSize || addBytes > b.freeSpace(p) {
 		// __ham_dup_convert: the set moves to an off-page duplicate
@@ -710,10 +745,9 @@ func (b *HashBuilder) addDup(pg uint32, i int, val []byte) error {
 		set = appendDup(set, val)
 		root := b.dbNew(pLRecno)
 		b.pages[root].data = set
-		p.used -= b.pairLen(id)
-		it = &b.items[id]
+		it = b.item(id)
 		it.vtyp, it.vpg = hOffDup, root
-		p.used += b.pairLen(id)
+		b.resized(p, i)
 		return nil
 	}
 	var set []byte
@@ -723,10 +757,9 @@ func (b *HashBuilder) addDup(pg uint32, i int, val []byte) error {
 		set = appendDup(nil, b.val(it))
 	}
 	set = appendDup(set, val)
-	p.used -= b.pairLen(id)
 	b.setVal(id, set)
-	b.items[id].vtyp = hDuplicate
-	p.used += b.pairLen(id)
+	b.item(id).vtyp = hDuplicate
+	b.resized(p, i)
 	return nil
 }
 
@@ -746,7 +779,7 @@ func appendDup(set, val []byte) []byte {
 func (b *HashBuilder) checkMove(pg uint32, i int, addLen int) (uint32, int, bool) {
 	p := b.pages[pg]
 	id := p.items[i]
-	it := &b.items[id]
+	it := b.item(id)
 	if it.vtyp == hOffDup || it.vtyp == hOffpage {
 		return pg, i, false
 	}
@@ -879,7 +912,7 @@ func (b *HashBuilder) encodePage(buf []byte, pgno uint32, p *hpage) error {
 		off := b.pgsize
 		n := len(p.items) * 2
 		for j, id := range p.items {
-			it := &b.items[id]
+			it := b.item(id)
 			ks := b.ksize(it)
 			off -= ks
 			le.PutUint16(buf[pageHeader+4*j:], uint16(off))
@@ -989,12 +1022,11 @@ func LoadHash(db *DB) (*HashBuilder, error) {
 			if p.typ() == pHashUnsorted {
 				// Berkeley DB sorts such a page before inserting.
 				slices.SortStableFunc(hp.items, func(x, y int32) int {
-					return b.cmpItem(b.key(&b.items[x]), b.items[x].kpg != 0, y)
+					return b.cmpItem(b.key(b.item(x)), b.item(x).kpg != 0, y)
 				})
 			}
 			for _, id := range hp.items {
-				it := &b.items[id]
-				hp.pfx = append(hp.pfx, makePfx(b.key(it), it.kpg != 0))
+				hp.pfx = append(hp.pfx, b.itemPfx(id, b.key(b.item(id))))
 			}
 			b.pages[pgno] = hp
 		case pLRecno, pLDup, pIRecno, pIBtree:
@@ -1005,8 +1037,8 @@ func LoadHash(db *DB) (*HashBuilder, error) {
 		}
 	}
 	// Off-page duplicate trees become builder roots holding their sets.
-	for id := range b.items {
-		it := &b.items[id]
+	for id := int32(0); int(id) < b.items.Len(); id++ {
+		it := b.item(id)
 		if it.vtyp != hOffDup {
 			continue
 		}
@@ -1019,7 +1051,7 @@ func LoadHash(db *DB) (*HashBuilder, error) {
 		}
 		b.pages[it.vpg] = &hpage{typ: pLRecno, data: set}
 	}
-	b.nelem0 = b.nelem - uint32(len(b.items))
+	b.nelem0 = b.nelem - uint32(b.items.Len())
 	if err := b.checkLoaded(); err != nil {
 		return nil, err
 	}
@@ -1104,7 +1136,7 @@ func (b *HashBuilder) loadPair(db *DB, pgno uint32, p page, i int) (int32, error
 		val = set
 	}
 	id := b.newItem(key, val, hashFunc(key))
-	it := &b.items[id]
+	it := b.item(id)
 	it.vtyp, it.vpg = vtyp, vpg
 	if kit.typ == hOffpage {
 		it.kpg = db.bo.Uint32(kit.data[3:])

@@ -43,6 +43,7 @@ import (
 	"os"
 	"slices"
 
+	"mailcc/mapdb/internal/arena"
 	"mailcc/mapdb/internal/keyset"
 )
 
@@ -80,7 +81,7 @@ const (
 
 type rec struct {
 	hash    uint32
-	off     int // the record (lengths, key, value) at Writer.arena[off:]
+	ref     arena.Ref // the record: lengths, key, value
 	klen    uint32
 	vlen    uint32
 	removed bool
@@ -92,7 +93,7 @@ type rec struct {
 // moving the records after it down.
 type Writer struct {
 	w     io.Writer
-	arena []byte
+	store arena.Arena
 	recs  []rec
 	index *keyset.Set
 	size  uint64 // bytes of the records still in the file
@@ -107,7 +108,7 @@ func NewWriter(w io.Writer) *Writer {
 
 func (cw *Writer) keyAt(i int32) []byte {
 	r := &cw.recs[i]
-	return cw.arena[r.off+8 : r.off+8+int(r.klen)]
+	return cw.store.Bytes(r.ref+8, int(r.klen))
 }
 
 // Put adds a record. In Insert mode an existing key gives ErrKeyExists
@@ -128,12 +129,12 @@ func (cw *Writer) Put(key, val []byte, mode PutMode) error {
 		return ErrTooBig
 	}
 	id := int32(len(cw.recs))
-	off := len(cw.arena)
-	cw.arena = binary.LittleEndian.AppendUint32(cw.arena, uint32(len(key)))
-	cw.arena = binary.LittleEndian.AppendUint32(cw.arena, uint32(len(val)))
-	cw.arena = append(cw.arena, key...)
-	cw.arena = append(cw.arena, val...)
-	cw.recs = append(cw.recs, rec{hash: h, off: off, klen: uint32(len(key)), vlen: uint32(len(val))})
+	ref, buf := cw.store.Alloc(8 + len(key) + len(val))
+	binary.LittleEndian.PutUint32(buf, uint32(len(key)))
+	binary.LittleEndian.PutUint32(buf[4:], uint32(len(val)))
+	copy(buf[8:], key)
+	copy(buf[8+len(key):], val)
+	cw.recs = append(cw.recs, rec{hash: h, ref: ref, klen: uint32(len(key)), vlen: uint32(len(val))})
 	cw.size += n
 	switch {
 	case !found:
@@ -175,7 +176,7 @@ func (cw *Writer) Finish() error {
 	for i := range cw.recs {
 		r := &cw.recs[i]
 		if !r.removed {
-			bw.Write(cw.arena[r.off : r.off+8+int(r.klen)+int(r.vlen)])
+			bw.Write(cw.store.Bytes(r.ref, 8+int(r.klen)+int(r.vlen)))
 		}
 	}
 	// Records of each table, in order.
