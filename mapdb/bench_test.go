@@ -67,3 +67,39 @@ func BenchmarkWrite1M(b *testing.B) {
 	}
 	os.RemoveAll(dir)
 }
+
+// BenchmarkLookup: random lookups in a 1,000,000-entry access map, the
+// way the MTA looks keys up (LookupSendmail for hash, Get for cdb).
+func BenchmarkLookup(b *testing.B) {
+	src := accessSource(1000000)
+	dir := b.TempDir()
+	var keys [][]byte
+	r := NewMakemapReader(bytes.NewReader(src), MakemapOptions{})
+	for i := 0; ; i++ {
+		e, err := r.Next()
+		if err != nil {
+			break
+		}
+		if i%97 == 0 {
+			keys = append(keys, append([]byte(nil), e.Key...))
+		}
+	}
+	for _, t := range []Type{Hash, Btree, CDB} {
+		path := filepath.Join(dir, "access"+t.Suffix())
+		if err := buildMakemap(t, src, path); err != nil {
+			b.Fatal(err)
+		}
+		m, err := Open(t, path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(string(t), func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				if _, err := m.Get(keys[i%len(keys)]); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		m.Close()
+	}
+}

@@ -5,8 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"sync"
+
+	"mailcc/mapdb/internal/mmap"
 )
 
 // Kind is the access method of a database file.
@@ -82,21 +83,16 @@ func (db *DB) limited(n int64) *DB {
 
 // Open opens the database file at path.
 func Open(path string) (*DB, error) {
-	f, err := os.Open(path)
+	r, closer, size, err := mmap.Open(path)
 	if err != nil {
 		return nil, err
 	}
-	st, err := f.Stat()
+	db, err := NewReader(r, size)
 	if err != nil {
-		f.Close()
-		return nil, err
-	}
-	db, err := NewReader(f, st.Size())
-	if err != nil {
-		f.Close()
+		closer.Close()
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	db.closer = f
+	db.closer = closer
 	return db, nil
 }
 

@@ -40,11 +40,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"slices"
 
 	"mailcc/mapdb/internal/arena"
 	"mailcc/mapdb/internal/keyset"
+	"mailcc/mapdb/internal/mmap"
 )
 
 const headerSize = 2048
@@ -222,21 +222,16 @@ type Reader struct {
 
 // Open opens the cdb file at path.
 func Open(path string) (*Reader, error) {
-	f, err := os.Open(path)
+	ra, closer, size, err := mmap.Open(path)
 	if err != nil {
 		return nil, err
 	}
-	st, err := f.Stat()
+	r, err := NewReader(ra, size)
 	if err != nil {
-		f.Close()
-		return nil, err
-	}
-	r, err := NewReader(f, st.Size())
-	if err != nil {
-		f.Close()
+		closer.Close()
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	r.closer = f
+	r.closer = closer
 	return r, nil
 }
 
