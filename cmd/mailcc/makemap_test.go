@@ -233,6 +233,8 @@ func TestMakemapCorpus(t *testing.T) {
 		}{
 			{"hash", nil}, {"btree", nil}, {"hash", []string{"-N"}}, {"hash", []string{"-f"}},
 			{"btree", []string{"-N", "-f"}}, {"hash", []string{"-r"}}, {"hash", []string{"-e"}},
+			{"hash", []string{"-d"}}, {"btree", []string{"-d"}}, {"hash", []string{"-v"}},
+			{"hash", []string{"-t:"}}, {"btree", []string{"-t", ":", "-e"}}, {"hash", []string{"-D;"}},
 		} {
 			t.Run(fmt.Sprintf("%s/%s%s", name, v.typ, strings.Join(v.flags, "")), func(t *testing.T) {
 				makemapCase(t, src, v.typ, v.flags...)
@@ -531,4 +533,144 @@ func TestMakemapInterrupted(t *testing.T) {
 		t.Error("an interrupted makemap changed the previous database")
 	}
 	assertNoTempFiles(t, dir)
+}
+
+// TestMakemapAppend: makemap -o adds to an existing map; the result is
+// the same as the real makemap's, layout included (db_dump, -u).
+func TestMakemapAppend(t *testing.T) {
+	first := genSource(3000, 1)
+	second := genSource(3000, 2)
+	for _, typ := range []string{"hash", "btree"} {
+		t.Run(typ, func(t *testing.T) {
+			makemap := testenv.Tool(t, "makemap")
+			mine, real := t.TempDir(), t.TempDir()
+			cfM, cfR := emptyCF(t, mine), emptyCF(t, real)
+			runReal(t, real, first, makemap, "-C", cfR, typ, "map")
+			runReal(t, mine, first, makemap, "-C", cfM, typ, "map")
+			r := runReal(t, real, second, makemap, "-C", cfR, "-o", typ, "map")
+			m := runMailccMakemap(t, mine, second, "-C", cfM, "-o", typ, "map")
+			if m.code != r.code || !bytes.Equal(m.stderr, r.stderr) {
+				t.Errorf("status %d, real %d; messages:\n%s", m.code, r.code, diffText(string(m.stderr), string(r.stderr)))
+			}
+			if m.code != 0 {
+				commitOnDataError = true
+				copyFile(t, filepath.Join(real, "map.db"), filepath.Join(mine, "map.db"))
+				runReal(t, real, first, makemap, "-C", cfR, typ, "map")
+				runReal(t, mine, first, makemap, "-C", cfM, typ, "map")
+				runReal(t, real, second, makemap, "-C", cfR, "-o", typ, "map")
+				runMailccMakemap(t, mine, second, "-C", cfM, "-o", typ, "map")
+				commitOnDataError = false
+			}
+			if d1, d2 := dbDumpFile(t, filepath.Join(mine, "map.db")), dbDumpFile(t, filepath.Join(real, "map.db")); d1 != d2 {
+				t.Errorf("db_dump -p differs:\n%s", diffText(d1, d2))
+			}
+		})
+	}
+	// -o on a missing map fails like makemap's.
+	dir := t.TempDir()
+	cf := emptyCF(t, dir)
+	r := runReal(t, dir, first, testenv.Tool(t, "makemap"), "-C", cf, "-o", "hash", "nomap")
+	m := runMailccMakemap(t, dir, first, "-C", cf, "-o", "hash", "nomap")
+	if m.code != r.code || !bytes.Equal(m.stderr, r.stderr) {
+		t.Errorf("-o on a missing map: status %d %q, real %d %q", m.code, m.stderr, r.code, r.stderr)
+	}
+}
+
+func copyFile(t *testing.T, from, to string) {
+	t.Helper()
+	b, err := os.ReadFile(from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(to, b, 0o640); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestMakemapUsage: bad command lines get makemap's usage text, status
+// and getopt messages; -l lists the types.
+func TestMakemapUsage(t *testing.T) {
+	makemap := testenv.Tool(t, "makemap")
+	dir := t.TempDir()
+	cf := emptyCF(t, dir)
+	for _, args := range [][]string{
+		{"-C", cf}, {"-C", cf, "hash"}, {"-C", cf, "-z", "hash", "m"}, {"-C", cf, "-t"},
+		{"-C", cf, "hash", "m", "extra"}, {"-C", cf, "dbm", "m"}, {"-C", cf, "nosuchtype", "m"},
+		{"-C", filepath.Join(dir, "missing.cf"), "hash", "m"}, {"-C", cf, "-u", "hash", "missing"},
+	} {
+		r := runReal(t, dir, nil, makemap, args...)
+		// getopt names the program as it was invoked.
+		r.stderr = bytes.ReplaceAll(r.stderr, []byte(makemap), []byte("makemap"))
+		m := runMailccMakemap(t, dir, nil, args...)
+		if m.code != r.code || !bytes.Equal(m.stderr, r.stderr) {
+			t.Errorf("makemap %q: status %d, messages\n%s\nreal: status %d\n%s", args, m.code, m.stderr, r.code, r.stderr)
+		}
+	}
+}
+
+// TestMultiCall: the mailcc binary invoked as makemap, praliases,
+// newaliases, postmap or postalias is that tool, and "mailcc TOOL" runs
+// the same code.
+func TestMultiCall(t *testing.T) {
+	bin := testenv.Mailcc(t)
+	dir := t.TempDir()
+	for _, name := range []string{"makemap", "praliases", "newaliases", "postmap", "postalias"} {
+		if err := os.Symlink(bin, filepath.Join(dir, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cf := emptyCF(t, dir)
+	src := []byte("Key1 value one\nkey2 value two\n")
+	for _, run := range [][]string{
+		{filepath.Join(dir, "makemap"), "-C", cf, "hash", "viaLink"},
+		{bin, "makemap", "-C", cf, "hash", "viaSub"},
+	} {
+		if r := runReal(t, dir, src, run[0], run[1:]...); r.code != 0 {
+			t.Fatalf("%q: status %d: %s", run, r.code, r.stderr)
+		}
+	}
+	a := runReal(t, dir, nil, filepath.Join(dir, "makemap"), "-C", cf, "-u", "hash", "viaLink")
+	b := runReal(t, dir, nil, bin, "makemap", "-C", cf, "-u", "hash", "viaSub")
+	if string(a.stdout) != "key1\tvalue one\nkey2\tvalue two\n" || !bytes.Equal(a.stdout, b.stdout) {
+		t.Errorf("makemap -u: link %q, subcommand %q", a.stdout, b.stdout)
+	}
+	if r := runReal(t, dir, nil, filepath.Join(dir, "makemap"), "-l"); string(r.stdout) != "hash\nbtree\ncdb\nimplicit\n" {
+		t.Errorf("makemap -l: %q", r.stdout)
+	}
+	// Postfix tools.
+	postfixDir(t, dir, "")
+	if err := os.WriteFile(filepath.Join(dir, "t"), []byte("alias: a, b\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tool := range []string{"postmap", "postalias"} {
+		link := filepath.Join(dir, tool)
+		if r := runReal(t, dir, nil, link, "-c", dir, "hash:t"); r.code != 0 {
+			t.Fatalf("%s: status %d: %s", tool, r.code, r.stderr)
+		}
+		// postmap keeps "alias:" as the key; postalias parses the name.
+		key := "ALIAS"
+		if tool == "postmap" {
+			key = "ALIAS:"
+		}
+		q := runReal(t, dir, nil, link, "-c", dir, "-q", key, "hash:t")
+		sub := runReal(t, dir, nil, bin, tool, "-c", dir, "-q", key, "hash:t")
+		want := "a, b\n"
+		if string(q.stdout) != want || !bytes.Equal(q.stdout, sub.stdout) {
+			t.Errorf("%s -q: link %q, subcommand %q", tool, q.stdout, sub.stdout)
+		}
+		if r := runReal(t, dir, nil, link, "-z"); r.code != 1 || !strings.Contains(string(r.stderr), tool+": fatal: usage: "+tool) {
+			t.Errorf("%s -z: status %d, %q", tool, r.code, r.stderr)
+		}
+	}
+	// praliases and newaliases with an aliases file of their own.
+	if err := os.WriteFile(filepath.Join(dir, "aliases"), []byte("root: admin\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if r := runReal(t, dir, nil, filepath.Join(dir, "newaliases"), "-C", cf, "-f", filepath.Join(dir, "aliases")); r.code != 0 {
+		t.Fatalf("newaliases: status %d: %s%s", r.code, r.stdout, r.stderr)
+	}
+	r := runReal(t, dir, nil, filepath.Join(dir, "praliases"), "-f", filepath.Join(dir, "aliases"))
+	if string(r.stdout) != "root:admin\n@:@\n" && string(r.stdout) != "@:@\nroot:admin\n" {
+		t.Errorf("praliases: %q %s", r.stdout, r.stderr)
+	}
 }
