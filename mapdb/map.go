@@ -1,6 +1,7 @@
 package mapdb
 
 import (
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
@@ -147,14 +148,18 @@ type BuildOptions struct {
 
 // NewBuilder returns a builder for an empty database of type t.
 func NewBuilder(t Type, opt BuildOptions) (Builder, error) {
+	// Berkeley DB gives every file a unique id (to share a cache
+	// between processes); a random one serves as well.
+	var uid [20]byte
+	rand.Read(uid[:])
 	switch t {
 	case Hash:
 		return &hashBuilder{bdb.NewHashBuilder(bdb.HashOptions{
-			Duplicates: opt.Duplicates, SizeHint: opt.SizeHint, NelemUnset: opt.HashNelemUnset,
+			Duplicates: opt.Duplicates, SizeHint: opt.SizeHint, NelemUnset: opt.HashNelemUnset, UID: uid,
 		})}, nil
 	case Btree:
 		return &btreeBuilder{bdb.NewBtreeBuilder(bdb.BtreeOptions{
-			Duplicates: opt.Duplicates, SizeHint: opt.SizeHint,
+			Duplicates: opt.Duplicates, SizeHint: opt.SizeHint, UID: uid,
 		})}, nil
 	case CDB:
 		return &cdbBuilder{}, nil

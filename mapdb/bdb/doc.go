@@ -48,9 +48,9 @@
 // Not read: encrypted or checksummed files, files holding several
 // databases, recno and queue databases, compressed btrees, hash versions
 // before 7. Written: version 9 files in little-endian order, as on the
-// machines makemap and postmap run on. The unique file id is left zero
-// unless given; Berkeley DB only uses it to share a cache between
-// processes.
+// machines makemap and postmap run on. The unique file id is the one
+// given to the builder (mapdb gives each file a random one); Berkeley DB
+// only uses it to share a cache between processes.
 //
 // # Diagnostics
 //
