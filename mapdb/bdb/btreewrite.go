@@ -296,9 +296,7 @@ func (l *layout) dupTree(root uint32, vals [][]byte) {
 // WriteTo writes the database file.
 func (b *BtreeBuilder) WriteTo(w io.Writer) (int64, error) {
 	// Distinct keys in order.
-	ids := make([]int32, 0, b.index.Len())
-	b.index.IDs(func(id int32) { ids = append(ids, id) })
-	slices.SortFunc(ids, func(x, y int32) int { return bytes.Compare(b.key(x), b.key(y)) })
+	ids := b.sortedKeys()
 	units := make([]unit, len(ids))
 	cap := b.pgsize - pageHeader
 	for i, id := range ids {
@@ -496,6 +494,50 @@ func renderSpec(buf []byte, pgno uint32, s *pageSpec) {
 	case pIRecno:
 		renderRecno(buf, pgno, s)
 	}
+}
+
+// sortKey is a key's first 24 bytes as big-endian words, for sorting
+// without touching the key itself in most comparisons.
+type sortKey struct {
+	w    [3]uint64
+	klen uint32
+	id   int32
+}
+
+// sortedKeys returns the first item of every distinct key, in key order.
+func (b *BtreeBuilder) sortedKeys() []int32 {
+	keys := make([]sortKey, 0, b.index.Len())
+	b.index.IDs(func(id int32) {
+		k := b.key(id)
+		sk := sortKey{klen: uint32(len(k)), id: id}
+		for i := 0; i < 3 && 8*i < len(k); i++ {
+			var w [8]byte
+			copy(w[:], k[8*i:])
+			sk.w[i] = binary.BigEndian.Uint64(w[:])
+		}
+		keys = append(keys, sk)
+	})
+	slices.SortFunc(keys, func(x, y sortKey) int {
+		for i := 0; i < 3; i++ {
+			if x.w[i] != y.w[i] {
+				if x.w[i] < y.w[i] {
+					return -1
+				}
+				return 1
+			}
+		}
+		if x.klen <= 24 || y.klen <= 24 {
+			// Equal prefixes and one key ends within them: zero
+			// padding may hide a NUL, so compare for real.
+			return bytes.Compare(b.key(x.id), b.key(y.id))
+		}
+		return bytes.Compare(b.key(x.id)[24:], b.key(y.id)[24:])
+	})
+	ids := make([]int32, len(keys))
+	for i, k := range keys {
+		ids[i] = k.id
+	}
+	return ids
 }
 
 // prefixLen is __bam_defpfx: the length of the shortest prefix of b
