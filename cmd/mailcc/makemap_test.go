@@ -674,3 +674,43 @@ func TestMultiCall(t *testing.T) {
 		t.Errorf("praliases: %q %s", r.stdout, r.stderr)
 	}
 }
+
+// TestMakemapTypeFromCF: the cf and CF types take the class of the K
+// line naming the map in sendmail.cf (full path, or base name).
+func TestMakemapTypeFromCF(t *testing.T) {
+	makemap := testenv.Tool(t, "makemap")
+	for _, tc := range []struct{ typ, name string }{
+		{"cf", "DIR/access"}, {"CF", "access"}, {"cf", "DIR/nomap"}, {"CF", "mailertable"},
+	} {
+		mine, real := t.TempDir(), t.TempDir()
+		for _, d := range []string{mine, real} {
+			cf := fmt.Sprintf("V10/Berkeley\nKaccess btree -T<TMPF> -o %s/access\nKmailertable hash -o /etc/mail/mailertable.db\nO TrustedUser=0\n", d)
+			if err := os.WriteFile(filepath.Join(d, "t.cf"), []byte(cf), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		src := []byte("Key value\n")
+		r := runReal(t, real, src, makemap, "-C", filepath.Join(real, "t.cf"), tc.typ, strings.ReplaceAll(tc.name, "DIR", real))
+		m := runMailccMakemap(t, mine, src, "-C", filepath.Join(mine, "t.cf"), tc.typ, strings.ReplaceAll(tc.name, "DIR", mine))
+		// sendmail's file-safety checks warn about /tmp, above the
+		// test folders; mailcc makes no such checks (as with -s).
+		norm := func(b []byte, d string) string {
+			s := strings.ReplaceAll(string(b), "WARNING: World writable directory /tmp\n", "")
+			return strings.ReplaceAll(s, d, "DIR")
+		}
+		if m.code != r.code || norm(m.stderr, mine) != norm(r.stderr, real) {
+			t.Errorf("%s %s: status %d %q, real %d %q", tc.typ, tc.name, m.code, m.stderr, r.code, r.stderr)
+		}
+		base := filepath.Base(tc.name)
+		if a, b := dbDumpIfAny(t, filepath.Join(mine, base+".db")), dbDumpIfAny(t, filepath.Join(real, base+".db")); a != b {
+			t.Errorf("%s %s: databases differ:\n%s", tc.typ, tc.name, diffText(a, b))
+		}
+	}
+}
+
+func dbDumpIfAny(t *testing.T, path string) string {
+	if _, err := os.Stat(path); err != nil {
+		return "(none)"
+	}
+	return dbDumpFile(t, path)
+}

@@ -284,3 +284,30 @@ func TestPostmapCDBSequence(t *testing.T) {
 		t.Errorf("mailcc postmap -s cdb: status %d %q, real %d %q", m.code, m.stderr, r.code, r.stderr)
 	}
 }
+
+// TestPostmapIncremental: postmap -i adds lines from standard input to
+// an existing table, like the real one (duplicates warned, first kept;
+// -r replaces).
+func TestPostmapIncremental(t *testing.T) {
+	postmap := testenv.Tool(t, "postmap")
+	first := genPostfixSource(2000)
+	more := []byte("user0@example0.com CHANGED\nnew@example.org NEW\n")
+	for _, flags := range [][]string{nil, {"-r"}} {
+		mine, real := t.TempDir(), t.TempDir()
+		for _, d := range []string{mine, real} {
+			postfixDir(t, d, postfixConfigs[0].mainCF)
+			os.WriteFile(filepath.Join(d, "t"), first, 0o644)
+		}
+		runReal(t, real, nil, postmap, "-c", real, "hash:t")
+		runReal(t, mine, nil, postmap, "-c", mine, "hash:t")
+		args := func(d string) []string { return append(append([]string{"-c", d, "-i"}, flags...), "hash:t") }
+		r := runReal(t, real, more, postmap, args(real)...)
+		m := runMailccPostfix(t, postmapTool, mine, more, args(mine)...)
+		if m.code != r.code || !bytes.Equal(m.stderr, r.stderr) {
+			t.Errorf("-i %q: status %d %q, real %d %q", flags, m.code, m.stderr, r.code, r.stderr)
+		}
+		if a, b := dbDumpFile(t, filepath.Join(mine, "t.db")), dbDumpFile(t, filepath.Join(real, "t.db")); a != b {
+			t.Errorf("-i %q: databases differ:\n%s", flags, diffText(a, b))
+		}
+	}
+}
