@@ -510,7 +510,9 @@ func errText(err error) string {
 		return "Permission denied"
 	}
 	s := err.Error()
-	if s != "" {
+	var errno syscall.Errno
+	if errors.As(err, &errno) && s != "" && s == errno.Error() {
+		// strerror() text starts with a capital letter.
 		s = strings.ToUpper(s[:1]) + s[1:]
 	}
 	return s

@@ -41,7 +41,7 @@ func runMailccPostfix(t testing.TB, tool postfixTool, dir string, stdin []byte, 
 }
 
 // ypRE matches the time stamp postalias stores.
-var ypRE = regexp.MustCompile(`(YP_LAST_MODIFIED\s+)[0-9]{10}`)
+var ypRE = regexp.MustCompile(`(YP_LAST_MODIFIED:?\s+)[0-9]{10}`)
 
 func normYP(s string) string { return ypRE.ReplaceAllString(s, "${1}TIME") }
 
