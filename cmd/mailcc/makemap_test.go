@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 
 	"mailcc/internal/testenv"
@@ -370,21 +371,34 @@ func asciiLower(s string) string {
 func runSendmail(t testing.TB, dir string, stdin []byte, args ...string) toolRun {
 	t.Helper()
 	sendmail := testenv.Tool(t, "sendmail")
-	if unshareWorks() {
+	if ns := unshareArgs(); ns != nil {
 		sh := "hostname mx.example.test && exec \"$0\" \"$@\""
-		return runReal(t, dir, stdin, "unshare", append([]string{"--uts", "sh", "-c", sh, sendmail}, args...)...)
+		return runReal(t, dir, stdin, "unshare", append(append(ns, "sh", "-c", sh, sendmail), args...)...)
+	}
+	if h, _ := os.Hostname(); !strings.Contains(h, ".") {
+		t.Fatalf("sendmail sleeps a minute per run on a host whose name (%q) is not qualified, "+
+			"and unshare cannot give it another name here", h)
 	}
 	return runReal(t, dir, stdin, sendmail, args...)
 }
 
-var unshareOK *bool
+var (
+	unshareOnce sync.Once
+	unshareNS   []string
+)
 
-func unshareWorks() bool {
-	if unshareOK == nil {
-		ok := exec.Command("unshare", "--uts", "true").Run() == nil
-		unshareOK = &ok
-	}
-	return *unshareOK
+// unshareArgs returns the unshare options that give a process its own
+// host name here: as root, or in a user namespace; nil if neither works.
+func unshareArgs() []string {
+	unshareOnce.Do(func() {
+		for _, ns := range [][]string{{"--uts"}, {"--user", "--map-root-user", "--uts"}} {
+			if exec.Command("unshare", append(ns, "hostname", "mx.example.test")...).Run() == nil {
+				unshareNS = ns
+				return
+			}
+		}
+	})
+	return unshareNS
 }
 
 // testCF writes a minimal sendmail.cf declaring map "test" of class typ
