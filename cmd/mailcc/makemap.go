@@ -17,6 +17,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"mailcc/internal/getopt"
 	"mailcc/mapdb"
 )
 
@@ -66,49 +67,17 @@ type toolOpt struct {
 // without it ("+" in front of spec, Postfix's GETOPT) the first operand
 // ends the options. Errors are printed in glibc's words.
 func toolGetopt(prog string, args []string, spec string, permute bool, stderr io.Writer) (opts []toolOpt, rest []string, ok bool) {
-	takesArg := func(c byte) (known, arg bool) {
-		i := strings.IndexByte(spec, c)
-		if i < 0 || c == ':' {
-			return false, false
-		}
-		return true, i+1 < len(spec) && spec[i+1] == ':'
+	mode := getopt.Permute
+	if !permute {
+		mode = getopt.StopAtOperand
 	}
-	for i := 0; i < len(args); i++ {
-		a := args[i]
-		if a == "--" {
-			rest = append(rest, args[i+1:]...)
-			break
-		}
-		if len(a) < 2 || a[0] != '-' {
-			if !permute {
-				rest = append(rest, args[i:]...)
-				break
-			}
-			rest = append(rest, a)
-			continue
-		}
-		for j := 1; j < len(a); j++ {
-			c := a[j]
-			known, hasArg := takesArg(c)
-			if !known {
-				fmt.Fprintf(stderr, "%s: invalid option -- '%c'\n", prog, c)
-				return nil, nil, false
-			}
-			if !hasArg {
-				opts = append(opts, toolOpt{c: c})
-				continue
-			}
-			if j+1 < len(a) {
-				opts = append(opts, toolOpt{c: c, arg: a[j+1:]})
-			} else if i+1 < len(args) {
-				i++
-				opts = append(opts, toolOpt{c: c, arg: args[i]})
-			} else {
-				fmt.Fprintf(stderr, "%s: option requires an argument -- '%c'\n", prog, c)
-				return nil, nil, false
-			}
-			break
-		}
+	res, rest, err := getopt.Parse(args, getopt.Short(spec), mode)
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: %s\n", prog, err)
+		return nil, nil, false
+	}
+	for _, r := range res {
+		opts = append(opts, toolOpt{c: r.Name[0], arg: r.Value})
 	}
 	return opts, rest, true
 }

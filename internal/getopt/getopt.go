@@ -207,3 +207,22 @@ func parseLong(text string, rest []string, opts []Option) (Result, int, error) {
 	}
 	return Result{Name: o.Name, Value: rest[0], HasArg: true}, 1, nil
 }
+
+// Short returns the options of a C getopt option string such as
+// "C:D:Nc:dv" (a letter followed by ':' takes an argument), each named by
+// its letter.
+func Short(spec string) []Option {
+	var opts []Option
+	for i := 0; i < len(spec); i++ {
+		c := spec[i]
+		if c == ':' || c == '+' || c == '-' {
+			continue
+		}
+		o := Option{Name: string(c), Short: c}
+		if i+1 < len(spec) && spec[i+1] == ':' {
+			o.Arg = Required
+		}
+		opts = append(opts, o)
+	}
+	return opts
+}
