@@ -320,7 +320,7 @@ func (c *compiler) redirect(name string) string {
 func (c *compiler) open(name string) (io.ReadCloser, error) {
 	path := c.redirect(name)
 	if data, ok := c.files[path]; ok {
-		return io.NopCloser(bytes.NewReader(data)), nil
+		return cachedFile(data), nil
 	}
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -333,8 +333,15 @@ func (c *compiler) open(name string) (io.ReadCloser, error) {
 		c.files = make(map[string][]byte)
 	}
 	c.files[path] = data
-	return io.NopCloser(bytes.NewReader(data)), nil
+	return cachedFile(data), nil
 }
+
+// cachedFile hands a cached file's bytes to the m4 engine without a copy.
+type cachedFile []byte
+
+func (f cachedFile) Read([]byte) (int, error) { return 0, io.EOF }
+func (f cachedFile) Close() error             { return nil }
+func (f cachedFile) Bytes() []byte            { return f }
 
 func (c *compiler) stat(name string) (fs.FileInfo, error) {
 	path := c.redirect(name)

@@ -96,6 +96,9 @@ func (p *Processor) recycleDef(d *definition) {
 // setDef installs d as name's definition (define) or pushes it (pushdef).
 func (p *Processor) setDef(s *symbol, d *definition, mode defineMode) {
 	p.chargeMemory(int64(cap(d.text)) + 32)
+	if len(s.defs) == 0 {
+		p.sym.noteDefined(s, +1)
+	}
 	if mode == modePushdef || len(s.defs) == 0 {
 		s.defs = append(s.defs, d)
 		return
@@ -137,6 +140,9 @@ func (p *Processor) deleteSymbol(name []byte, popOnly bool) {
 		s.defs = s.defs[:len(s.defs)-1]
 		p.freeDef(d)
 		return
+	}
+	if len(s.defs) > 0 {
+		p.sym.noteDefined(s, -1)
 	}
 	for i, d := range s.defs {
 		s.defs[i] = nil

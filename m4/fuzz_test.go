@@ -26,6 +26,7 @@ func FuzzM4(f *testing.F) {
 		"eval(1/0) eval(2**31) format(`%*.*f', 5, 2, 3.14159)", "m4wrap(`m4wrap(`x')')",
 		"regexp(`abc', `\\(b\\)', `\\1')patsubst(`aaa', `a*', `-')", "syscmd(`echo hi')",
 		"translit(`abc', `a-c', `A-C')substr(`abc', 1)index(`abc', `c')",
+		"define(`', `x')pushdef(`')undefine(`')defn(`')",
 	} {
 		f.Add([]byte(s))
 	}

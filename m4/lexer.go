@@ -212,8 +212,10 @@ func (p *Processor) extendRun(t *token, end int) {
 			// the name may go on in the next block
 			break
 		}
-		if s := p.sym.get(buf[i:j]); s != nil && len(s.defs) > 0 {
-			break
+		if w := buf[i:j]; p.sym.mayBeDefined(w) {
+			if s := p.sym.get(w); s != nil && len(s.defs) > 0 {
+				break
+			}
 		}
 		i = j
 	}
@@ -242,7 +244,10 @@ func lexWord(p *Processor, t *token) stateFn {
 			i++
 		}
 		if i < len(buf) {
-			s := p.sym.get(buf[t.off:i])
+			var s *symbol
+			if w := buf[t.off:i]; p.sym.mayBeDefined(w) {
+				s = p.sym.get(w)
+			}
 			if s == nil || len(s.defs) == 0 {
 				t.kind = tokSimple
 				p.extendRun(t, i)

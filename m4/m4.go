@@ -52,7 +52,9 @@ type Options struct {
 	IncludePath []string
 	// Open opens files for reading (include, command-line files,
 	// undivert). Default: os.Open. Callers use it to resolve absolute
-	// paths under another root, or to serve files from memory.
+	// paths under another root, or to serve files from memory; a reader
+	// with a Bytes() []byte method hands its content over without a copy
+	// (the processor never modifies it).
 	Open func(name string) (io.ReadCloser, error)
 	// Stat, if set, is used with Open to refuse directories (GNU reports
 	// "Is a directory"). Default: os.Stat.
@@ -593,6 +595,10 @@ func (p *Processor) readFile(name string) ([]byte, error) {
 		return nil, err
 	}
 	defer f.Close()
+	if b, ok := f.(interface{ Bytes() []byte }); ok {
+		// content held by the caller (never modified by the processor)
+		return b.Bytes(), nil
+	}
 	data, err := io.ReadAll(f)
 	if err != nil {
 		if strings.Contains(err.Error(), "is a directory") {

@@ -9,6 +9,28 @@ import "encoding/binary"
 type symtab struct {
 	slots []*symbol // len is a power of two; nil is empty
 	n     int
+	// defined counts the symbols that have a definition by a cheap
+	// signature of their names (first byte, last byte, length): a name
+	// whose cell is zero is certainly not a macro, and most words of
+	// plain text are answered without hashing (mayBeDefined).
+	defined [1 << 12]uint16
+}
+
+func sigOf(b []byte) int {
+	if len(b) == 0 {
+		return 0 // define(`', ...) is allowed; such a name is never read
+	}
+	return (int(b[0])*131 + int(b[len(b)-1])*31 + len(b)) & (1<<12 - 1)
+}
+
+// mayBeDefined reports whether a symbol named name might have a
+// definition (false means certainly not).
+func (t *symtab) mayBeDefined(name []byte) bool { return t.defined[sigOf(name)] != 0 }
+
+// noteDefined records that s gained (+1) or lost (-1) its definitions.
+func (t *symtab) noteDefined(s *symbol, delta int) {
+	i := sigOf([]byte(s.name))
+	t.defined[i] = uint16(int(t.defined[i]) + delta)
 }
 
 func newSymtab() *symtab { return &symtab{slots: make([]*symbol, 1024)} }

@@ -13,3 +13,4 @@ define(`f', ``$0':$1')f(f(f(undefine(`f')`hello world')))
 define(`g', `1')g(define(`g', `2'))g
 traceon(`foo')traceoff(`foo')
 dumpdef(`foo', `nosuch')
+define(`', `empty name')pushdef(`', `again')defn(`')popdef(`')undefine(`')dumpdef(`')
