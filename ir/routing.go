@@ -1,0 +1,191 @@
+package ir
+
+// Routing says where each recipient goes.
+type Routing struct {
+	// Transport is the per-domain routing table (mailertable,
+	// transport_maps) and how it is consulted.
+	Transport *TransportRouting `yaml:"transport,omitempty"`
+	// SmartHost gets non-local mail not routed otherwise (SMART_HOST,
+	// relayhost).
+	SmartHost *NextHop `yaml:"smart_host,omitempty"`
+	// MailHub gets local mail after alias expansion (MAIL_HUB).
+	MailHub *NextHop `yaml:"mail_hub,omitempty"`
+	// LocalRelay gets unqualified names (LOCAL_RELAY).
+	LocalRelay *NextHop `yaml:"local_relay,omitempty"`
+	// LuserRelay gets local names that are neither aliases nor users
+	// (LUSER_RELAY, luser_relay).
+	LuserRelay *NextHop `yaml:"luser_relay,omitempty"`
+	// LocalUsers are always delivered locally (class L, LOCAL_USER).
+	LocalUsers []Value `yaml:"local_users,omitempty"`
+	// StickyHost: user@localhost-name is not sent to the local relay or
+	// mail hub (stickyhost).
+	StickyHost bool `yaml:"sticky_host,omitempty"`
+	// Local is how local mail is delivered.
+	Local LocalDelivery `yaml:"local"`
+	// DefaultMailer, RelayMailer: which mailer or transport carries
+	// ordinary remote mail and relayed mail (confSMTP_MAILER,
+	// confRELAY_MAILER; default_transport, relay_transport).
+	DefaultMailer Value `yaml:"default_mailer,omitempty"`
+	RelayMailer   Value `yaml:"relay_mailer,omitempty"`
+}
+
+// TransportRouting is a routing table and how it is consulted.
+type TransportRouting struct {
+	Table string `yaml:"table"`
+	// LocalDomains: the table is consulted for local domains too
+	// (Postfix; mailertable never is).
+	LocalDomains bool `yaml:"local_domains,omitempty"`
+	// AddressKeys: user@domain keys are tried (Postfix transport).
+	AddressKeys bool `yaml:"address_keys,omitempty"`
+	// ParentDomains: a domain key matches subdomains too (Postfix with
+	// transport_maps in parent_domain_matches_subdomains).
+	ParentDomains bool `yaml:"parent_domains,omitempty"`
+	Pos           Pos  `yaml:"pos,omitempty"`
+}
+
+// NextHop is a mailer (transport) and a host.
+type NextHop struct {
+	Mailer string `yaml:"mailer,omitempty"`
+	Host   string `yaml:"host,omitempty"`
+	Port   string `yaml:"port,omitempty"`
+	// NoMX: the host was bracketed, MX records are not looked up.
+	NoMX bool `yaml:"no_mx,omitempty"`
+	// User: the recipient becomes this address (local:user,
+	// LUSER_RELAY).
+	User string `yaml:"user,omitempty"`
+	// Raw is the value as written ("[relay.example]", "relay:mx.example").
+	Raw string `yaml:"raw"`
+	Pos Pos    `yaml:"pos,omitempty"`
+}
+
+// LocalDelivery says how mail for local users is delivered.
+type LocalDelivery struct {
+	// Mailer is the local mailer or transport (local, procmail, lmtp,
+	// cyrusv2, ...).
+	Mailer Value `yaml:"mailer,omitempty"`
+	// Command is the delivery program (LOCAL_MAILER_PATH and ARGS,
+	// mailbox_command).
+	Command Value `yaml:"command,omitempty"`
+	// Aliases are the aliases tables, in order (AliasFile, alias_maps).
+	Aliases []string `yaml:"aliases,omitempty"`
+	// ForwardPath is where .forward files are looked for.
+	ForwardPath Value `yaml:"forward_path,omitempty"`
+	// PreserveDetail: +detail is passed to the local mailer intact
+	// (preserve_local_plus_detail).
+	PreserveDetail bool `yaml:"preserve_detail,omitempty"`
+}
+
+// Listener is a daemon socket accepting SMTP (sendmail DAEMON_OPTIONS,
+// Postfix master.cf inet services).
+type Listener struct {
+	Name   string `yaml:"name"`
+	Addr   string `yaml:"addr,omitempty"`
+	Port   string `yaml:"port"`
+	Family string `yaml:"family,omitempty"`
+	// Modifiers are sendmail's M= letters as written.
+	Modifiers string `yaml:"modifiers,omitempty"`
+	// The modifiers' meaning, in neutral terms.
+	RequireAuth bool `yaml:"require_auth,omitempty"` // a
+	NoAuth      bool `yaml:"no_auth,omitempty"`      // A
+	TLSWrapper  bool `yaml:"tls_wrapper,omitempty"`  // s (smtps)
+	NoSTARTTLS  bool `yaml:"no_starttls,omitempty"`  // S
+	NoETRN      bool `yaml:"no_etrn,omitempty"`      // E
+	// Overrides are per-listener settings (Postfix -o name=value,
+	// sendmail's other DaemonPortOptions keys).
+	Overrides []Setting `yaml:"overrides,omitempty"`
+	// Spec is the declaration as written.
+	Spec   string `yaml:"spec,omitempty"`
+	Pos    Pos    `yaml:"pos,omitempty"`
+	Origin string `yaml:"origin,omitempty"`
+}
+
+// Setting is a name and a value.
+type Setting struct {
+	Name  string `yaml:"name"`
+	Value string `yaml:"value"`
+	Pos   Pos    `yaml:"pos,omitempty"`
+}
+
+// Client is the outgoing SMTP client's settings (CLIENT_OPTIONS,
+// smtp_bind_address, ...).
+type Client struct {
+	BindAddress  []Value `yaml:"bind_address,omitempty"`
+	HeloName     Value   `yaml:"helo_name,omitempty"`
+	Families     []Value `yaml:"families,omitempty"`
+	// AuthTable holds the credentials the client authenticates with
+	// (authinfo, smtp_sasl_password_maps).
+	AuthTable string `yaml:"auth_table,omitempty"`
+	// TLS: the client tries STARTTLS ("may"), "none", "encrypt", ...
+	TLS Value `yaml:"tls,omitempty"`
+	// Overrides are other client settings.
+	Overrides []Setting `yaml:"overrides,omitempty"`
+}
+
+// Mailer is a delivery agent: a sendmail M line or a Postfix master.cf
+// service of a delivery type.
+type Mailer struct {
+	Name string `yaml:"name"`
+	// Path is the program (P=; "[IPC]" for SMTP mailers), Args its
+	// argument vector (A=), Flags the F= letters.
+	Path  string `yaml:"path,omitempty"`
+	Args  string `yaml:"args,omitempty"`
+	Flags string `yaml:"flags,omitempty"`
+	// Equates are the other fields (S=, R=, E=, L=, T=, M=, m=, r=, ...)
+	// in the order written; for Postfix, the service's fields and -o.
+	Equates []Setting `yaml:"equates,omitempty"`
+	// Origin says which cf file or master.cf default defined it.
+	Pos    Pos    `yaml:"pos,omitempty"`
+	Origin string `yaml:"origin,omitempty"`
+}
+
+// Milter is a mail filter the server consults.
+type Milter struct {
+	Name string `yaml:"name"`
+	// Socket is sendmail's S= ("inet:8891@localhost") or Postfix's form.
+	Socket string `yaml:"socket"`
+	// OnFailure: "continue" (sendmail without F=), "reject" (F=R),
+	// "tempfail" (F=T, Postfix default).
+	OnFailure string `yaml:"on_failure,omitempty"`
+	// Timeouts are sendmail's T= as written.
+	Timeouts string `yaml:"timeouts,omitempty"`
+	// Input: the filter sees incoming SMTP mail (INPUT_MAIL_FILTER,
+	// smtpd_milters); otherwise it is only declared (MAIL_FILTER).
+	Input bool `yaml:"input,omitempty"`
+	Pos   Pos  `yaml:"pos,omitempty"`
+}
+
+// ValueType is the type of an option's value.
+type ValueType string
+
+// The option types.
+const (
+	TypeString   ValueType = "string"
+	TypeInt      ValueType = "int"
+	TypeSize     ValueType = "size"     // bytes
+	TypeDuration ValueType = "duration" // seconds
+	TypeBool     ValueType = "bool"
+	TypeList     ValueType = "list"
+	TypePath     ValueType = "path"
+)
+
+// Option is a typed setting: a sendmail option or macro (confX
+// defines), a Postfix parameter.
+type Option struct {
+	// Name is the native name: sendmail's .cf option name
+	// ("MaxMessageSize", "Timeout.queuereturn"), a macro ("Dj"), or the
+	// Postfix parameter ("message_size_limit").
+	Name string `yaml:"name"`
+	// Source is what set it: the m4 variable ("confMAX_MESSAGE_SIZE").
+	Source string `yaml:"source,omitempty"`
+	// Raw is the value as written.
+	Raw  string    `yaml:"raw"`
+	Type ValueType `yaml:"type"`
+	// The typed value, by type: Int for int and size (bytes), Seconds
+	// for durations, Bool, List.
+	Int     int64    `yaml:"int,omitempty"`
+	Seconds int64    `yaml:"seconds,omitempty"`
+	Bool    bool     `yaml:"bool,omitempty"`
+	List    []string `yaml:"list,omitempty"`
+	Pos     Pos      `yaml:"pos,omitempty"`
+	Origin  string   `yaml:"origin,omitempty"`
+}
