@@ -109,9 +109,9 @@ type Setting struct {
 // Client is the outgoing SMTP client's settings (CLIENT_OPTIONS,
 // smtp_bind_address, ...).
 type Client struct {
-	BindAddress  []Value `yaml:"bind_address,omitempty"`
-	HeloName     Value   `yaml:"helo_name,omitempty"`
-	Families     []Value `yaml:"families,omitempty"`
+	BindAddress []Value `yaml:"bind_address,omitempty"`
+	HeloName    Value   `yaml:"helo_name,omitempty"`
+	Families    []Value `yaml:"families,omitempty"`
 	// AuthTable holds the credentials the client authenticates with
 	// (authinfo, smtp_sasl_password_maps).
 	AuthTable string `yaml:"auth_table,omitempty"`

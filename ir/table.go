@@ -84,21 +84,21 @@ type KeyKind string
 
 // The key forms of access, virtual, generic and transport tables.
 const (
-	KeyDomain      KeyKind = "domain"       // example.com (with subdomains in a sendmail access walk)
-	KeyDotDomain   KeyKind = "dot-domain"   // .example.com: only names below
-	KeyIPv4        KeyKind = "ipv4"         // 10.1.2.3 or an octet prefix 10.1
-	KeyIPv6        KeyKind = "ipv6"         // a full or prefix IPv6 address
-	KeyBracketed   KeyKind = "bracketed"    // [192.0.2.1]: a client without a verified name
-	KeyAddress     KeyKind = "address"      // user@domain
-	KeyUser        KeyKind = "user"         // user@ (sendmail) or user (Postfix)
-	KeyUserDetail  KeyKind = "user-detail"  // user+detail@domain, user+*@domain, user++@domain
-	KeyDomainUser  KeyKind = "at-domain"    // @domain (catch-all)
-	KeyDetailOnly  KeyKind = "at-detail"    // +*@domain, ++@domain
-	KeyNull        KeyKind = "null-sender"  // <> (Postfix)
-	KeyWildcard    KeyKind = "wildcard"     // * (transport), . (mailertable)
-	KeyTagDefault  KeyKind = "tag-default"  // a bare tag: "ClientRate:" (the default for the tag)
-	KeyPair        KeyKind = "sender-rcpt"  // Compat: sender<@>recipient
-	KeyOther       KeyKind = "other"        // a key mailcc does not classify
+	KeyDomain     KeyKind = "domain"      // example.com (with subdomains in a sendmail access walk)
+	KeyDotDomain  KeyKind = "dot-domain"  // .example.com: only names below
+	KeyIPv4       KeyKind = "ipv4"        // 10.1.2.3 or an octet prefix 10.1
+	KeyIPv6       KeyKind = "ipv6"        // a full or prefix IPv6 address
+	KeyBracketed  KeyKind = "bracketed"   // [192.0.2.1]: a client without a verified name
+	KeyAddress    KeyKind = "address"     // user@domain
+	KeyUser       KeyKind = "user"        // user@ (sendmail) or user (Postfix)
+	KeyUserDetail KeyKind = "user-detail" // user+detail@domain, user+*@domain, user++@domain
+	KeyDomainUser KeyKind = "at-domain"   // @domain (catch-all)
+	KeyDetailOnly KeyKind = "at-detail"   // +*@domain, ++@domain
+	KeyNull       KeyKind = "null-sender" // <> (Postfix)
+	KeyWildcard   KeyKind = "wildcard"    // * (transport), . (mailertable)
+	KeyTagDefault KeyKind = "tag-default" // a bare tag: "ClientRate:" (the default for the tag)
+	KeyPair       KeyKind = "sender-rcpt" // Compat: sender<@>recipient
+	KeyOther      KeyKind = "other"       // a key mailcc does not classify
 )
 
 // Key is a classified table key.
@@ -124,20 +124,20 @@ type ActionKind string
 // The access actions (sendmail's and Postfix's).
 const (
 	ActOK         ActionKind = "ok"
-	ActRelay      ActionKind = "relay"      // sendmail RELAY
-	ActReject     ActionKind = "reject"     // REJECT
-	ActDiscard    ActionKind = "discard"    // DISCARD
-	ActSkip       ActionKind = "skip"       // sendmail SKIP (access_db skip option)
-	ActDunno      ActionKind = "dunno"      // Postfix DUNNO
-	ActError      ActionKind = "error"      // ERROR:..., NNN text
-	ActDefer      ActionKind = "defer"      // Postfix DEFER, 4NN
-	ActQuarantine ActionKind = "quarantine" // sendmail QUARANTINE:, Postfix HOLD
-	ActFriend     ActionKind = "friend"     // Spam: FRIEND
-	ActHater      ActionKind = "hater"      // Spam: HATER
-	ActNumber     ActionKind = "number"     // GreetPause:, ClientRate:, ClientConn: values
-	ActRestrict   ActionKind = "restriction" // a Postfix restriction name or class
+	ActRelay      ActionKind = "relay"          // sendmail RELAY
+	ActReject     ActionKind = "reject"         // REJECT
+	ActDiscard    ActionKind = "discard"        // DISCARD
+	ActSkip       ActionKind = "skip"           // sendmail SKIP (access_db skip option)
+	ActDunno      ActionKind = "dunno"          // Postfix DUNNO
+	ActError      ActionKind = "error"          // ERROR:..., NNN text
+	ActDefer      ActionKind = "defer"          // Postfix DEFER, 4NN
+	ActQuarantine ActionKind = "quarantine"     // sendmail QUARANTINE:, Postfix HOLD
+	ActFriend     ActionKind = "friend"         // Spam: FRIEND
+	ActHater      ActionKind = "hater"          // Spam: HATER
+	ActNumber     ActionKind = "number"         // GreetPause:, ClientRate:, ClientConn: values
+	ActRestrict   ActionKind = "restriction"    // a Postfix restriction name or class
 	ActPostfix    ActionKind = "postfix-action" // BCC, FILTER, PREPEND, REDIRECT, INFO, WARN, ...
-	ActText       ActionKind = "text"        // anything else: sendmail uses it as an error text
+	ActText       ActionKind = "text"           // anything else: sendmail uses it as an error text
 )
 
 // Action is the typed right-hand side of an access entry.
