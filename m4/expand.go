@@ -25,6 +25,10 @@ type definition struct {
 	// definition removed meanwhile is recycled only when they are done.
 	pending int32
 	dead    bool
+	// file and line are where define/pushdef was called ("" for
+	// definitions made by the program: builtins, -D, Define).
+	file string
+	line int
 }
 
 type defineMode uint8
@@ -115,6 +119,10 @@ func (p *Processor) define(name string, d *definition, mode defineMode) {
 func (p *Processor) defineText(name []byte, text []byte, mode defineMode) {
 	d := p.newDef()
 	d.text = append(d.text[:0], text...)
+	d.file, d.line = "", 0
+	if p.curCall {
+		d.file, d.line = p.curFile, p.curLine
+	}
 	p.setDef(p.symbolFor(name), d, mode)
 	if p.macroSeq != nil {
 		p.checkMacroSequence(string(name), text)
@@ -124,6 +132,7 @@ func (p *Processor) defineText(name []byte, text []byte, mode defineMode) {
 func (p *Processor) defineBuiltin(name string, b *builtin, mode defineMode) {
 	d := p.newDef()
 	d.bi = b
+	d.file, d.line = "", 0
 	p.setDef(p.symbolFor([]byte(name)), d, mode)
 }
 
@@ -233,7 +242,9 @@ func (p *Processor) expandMacro(s *symbol, d *definition, t *token) {
 		p.tracePre(s.name, id, args)
 	}
 	savedOrigin, savedHome, savedCall := p.curOrigin, p.curHome, p.curCall
+	savedTok := p.callTok
 	p.curOrigin, p.curHome, p.curCall = callOrigin, homeOf(t.src, savedHome), true
+	p.callTok = token{src: t.src, off: t.off}
 	ps := p.pushStringInit(callOrigin)
 	p.callMacro(d, args, &ps.buf)
 	p.chargeWork(workPerCall + int64(len(ps.buf)))
@@ -246,6 +257,7 @@ func (p *Processor) expandMacro(s *symbol, d *definition, t *token) {
 		p.tracePost(s.name, id, len(args), expanded)
 	}
 	p.curOrigin, p.curHome, p.curCall = savedOrigin, savedHome, savedCall
+	p.callTok = savedTok
 	p.curFile, p.curLine = closeFile, closeLine
 	p.level--
 	if d.pending--; d.pending == 0 && d.dead {

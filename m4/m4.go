@@ -269,6 +269,7 @@ type Processor struct {
 	curCall    bool
 	collecting int
 	outerOpen  openCall
+	callTok    token // the name token of the running macro (for columns)
 	unclosed   *openCall
 
 	// origins
@@ -394,6 +395,23 @@ func (c *Call) File() string { return c.p.curFile }
 // Line returns the line of the macro call.
 func (c *Call) Line() int { return c.p.curLine }
 
+// Column returns the column of the macro's name when it was read from a
+// file, 0 otherwise.
+func (c *Call) Column() int {
+	if c.p.callTok.src == nil || c.p.callTok.src.kind != inFile {
+		return 0
+	}
+	return c.p.tokenColumn(&c.p.callTok)
+}
+
+// Processor returns the processor, for builtins that define macros or
+// change diversions.
+func (c *Call) Processor() *Processor { return c.p }
+
+// OuterSite returns the line of the top-level input whose macro call led
+// to this one (through expansions and includes).
+func (c *Call) OuterSite() (string, int) { return c.p.outermost(c.p.curFile, c.p.curLine) }
+
 // Origin returns the chain of calls that led to this one.
 func (c *Call) Origin() *Origin { return c.p.curOrigin }
 
@@ -428,6 +446,50 @@ func (p *Processor) Definition(name string) (string, bool) {
 	d := s.defs[len(s.defs)-1]
 	return string(d.text), true
 }
+
+// DefinitionSite returns where name's current definition was made (the
+// file and line of the define or pushdef call); ok is false when name is
+// undefined or was defined by the program rather than the input.
+func (p *Processor) DefinitionSite(name string) (file string, line int, ok bool) {
+	s := p.sym.getString(name)
+	if s == nil || len(s.defs) == 0 {
+		return "", 0, false
+	}
+	d := s.defs[len(s.defs)-1]
+	return d.file, d.line, d.file != ""
+}
+
+// Expand expands text in the processor's current state (definitions,
+// quotes) and returns what it produces, as the output would receive it;
+// the output and the diversions are not touched. It is meant for callers
+// that run m4 code of their own after the input was read.
+func (p *Processor) Expand(name, text string) (out string, err error) {
+	defer p.recoverStop(&err)
+	savedCur, savedDiv := p.cur, p.curDiv
+	capture := &diversion{num: 1 << 30}
+	p.curDiv, p.cur = capture, capture.num
+	defer func() { p.cur, p.curDiv = savedCur, savedDiv }()
+	p.pushFile([]byte(text), name, p.curOrigin)
+	p.expandInput()
+	return string(capture.buf), nil
+}
+
+// Diversion returns the text held in diversion n (n > 0) and, with
+// Options.TrackOrigins, where each run of it came from (offsets relative
+// to the diversion).
+func (p *Processor) Diversion(n int) ([]byte, []OutputSpan) {
+	d := p.divs[n]
+	if d == nil || n <= 0 {
+		return nil, nil
+	}
+	return d.buf, d.spans
+}
+
+// SetDiversion makes n the current diversion, as divert(n) does.
+func (p *Processor) SetDiversion(n int) { p.setDiversion(n) }
+
+// CurrentDiversion returns the current diversion number (divnum).
+func (p *Processor) CurrentDiversion() int { return p.cur }
 
 // ExitStatus is the status GNU m4 would exit with if processing ended
 // now (1 after an error such as a missing include, 0 otherwise).
