@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"mailcc/tablesrc"
 )
 
 // accessSource renders n access-map lines of the kinds a large site
@@ -35,7 +37,7 @@ func buildMakemap(t Type, src []byte, path string) error {
 	if err != nil {
 		return err
 	}
-	r := NewMakemapReader(bytes.NewReader(src), MakemapOptions{})
+	r := tablesrc.NewMakemapReader(bytes.NewReader(src), tablesrc.MakemapOptions{})
 	for {
 		e, err := r.Next()
 		if err == io.EOF {
@@ -74,7 +76,7 @@ func BenchmarkLookup(b *testing.B) {
 	src := accessSource(1000000)
 	dir := b.TempDir()
 	var keys [][]byte
-	r := NewMakemapReader(bytes.NewReader(src), MakemapOptions{})
+	r := tablesrc.NewMakemapReader(bytes.NewReader(src), tablesrc.MakemapOptions{})
 	for i := 0; ; i++ {
 		e, err := r.Next()
 		if err != nil {

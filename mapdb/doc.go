@@ -1,45 +1,19 @@
 // Package mapdb reads and writes the map databases of sendmail and
 // Postfix in pure Go: Berkeley DB 5.3 hash and btree files (package
-// mapdb/bdb) and cdb files (package mapdb/cdb), together with the text
-// sources the tools build them from and the key conventions of each tool.
+// mapdb/bdb) and cdb files (package mapdb/cdb), with the key conventions
+// of each tool. The text sources are read by package tablesrc.
 //
 // # Syntax
 //
-// makemap (MakemapReader) reads one "key value" pair per physical line,
-// with no continuation lines:
-//
-//	# comment (first byte is the comment character, -D)
-//	Connect:192.168.1	REJECT
-//	From:Spammer@Example.COM  ERROR:5.7.1:550 Go Away
-//
-// The key runs to the first white space (or the -t delimiter), the value
-// is the rest after the separating run, kept byte for byte, trailing
-// blanks included. Lines are read with makemap's 1024-byte buffer: a
-// line of 1023 bytes or more is "too long" and its rest is read as the
-// next line.
-//
-// Postfix's tables (PostmapReader) are read as logical lines: a line
-// starting with white space continues the previous one, comment lines
-// (first non-blank '#') and blank lines are skipped even between a line
-// and its continuation:
-//
-//	user@example.org	first value,
-//	# a comment
-//		continued
-//
-// The key ends at the first white space outside double quotes (a
-// backslash protects the next character) and keeps its quotes; the
-// value has leading and trailing white space removed.
-//
-// Postfix's aliases (PostaliasReader) are logical lines parsed as RFC
-// 822 tokens "name: value, value"; the name is stored unquoted, the value
-// re-serialised with ", " between addresses. sendmail's aliases
-// (AliasReader) are continued by a leading blank or by a backslash before
-// the newline, and the value is kept as written.
+// The text sources the databases are built from (makemap's input,
+// aliases(5), postmap's and postalias's input) are read by package
+// tablesrc, which describes their syntax; this package only stores what
+// those readers return.
 //
 // # Semantics
 //
-// What each tool stores (see Lookup* and Fold* for how they read):
+// What each tool stores (see Lookup* here and tablesrc.Fold* for how
+// they read):
 //
 //   - makemap: keys with ASCII letters folded to lower case (not with
 //     -f), no trailing NUL (with -N: NUL after keys and values); the
@@ -77,21 +51,12 @@
 // previous database when the source has errors (they write the good
 // lines); alias names user@domain are local when the domain is one of
 // the host's names known from sendmail.cf ($j, $w, class w) or
-// localhost, while sendmail decides with its rewriting rules; Unicode
-// case folding covers the simple foldings and the common multi-character
-// ones, not all of ICU's.
+// localhost, while sendmail decides with its rewriting rules (see
+// tablesrc for the other differences of the readers).
 //
 // # Diagnostics
 //
-// Source readers report problems as *LineError values carrying the
-// file, the line (the first line of a logical line; for sendmail's
-// aliases, the last, as sendmail says it) and the tool's own message
-// text, for example:
-//
-//	makemap: access: line 7: syntax error (leading space)
-//	postmap: warning: virtual, line 12: expected format: key whitespace value
-//	/etc/mail/aliases: line 3: missing colon
-//
+// Problems in the text sources are tablesrc's *LineError values.
 // Opening a file that is truncated, damaged or not a database of the
 // expected kind fails with an error wrapping bdb.ErrFormat or
 // cdb.ErrFormat; readers never panic, never loop, and never read or

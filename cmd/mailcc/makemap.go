@@ -19,6 +19,7 @@ import (
 
 	"mailcc/internal/getopt"
 	"mailcc/mapdb"
+	"mailcc/tablesrc"
 )
 
 // Exit statuses of sendmail's tools (sysexits.h).
@@ -101,7 +102,7 @@ func runMakemap(prog string, args []string, stdin io.Reader, stdout, stderr io.W
 	}
 	cfile := "/etc/mail/sendmail.cf"
 	var (
-		ropt                                    mapdb.MakemapOptions
+		ropt                                    tablesrc.MakemapOptions
 		dups, replace, unmake, verbose, notrunc bool
 		fallback                                string
 	)
@@ -253,12 +254,12 @@ func runMakemap(prog string, args []string, stdin io.Reader, stdout, stderr io.W
 		mode = mapdb.Replace
 	}
 	exit := exOK
-	ropt.Report = func(e *mapdb.LineError) {
+	ropt.Report = func(e *tablesrc.LineError) {
 		out.Flush()
 		fmt.Fprintf(stderr, "%s: %s: line %d: %s\n", prog, mapname, e.Line, e.Msg)
 		exit = exDataErr
 	}
-	r := mapdb.NewMakemapReader(stdin, ropt)
+	r := tablesrc.NewMakemapReader(stdin, ropt)
 	for {
 		e, err := r.Next()
 		if err == io.EOF {

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"mailcc/mapdb"
+	"mailcc/tablesrc"
 )
 
 func newNewaliasesCmd() *cobra.Command {
@@ -88,7 +89,7 @@ func runNewaliases(prog string, args []string, stdout, stderr io.Writer) int {
 	}
 	exit := exOK
 	for _, v := range values {
-		for _, spec := range mapdb.ParseAliasFileOption(v) {
+		for _, spec := range tablesrc.ParseAliasFileOption(v) {
 			if code := newaliasesOne(spec, isLocal, out); code != exOK {
 				exit = code
 			}
@@ -102,7 +103,7 @@ func runNewaliases(prog string, args []string, stdout, stderr io.Writer) int {
 }
 
 // newaliasesOne rebuilds one alias database.
-func newaliasesOne(spec mapdb.AliasSpec, isLocal func(string) bool, out *bufio.Writer) int {
+func newaliasesOne(spec tablesrc.AliasSpec, isLocal func(string) bool, out *bufio.Writer) int {
 	var t mapdb.Type
 	switch spec.Class {
 	case "implicit", "hash":
@@ -127,9 +128,9 @@ func newaliasesOne(spec mapdb.AliasSpec, isLocal func(string) bool, out *bufio.W
 		return exSoftware
 	}
 	exit := exOK
-	r := mapdb.NewAliasReader(f, spec.Path, mapdb.AliasOptions{
+	r := tablesrc.NewAliasReader(f, spec.Path, tablesrc.AliasOptions{
 		IsLocal: isLocal,
-		Report: func(e *mapdb.LineError) {
+		Report: func(e *tablesrc.LineError) {
 			fmt.Fprintf(out, "%s: line %d: %s\n", e.File, e.Line, e.Msg)
 			if !e.Warning {
 				exit = exSoftware
@@ -139,7 +140,7 @@ func newaliasesOne(spec mapdb.AliasSpec, isLocal func(string) bool, out *bufio.W
 	store := func(name string, line int, user, val []byte) error {
 		// The local mailer has no 'u' flag: sendmail's parser already
 		// folded the name, whatever the map's -f says.
-		user = mapdb.FoldASCII(user)
+		user = tablesrc.FoldASCII(user)
 		k := append([]byte(nil), user...)
 		v := append([]byte(nil), val...)
 		if spec.InclNull {
@@ -197,10 +198,10 @@ func newaliasesOne(spec mapdb.AliasSpec, isLocal func(string) bool, out *bufio.W
 // appendStore wraps a store for -A alias maps: the value of a name seen
 // before becomes "new,old". Keeping the values needs a side table since
 // builders cannot be read back.
-func appendStore(b mapdb.Builder, spec mapdb.AliasSpec, plain func(string, int, []byte, []byte) error) func(string, int, []byte, []byte) error {
+func appendStore(b mapdb.Builder, spec tablesrc.AliasSpec, plain func(string, int, []byte, []byte) error) func(string, int, []byte, []byte) error {
 	seen := map[string][]byte{}
 	return func(name string, line int, user, val []byte) error {
-		key := string(mapdb.FoldASCII(user))
+		key := string(tablesrc.FoldASCII(user))
 		if old, ok := seen[key]; ok {
 			merged := append(append(append([]byte(nil), val...), ','), old...)
 			seen[key] = merged

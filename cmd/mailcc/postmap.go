@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"mailcc/mapdb"
+	"mailcc/tablesrc"
 )
 
 func newPostmapCmd() *cobra.Command {
@@ -524,7 +525,7 @@ func postfixBuild(tool postfixTool, prog string, t mapdb.Type, name string, o po
 			return
 		}
 		if fold {
-			kbuf = mapdb.AppendFoldPostfix(kbuf[:0], key, utf8)
+			kbuf = tablesrc.AppendFoldPostfix(kbuf[:0], key, utf8)
 		} else {
 			kbuf = append(kbuf[:0], key...)
 		}
@@ -543,20 +544,22 @@ func postfixBuild(tool postfixTool, prog string, t mapdb.Type, name string, o po
 			putErr = err
 		}
 	}
-	report := func(e *mapdb.LineError) {
+	report := func(e *tablesrc.LineError) {
 		if e.Line > 0 {
 			warn("%s, line %d: %s", e.File, e.Line, e.Msg)
 		} else {
 			warn("%s: %s", e.File, e.Msg)
 		}
 	}
-	ropt := mapdb.PostmapOptions{UTF8: utf8, Report: report}
-	type reader interface{ Next() (mapdb.Entry, error) }
+	ropt := tablesrc.PostmapOptions{UTF8: utf8, Report: report}
+	type reader interface {
+		Next() (tablesrc.Entry, error)
+	}
 	var r reader
 	if tool == postaliasTool {
-		r = mapdb.NewPostaliasReader(src, srcName, ropt)
+		r = tablesrc.NewPostaliasReader(src, srcName, ropt)
 	} else {
-		r = mapdb.NewPostmapReader(src, srcName, ropt)
+		r = tablesrc.NewPostmapReader(src, srcName, ropt)
 	}
 	for {
 		e, err := r.Next()

@@ -1,4 +1,4 @@
-package mapdb
+package tablesrc
 
 import (
 	"fmt"
