@@ -77,6 +77,9 @@ type Entry struct {
 	Generic   *AddressEntry   `yaml:"generic,omitempty"`
 	Canonical *AddressEntry   `yaml:"canonical,omitempty"`
 	Transport *TransportEntry `yaml:"transport,omitempty"`
+	// Relocated is the view of a relocated(5) entry: the old address
+	// and the new one (or text) the reply gives.
+	Relocated *AddressEntry `yaml:"relocated,omitempty"`
 }
 
 // KeyKind is the form of a table key.
@@ -137,7 +140,12 @@ const (
 	ActNumber     ActionKind = "number"         // GreetPause:, ClientRate:, ClientConn: values
 	ActRestrict   ActionKind = "restriction"    // a Postfix restriction name or class
 	ActPostfix    ActionKind = "postfix-action" // BCC, FILTER, PREPEND, REDIRECT, INFO, WARN, ...
-	ActText       ActionKind = "text"           // anything else: sendmail uses it as an error text
+	// ActSetting is a value the tag's own ruleset reads rather than an
+	// accept/reject decision (sendmail Try_TLS: NO, Srv_Features: letters,
+	// TLS_Srv:/TLS_Clt:/TLS_Rcpt: requirements, AuthInfo: credentials,
+	// QGRP: a queue group, bcc: an address); Arg holds it.
+	ActSetting ActionKind = "setting"
+	ActText    ActionKind = "text" // anything else: sendmail uses it as an error text
 )
 
 // Action is the typed right-hand side of an access entry.
@@ -153,6 +161,10 @@ type Action struct {
 	// Arg is the argument of other actions (the restriction's name, the
 	// BCC address, the quarantine reason).
 	Arg string `yaml:"arg,omitempty"`
+	// Name is the keyword of a Postfix action (ActPostfix), in upper
+	// case: BCC, FILTER, PREPEND, REDIRECT, INFO, WARN, HANGUP,
+	// DEFER_IF_REJECT, DEFER_IF_PERMIT.
+	Name string `yaml:"name,omitempty"`
 }
 
 // AccessEntry is an access table entry.
