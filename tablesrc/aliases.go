@@ -34,6 +34,8 @@ type AliasReader struct {
 	lineno   int
 	eof      bool
 	skipping bool
+	off      int // input offset of the next byte
+	start    int // input offset of the current line
 
 	// Statistics, as newaliases prints them.
 	Count, Longest, Bytes int
@@ -46,7 +48,7 @@ func NewAliasReader(r io.Reader, path string, opt AliasOptions) *AliasReader {
 
 func (a *AliasReader) report(line int, warn bool, format string, args ...any) {
 	if a.opt.Report != nil {
-		a.opt.Report(&LineError{File: a.path, Line: line, Warning: warn, Msg: fmt.Sprintf(format, args...)})
+		a.opt.Report(&LineError{File: a.path, Line: line, Off: a.start, Warning: warn, Msg: fmt.Sprintf(format, args...)})
 	}
 }
 
@@ -60,6 +62,7 @@ func (a *AliasReader) fgets(dst []byte, n int) ([]byte, bool) {
 			break
 		}
 		got = true
+		a.off++
 		dst = append(dst, c)
 		n--
 		if c == '\n' {
@@ -100,6 +103,7 @@ func (a *AliasReader) contline(line []byte) ([]byte, bool) {
 func (a *AliasReader) Next() (Entry, error) {
 	for {
 		buf := make([]byte, 0, 256)
+		a.start = a.off
 		var got bool
 		buf, got = a.fgets(buf, aliasBufSize)
 		if !got {
@@ -175,7 +179,8 @@ func (a *AliasReader) Next() (Entry, error) {
 			a.Longest = len(rhs)
 		}
 		// Like sendmail, the line of a continued alias is its last one.
-		return Entry{Key: []byte(user), Value: append([]byte(nil), rhs...), Line: a.lineno, Name: paddr}, nil
+		return Entry{Key: []byte(user), Value: append([]byte(nil), rhs...), Line: a.lineno, Name: paddr,
+			Off: a.start, ValOff: -1}, nil
 	}
 }
 
@@ -191,6 +196,7 @@ func (a *AliasReader) flushVirtualLine() {
 				a.eof = true
 				return
 			}
+			a.off++
 			c = b
 			if c == '\n' {
 				break

@@ -14,6 +14,11 @@ type Entry struct {
 	// Name is the alias name as written (aliases files only), which
 	// sendmail's messages quote.
 	Name string
+	// Off is the byte offset in the input of the start of the entry's
+	// first line, where its key is; ValOff that of the value when the
+	// value is a piece of the input as it stands (makemap's reader
+	// without -N), -1 otherwise.
+	Off, ValOff int
 }
 
 // LineError is a problem with one line of a source. Readers return it
@@ -22,7 +27,10 @@ type Entry struct {
 type LineError struct {
 	File string
 	Line int
-	Msg  string
+	// Off is the byte offset in the input of the start of the line the
+	// message is about (-1 when it is about no line).
+	Off int
+	Msg string
 	// Warning is set for problems the tool reports without failing
 	// (Postfix's "warning:" lines, sendmail's duplicate alias note).
 	Warning bool
@@ -67,6 +75,8 @@ type MakemapReader struct {
 	buf     []byte
 	pending []byte // rest of the current line, not yet returned by fgets
 	eof     bool
+	off     int // input offset of the next byte fgets returns
+	start   int // input offset of the chunk fgets returned last
 }
 
 // NewMakemapReader reads makemap input from r.
@@ -100,6 +110,8 @@ func (m *MakemapReader) fgets() (chunk []byte, ok bool, err error) {
 	n := min(len(m.pending), makemapBufSize-1)
 	m.buf = append(m.buf[:0], m.pending[:n]...)
 	m.pending = m.pending[n:]
+	m.start = m.off
+	m.off += n
 	return m.buf, true, nil
 }
 
@@ -117,7 +129,7 @@ func isASCIISpace(c byte) bool {
 
 func (m *MakemapReader) reject(format string, args ...any) {
 	if m.opt.Report != nil {
-		m.opt.Report(&LineError{Line: m.line, Msg: fmt.Sprintf(format, args...)})
+		m.opt.Report(&LineError{Line: m.line, Off: m.start, Msg: fmt.Sprintf(format, args...)})
 	}
 }
 
@@ -182,7 +194,9 @@ func (m *MakemapReader) Next() (Entry, error) {
 			m.reject("no RHS for LHS %s", key)
 			continue
 		}
+		valOff := m.start + p
 		if m.opt.InclNull {
+			valOff = -1
 			// The NUL makemap writes after the key and after the line.
 			line = append(line[:len(key)], 0)
 			key = line
@@ -190,7 +204,7 @@ func (m *MakemapReader) Next() (Entry, error) {
 			copy(v, val)
 			val = v
 		}
-		return Entry{Key: key, Value: val, Line: m.line}, nil
+		return Entry{Key: key, Value: val, Line: m.line, Off: m.start, ValOff: valOff}, nil
 	}
 }
 

@@ -213,7 +213,7 @@ func NewPostaliasReader(r io.Reader, path string, opt PostmapOptions) *Postalias
 
 func (p *PostaliasReader) warn(line int, format string, args ...any) {
 	if p.opt.Report != nil {
-		p.opt.Report(&LineError{File: p.ll.path, Line: line, Warning: true, Msg: fmt.Sprintf(format, args...)})
+		p.opt.Report(&LineError{File: p.ll.path, Line: line, Off: p.ll.first, Warning: true, Msg: fmt.Sprintf(format, args...)})
 	}
 }
 
@@ -256,7 +256,7 @@ func (p *PostaliasReader) Next() (Entry, error) {
 		}
 		key := tok822Internalize(toks[:colon])
 		val := tok822Externalize(toks[colon+1:])
-		return Entry{Key: []byte(key), Value: []byte(val), Line: first}, nil
+		return Entry{Key: []byte(key), Value: []byte(val), Line: first, Off: p.ll.first, ValOff: -1}, nil
 	}
 }
 
@@ -267,4 +267,86 @@ func hasType(toks []token, typ int) bool {
 		}
 	}
 	return false
+}
+
+// PostfixAddressList splits an address list the way Postfix's parser
+// (tok822_parse) groups it for local(8) alias expansion and for virtual
+// alias results: at commas, around <route> addresses (the phrase before
+// a route is dropped), at the end of a named group, and between two
+// words with no operator in between (Postfix adds the missing comma).
+// Comments are dropped. Each address is returned in internal (unquoted)
+// form, as local(8) sees it before it tells programs ("|..."), files
+// ("/..."), :include: and addresses apart.
+func PostfixAddressList(s string) []string {
+	var toks []token
+	for _, t := range tok822Scan(s) {
+		if t.typ != tokComment {
+			toks = append(toks, t)
+		}
+	}
+	const (
+		doWord  = 1
+		doGroup = 2
+	)
+	type span struct{ from, to int }
+	var addrs []span
+	group := func(from, to int) {
+		if from < to {
+			addrs = append(addrs, span{from, to})
+		}
+	}
+	isWord := func(t token) bool { return t.typ == tokAtom || t.typ == tokQString || t.typ == tokDomLit }
+	state := doWord
+	right := len(toks)
+	for i := len(toks) - 1; i >= 0; i-- {
+		t := toks[i]
+		switch {
+		case t.typ == ';':
+			group(i+1, right)
+			right = i
+			state = doGroup | doWord
+		case t.typ == ':' && state&doGroup != 0:
+			group(i+1, right)
+			j := i - 1
+			for j >= 0 && toks[j].typ != ',' {
+				j--
+			}
+			right = j
+			i = j + 1 // the comma is looked at next
+		case t.typ == '>':
+			group(i+1, right)
+			right = i
+			j := i - 1
+			for j >= 0 && toks[j].typ != '<' {
+				j--
+			}
+			group(j+1, right)
+			k := j - 1
+			for k >= 0 && (toks[k].typ > 0xff || strings.IndexByte(">;,:", byte(toks[k].typ)) < 0) {
+				k--
+			}
+			right = k
+			state |= doWord
+			i = k + 1
+		case isWord(t):
+			if state&doWord == 0 {
+				group(i+1, right)
+				right = i + 1
+			}
+			state &^= doWord
+		case t.typ == ',':
+			group(i+1, right)
+			right = i
+			state |= doWord
+		default:
+			state |= doWord
+		}
+	}
+	group(0, right)
+	out := make([]string, 0, len(addrs))
+	for n := len(addrs) - 1; n >= 0; n-- {
+		a := addrs[n]
+		out = append(out, tok822Internalize(toks[a.from:a.to]))
+	}
+	return out
 }

@@ -20,7 +20,13 @@ type LogicalLines struct {
 	buf    []byte
 	eof    bool
 	report func(*LineError)
+	off    int // input offset of the next byte
+	first  int // input offset of the first line of the last logical line
 }
+
+// FirstOffset returns the byte offset in the input of the first
+// physical line of the logical line Next returned last.
+func (l *LogicalLines) FirstOffset() int { return l.first }
 
 // NewLogicalLines reads logical lines from r; path names it in
 // messages ("stdin" for standard input). report, when not nil, gets the
@@ -37,11 +43,14 @@ func isSpace(c byte) bool { return isASCIISpace(c) }
 func (l *LogicalLines) Next() (line []byte, first int, ok bool, err error) {
 	l.buf = l.buf[:0]
 	first = 0
+	firstOff := l.off
 	for {
 		start := len(l.buf)
+		lineOff := l.off
 		sawNL := false
 		for {
 			chunk, err := l.r.ReadSlice('\n')
+			l.off += len(chunk)
 			if len(chunk) > 0 && chunk[len(chunk)-1] == '\n' {
 				l.buf = append(l.buf, chunk[:len(chunk)-1]...)
 				sawNL = true
@@ -67,6 +76,7 @@ func (l *LogicalLines) Next() (line []byte, first int, ok bool, err error) {
 			l.buf = l.buf[:start]
 		} else if start == 0 {
 			first = l.lineno
+			firstOff = lineOff
 		}
 		if l.eof {
 			break
@@ -78,6 +88,7 @@ func (l *LogicalLines) Next() (line []byte, first int, ok bool, err error) {
 			}
 		}
 	}
+	l.first = firstOff
 	if len(l.buf) > 0 && isSpace(l.buf[0]) {
 		shown := l.buf
 		dots := ""
@@ -85,7 +96,7 @@ func (l *LogicalLines) Next() (line []byte, first int, ok bool, err error) {
 			shown, dots = shown[:30], "..."
 		}
 		if l.report != nil {
-			l.report(&LineError{File: l.path, Warning: true,
+			l.report(&LineError{File: l.path, Off: firstOff, Warning: true,
 				Msg: fmt.Sprintf("logical line must not start with whitespace: \"%s%s\"", shown, dots)})
 		}
 		return l.Next()
@@ -122,7 +133,7 @@ func NewPostmapReader(r io.Reader, path string, opt PostmapOptions) *PostmapRead
 
 func (p *PostmapReader) warn(line int, format string, args ...any) {
 	if p.opt.Report != nil {
-		p.opt.Report(&LineError{File: p.ll.path, Line: line, Warning: true, Msg: fmt.Sprintf(format, args...)})
+		p.opt.Report(&LineError{File: p.ll.path, Line: line, Off: p.ll.first, Warning: true, Msg: fmt.Sprintf(format, args...)})
 	}
 }
 
@@ -192,7 +203,7 @@ func (p *PostmapReader) parse(line []byte, first int) (Entry, bool) {
 	if key[len(key)-1] == ':' {
 		p.warn(first, `record is in "key: value" format; is this an alias file?`)
 	}
-	return Entry{Key: key, Value: val, Line: first}, true
+	return Entry{Key: key, Value: val, Line: first, Off: p.ll.first, ValOff: -1}, true
 }
 
 func trimRightSpace(b []byte) []byte {

@@ -151,3 +151,53 @@ func TestFold(t *testing.T) {
 		}
 	}
 }
+
+// TestOffsets: every reader says where each entry and each problem
+// starts in its input.
+func TestOffsets(t *testing.T) {
+	offs := func(next func() (Entry, error)) (out []string) {
+		for {
+			e, err := next()
+			if err != nil {
+				return out
+			}
+			out = append(out, fmt.Sprintf("%d/%d", e.Off, e.ValOff))
+		}
+	}
+	var probs []string
+	report := func(e *LineError) { probs = append(probs, fmt.Sprint(e.Off)) }
+	check := func(name string, got []string, want string) {
+		t.Helper()
+		if s := strings.Join(got, " ") + " [" + strings.Join(probs, " ") + "]"; s != want {
+			t.Errorf("%s: got %s, want %s", name, s, want)
+		}
+		probs = nil
+	}
+	mm := NewMakemapReader(strings.NewReader("a 1\n#c\n bad\nkey  val\n"), MakemapOptions{Report: report})
+	check("makemap", offs(mm.Next), "0/2 12/17 [7]")
+	al := NewAliasReader(strings.NewReader("a: b,\n  c\n# x\nnocolon\nd: e\n"), "f", AliasOptions{Report: report})
+	check("aliases", offs(al.Next), "0/-1 22/-1 [14]")
+	pm := NewPostmapReader(strings.NewReader(" lead\nk v\n# c\n  more\nbad\n"), "f", PostmapOptions{Report: report})
+	check("postmap", offs(pm.Next), "6/-1 [0 21]")
+	pa := NewPostaliasReader(strings.NewReader("a: b\nu@d: x\n"), "f", PostmapOptions{Report: report})
+	check("postalias", offs(pa.Next), "0/-1 [5]")
+}
+
+func TestPostfixAddressList(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"a, b,  c", "a|b|c"},
+		{`"|/usr/bin/vacation user", \\root`, `|/usr/bin/vacation user|\root`},
+		{"|/bin/prog arg", "|/bin/prog|arg"},
+		{"a@x b@y", "a@x|b@y"},
+		{"Some Name <user@example.com>, other", "user@example.com|other"},
+		{"(comment) user, :include:/etc/list", "user|:include:/etc/list"},
+		{"list: a, b;, c", "a|b|c"},
+		{`"a b"@example.com`, "a b@example.com"},
+		{"user@[192.0.2.1]", "user@[192.0.2.1]"},
+		{"", ""},
+	} {
+		if got := strings.Join(PostfixAddressList(tt.in), "|"); got != tt.want {
+			t.Errorf("PostfixAddressList(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
