@@ -38,6 +38,7 @@ var multiCall = map[string]func(args []string) int{
 	"postalias": func(args []string) int {
 		return runPostfixMap(postaliasTool, "postalias", args, os.Stdin, stdout(), os.Stderr)
 	},
+	"postconf": func(args []string) int { return runPostconf("postconf", args, stdout(), os.Stderr) },
 }
 
 func main() {
