@@ -1,0 +1,82 @@
+package table
+
+import "mailcc/ir"
+
+// viewSlabs hold the typed views of a table's entries, allocated once per
+// table rather than once per entry.
+type viewSlabs struct {
+	access    []ir.AccessEntry
+	alias     []ir.AliasEntry
+	address   []ir.AddressEntry
+	transport []ir.TransportEntry
+}
+
+func (v *viewSlabs) init(kind ir.TableKind, n int) {
+	switch kind {
+	case ir.AccessTable:
+		v.access = make([]ir.AccessEntry, n)
+	case ir.AliasTable:
+		v.alias = make([]ir.AliasEntry, n)
+	case ir.VirtualTable, ir.GenericTable, ir.CanonicalTable, ir.RelocatedTable:
+		v.address = make([]ir.AddressEntry, n)
+	case ir.TransportTable:
+		v.transport = make([]ir.TransportEntry, n)
+	}
+}
+
+// view fills in the typed view of entry i, which starts at off in the
+// source and has its value at valOff.
+func (p *parser) view(e *ir.Entry, i, off, valOff int) {
+	postfix := p.opt.Dialect == ir.Postfix
+	switch p.kind {
+	case ir.AccessTable:
+		a := &p.views.access[i]
+		if postfix {
+			p.postfixAccess(e, a, off, valOff)
+		} else {
+			p.sendmailAccess(e, a, off, valOff)
+		}
+		e.Access = a
+	case ir.AliasTable:
+		a := &p.views.alias[i]
+		a.Name = e.Key
+		if postfix {
+			a.Targets = postfixAliasTargets(e.Value)
+		} else {
+			a.Targets = p.sendmailAliasTargets(e.Value, valOff)
+		}
+		e.Alias = a
+	case ir.VirtualTable:
+		a := &p.views.address[i]
+		if postfix {
+			p.postfixAddress(e, a, off, valOff, true)
+		} else {
+			p.virtusertable(e, a, off, valOff)
+		}
+		e.Virtual = a
+	case ir.GenericTable, ir.CanonicalTable:
+		a := &p.views.address[i]
+		if postfix {
+			p.postfixAddress(e, a, off, valOff, false)
+		} else {
+			p.genericstable(e, a, off, valOff)
+		}
+		if p.kind == ir.GenericTable {
+			e.Generic = a
+		} else {
+			e.Canonical = a
+		}
+	case ir.RelocatedTable:
+		a := &p.views.address[i]
+		p.postfixAddress(e, a, off, valOff, false)
+		e.Relocated = a
+	case ir.TransportTable:
+		t := &p.views.transport[i]
+		if postfix {
+			p.transport(e, t, off, valOff)
+		} else {
+			p.mailertable(e, t, off, valOff)
+		}
+		e.Transport = t
+	}
+}
