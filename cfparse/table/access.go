@@ -383,7 +383,6 @@ func (p *parser) postfixAccessKey(k string, off int) ir.Key {
 	return domainKey(k)
 }
 
-
 // postfixAction reads an access(5) value in the order smtpd tries the
 // forms: keywords (case does not matter), all digits (= OK), "4NN text"
 // and "5NN text", OK, and otherwise restriction names.
