@@ -80,11 +80,15 @@ func (p *parser) sendmailAccess(e *ir.Entry, a *ir.AccessEntry, off, valOff int)
 		if name, k, ok := lookupTag(t); ok {
 			a.Tag, kind, rest = name, k, rest[i+1:]
 			if p.opt.KeepCase && t != name {
-				p.lint("tag-case", off, "the map keeps the case of keys, and sendmail looks up %q, not %q", name+":", t+":")
+				if p.linting("tag-case", off) {
+					p.warnf(off, "the map keeps the case of keys, and sendmail looks up %q, not %q", name+":", t+":")
+				}
 			}
 		} else if !strings.EqualFold(t, "ipv6") && isIdent(t) {
 			a.Tag, rest = t, rest[i+1:]
-			p.lint("unknown-tag", off, "unknown tag %q: the cf library never looks keys with it up", t+":")
+			if p.linting("unknown-tag", off) {
+				p.warnf(off, "unknown tag %q: the cf library never looks keys with it up", t+":")
+			}
 		}
 	}
 	a.Key = p.sendmailAccessKey(rest, a.Tag != "", kind, off)
@@ -103,18 +107,24 @@ func (p *parser) sendmailAccessKey(k string, tagged bool, kind tagKind, off int)
 		if strings.Contains(k, "<@>") {
 			return ir.Key{Kind: ir.KeyPair, Value: k}
 		}
-		p.lint("compat-key", off, "Compat: keys are sender<@>recipient pairs; %q is never looked up", k)
+		if p.linting("compat-key", off) {
+			p.warnf(off, "Compat: keys are sender<@>recipient pairs; %q is never looked up", k)
+		}
 		return ir.Key{Kind: ir.KeyOther, Value: k}
 	case kind == tagCert:
 		return ir.Key{Kind: ir.KeyOther, Value: k}
 	case hasPrefixFold(k, "ipv6:"):
 		norm, bits, exact, ok := sendmailIPv6(k[5:])
 		if !ok {
-			p.lint("ipv6", off, "%q is not an IPv6 address or prefix", k)
+			if p.linting("ipv6", off) {
+				p.warnf(off, "%q is not an IPv6 address or prefix", k)
+			}
 			return ir.Key{Kind: ir.KeyOther, Value: k}
 		}
 		if !exact {
-			p.lint("ipv6-form", off, "IPv6 key %q never matches: sendmail writes client addresses in full form without leading zeros (%q), unless UseCompressedIPv6Addresses is set", k, k[:5]+norm)
+			if p.linting("ipv6-form", off) {
+				p.warnf(off, "IPv6 key %q never matches: sendmail writes client addresses in full form without leading zeros (%q), unless UseCompressedIPv6Addresses is set", k, k[:5]+norm)
+			}
 		}
 		return ir.Key{Kind: ir.KeyIPv6, Value: norm, Prefix: bits}
 	case k[0] == '[' && k[len(k)-1] == ']' && len(k) > 2:
@@ -135,14 +145,18 @@ func (p *parser) sendmailAccessKey(k string, tagged bool, kind tagKind, off int)
 	if key, ok := sendmailAddressKey(k); ok {
 		switch key.Kind {
 		case ir.KeyDomainUser, ir.KeyDetailOnly:
-			p.lint("at-domain", off, "access keys have no @domain form: %q is never looked up (a domain key covers the whole domain)", k)
+			if p.linting("at-domain", off) {
+				p.warnf(off, "access keys have no @domain form: %q is never looked up (a domain key covers the whole domain)", k)
+			}
 			key = ir.Key{Kind: ir.KeyOther, Value: k}
 		}
 		return key
 	}
 	if !plausibleDomain(k) {
 		if strings.ContainsAny(k, "*?") {
-			p.lint("wildcard", off, "access keys have no wildcards: %q never matches (a domain key covers its subdomains)", k)
+			if p.linting("wildcard", off) {
+				p.warnf(off, "access keys have no wildcards: %q never matches (a domain key covers its subdomains)", k)
+			}
 		}
 		return ir.Key{Kind: ir.KeyOther, Value: k}
 	}
@@ -185,7 +199,9 @@ func (p *parser) sendmailAction(v string, kind tagKind, valOff int) ir.Action {
 		if n, ok := atoi(t); ok {
 			return ir.Action{Kind: ir.ActNumber, Number: n}
 		}
-		p.lint("number", valOff, "this tag takes a number, not %q", t)
+		if p.linting("number", valOff) {
+			p.warnf(valOff, "this tag takes a number, not %q", t)
+		}
 		return ir.Action{Kind: ir.ActText, Text: t}
 	case tagSpam:
 		switch {
@@ -194,7 +210,9 @@ func (p *parser) sendmailAction(v string, kind tagKind, valOff int) ir.Action {
 		case strings.EqualFold(t, "HATER"):
 			return ir.Action{Kind: ir.ActHater}
 		}
-		p.lint("spam", valOff, "Spam: entries are FRIEND or HATER; %q is ignored", t)
+		if p.linting("spam", valOff) {
+			p.warnf(valOff, "Spam: entries are FRIEND or HATER; %q is ignored", t)
+		}
 		return ir.Action{Kind: ir.ActText, Text: t}
 	case tagCompat:
 		return compatAction(t)
@@ -219,7 +237,9 @@ func (p *parser) sendmailAction(v string, kind tagKind, valOff int) ir.Action {
 	w, more := cutWord(t)
 	for _, kw := range accessKeywords {
 		if strings.EqualFold(w, kw.word) && more != "" {
-			p.lint("keyword-text", valOff, "%q is not %s: sendmail rejects with it as an error text (a '#' after the value does not start a comment)", t, kw.word)
+			if p.linting("keyword-text", valOff) {
+				p.warnf(valOff, "%q is not %s: sendmail rejects with it as an error text (a '#' after the value does not start a comment)", t, kw.word)
+			}
 			break
 		}
 	}
@@ -314,16 +334,19 @@ func smWord(s string) (word, rest string) {
 }
 
 // cutDSNColon reads "D.S.N:" as the rulesets' "$-.$-.$-:" pattern
-// matches it: three tokens separated by dots, then a colon.
+// matches it: three tokens separated by dots, then a colon, then more.
 func cutDSNColon(s string) (dsn, rest string, ok bool) {
 	var parts [3]string
-	r := s
+	r := trimLeft(s)
+	start := len(s) - len(r)
+	end := start
 	for i := range parts {
 		r = trimLeft(r)
 		parts[i], r = smWord(r)
 		if parts[i] == "" {
 			return "", s, false
 		}
+		end = len(s) - len(r)
 		r = trimLeft(r)
 		sep := byte('.')
 		if i == 2 {
@@ -337,7 +360,12 @@ func cutDSNColon(s string) (dsn, rest string, ok bool) {
 	if trimSpace(r) == "" {
 		return "", s, false
 	}
-	return parts[0] + "." + parts[1] + "." + parts[2], trimLeft(r), true
+	dsn = s[start:end]
+	if len(dsn) != len(parts[0])+len(parts[1])+len(parts[2])+2 {
+		// Blanks between the tokens, which sendmail drops.
+		dsn = parts[0] + "." + parts[1] + "." + parts[2]
+	}
+	return dsn, trimLeft(r), true
 }
 
 // postfixAccess fills in the view of a Postfix access(5) entry.
@@ -360,14 +388,18 @@ func (p *parser) postfixAccessKey(k string, off int) ir.Key {
 			return ir.Key{Kind: ir.KeyOther, Value: k}
 		}
 		if !exact {
-			p.lint("ipv6-form", off, "IPv6 key %q never matches: Postfix writes client addresses compressed without leading zeros (%q)", k, norm)
+			if p.linting("ipv6-form", off) {
+				p.warnf(off, "IPv6 key %q never matches: Postfix writes client addresses compressed without leading zeros (%q)", k, norm)
+			}
 		}
 		return ir.Key{Kind: ir.KeyIPv6, Value: norm, Prefix: bits}
 	}
 	if user, domain, ok := splitAt(k); ok {
 		switch {
 		case user == "":
-			p.lint("at-domain", off, "access(5) keys have no @domain form: %q is never looked up (use the domain)", k)
+			if p.linting("at-domain", off) {
+				p.warnf(off, "access(5) keys have no @domain form: %q is never looked up (use the domain)", k)
+			}
 			return ir.Key{Kind: ir.KeyOther, Value: k}
 		case domain == "":
 			return ir.Key{Kind: ir.KeyUser, Value: k, User: user}
@@ -376,7 +408,9 @@ func (p *parser) postfixAccessKey(k string, off int) ir.Key {
 	}
 	if !plausibleDomain(k) {
 		if strings.ContainsAny(k, "*?") {
-			p.lint("wildcard", off, "access(5) keys have no wildcards: %q never matches", k)
+			if p.linting("wildcard", off) {
+				p.warnf(off, "access(5) keys have no wildcards: %q never matches", k)
+			}
 		}
 		return ir.Key{Kind: ir.KeyOther, Value: k}
 	}
@@ -409,7 +443,9 @@ func (p *parser) postfixAction(v string, valOff int) ir.Action {
 		return ir.Action{Kind: ir.ActPostfix, Name: up, Text: text}
 	case "FILTER", "REDIRECT", "BCC", "PREPEND":
 		if text == "" {
-			p.lint("postfix-arg", valOff, "%s needs an argument", up)
+			if p.linting("postfix-arg", valOff) {
+				p.warnf(valOff, "%s needs an argument", up)
+			}
 		}
 		return ir.Action{Kind: ir.ActPostfix, Name: up, Arg: text}
 	}
@@ -424,7 +460,9 @@ func (p *parser) postfixAction(v string, valOff int) ir.Action {
 		return ir.Action{Kind: ir.ActOK}
 	}
 	if strings.IndexByte(v, ':') >= 0 {
-		p.lint("restriction-table", valOff, "do not specify lookup tables inside SMTPD access maps (%q); define a restriction class and specify its name instead", v)
+		if p.linting("restriction-table", valOff) {
+			p.warnf(valOff, "do not specify lookup tables inside SMTPD access maps (%q); define a restriction class and specify its name instead", v)
+		}
 	}
 	return ir.Action{Kind: ir.ActRestrict, Arg: v}
 }

@@ -124,7 +124,9 @@ func (p *parser) sendmailAliasTargets(v string, valOff int) []ir.AliasTarget {
 		case strings.HasPrefix(addr, "\\"):
 			t = ir.AliasTarget{Kind: ir.TargetNoAlias, Value: addr[1:]}
 		case hasPrefixFold(addr, "error:"):
-			p.lint("alias-error", valOff, "sendmail has no error: targets in aliases: %q is an address, and mail to it bounces as an unknown user", addr)
+			if p.linting("alias-error", valOff) {
+				p.warnf(valOff, "sendmail has no error: targets in aliases: %q is an address, and mail to it bounces as an unknown user", addr)
+			}
 		}
 		out = append(out, t)
 	}
@@ -174,7 +176,9 @@ func hasUnquotedComma(s string) bool {
 func (p *parser) virtusertable(e *ir.Entry, a *ir.AddressEntry, off, valOff int) {
 	key, ok := sendmailAddressKey(e.Key)
 	if !ok || key.Kind == ir.KeyUser || key.Domain == "" {
-		p.lint("virtuser-key", off, "virtusertable keys are user@domain, @domain or a +detail form; %q is never looked up", e.Key)
+		if p.linting("virtuser-key", off) {
+			p.warnf(off, "virtusertable keys are user@domain, @domain or a +detail form; %q is never looked up", e.Key)
+		}
 		key = ir.Key{Kind: ir.KeyOther, Value: e.Key}
 	}
 	a.Key = key
@@ -184,7 +188,9 @@ func (p *parser) virtusertable(e *ir.Entry, a *ir.AddressEntry, off, valOff int)
 		return
 	}
 	if hasUnquotedComma(t) {
-		p.lint("virtuser-list", valOff, "virtusertable takes one address, not a list: sendmail rejects %q with 553 5.1.3 (use an alias)", t)
+		if p.linting("virtuser-list", valOff) {
+			p.warnf(valOff, "virtusertable takes one address, not a list: sendmail rejects %q with 553 5.1.3 (use an alias)", t)
+		}
 	}
 	a.Targets = []string{t}
 }
@@ -205,12 +211,16 @@ func (p *parser) virtuserError(rest string, valOff int) *ir.Reply {
 	kw, after := smWord(s)
 	after = trimLeft(after)
 	if kw == "" || after == "" {
-		p.lint("virtuser-error", valOff, "error: needs a status keyword and a text (error:nouser 550 text) or error:D.S.N:code text; sendmail does not reject with %q", "error:"+rest)
+		if p.linting("virtuser-error", valOff) {
+			p.warnf(valOff, "error: needs a status keyword and a text (error:nouser 550 text) or error:D.S.N:code text; sendmail does not reject with %q", "error:"+rest)
+		}
 		r := errorText(s)
 		return &r
 	}
 	if _, ok := atoi(kw); ok {
-		p.lint("virtuser-error", valOff, "sendmail takes %q as a status keyword here, not as a reply code, and answers 553 5.3.0 unless the text has one: write error:D.S.N:%s", kw, s)
+		if p.linting("virtuser-error", valOff) {
+			p.warnf(valOff, "sendmail takes %q as a status keyword here, not as a reply code, and answers 553 5.3.0 unless the text has one: write error:D.S.N:%s", kw, s)
+		}
 	}
 	r := errorText(after)
 	r.Keyword = kw
@@ -229,7 +239,9 @@ func (p *parser) genericstable(e *ir.Entry, a *ir.AddressEntry, off, valOff int)
 			key = ir.Key{Kind: ir.KeyUser, Value: e.Key, User: e.Key}
 		}
 	case key.Domain == "" && key.Kind != ir.KeyDomainUser:
-		p.lint("generic-key", off, "genericstable keys are user@domain, @domain or user; %q is never looked up", e.Key)
+		if p.linting("generic-key", off) {
+			p.warnf(off, "genericstable keys are user@domain, @domain or user; %q is never looked up", e.Key)
+		}
 		key = ir.Key{Kind: ir.KeyOther, Value: e.Key}
 	}
 	a.Key = key
@@ -253,7 +265,9 @@ func (p *parser) postfixAddress(e *ir.Entry, a *ir.AddressEntry, off, valOff int
 	case user != "" && domain != "":
 		a.Key = ir.Key{Kind: ir.KeyAddress, Value: k, User: user, Domain: domain}
 	default:
-		p.lint("postfix-address-key", off, "%q is not a key Postfix looks up here (user@domain, user or @domain)", k)
+		if p.linting("postfix-address-key", off) {
+			p.warnf(off, "%q is not a key Postfix looks up here (user@domain, user or @domain)", k)
+		}
 		a.Key = ir.Key{Kind: ir.KeyOther, Value: k}
 	}
 	if list {

@@ -101,14 +101,15 @@ func plainGroup(g string) string {
 // lower-case hex without leading zeros, nothing compressed.
 func fullIPv6(a netip.Addr) string {
 	b := a.As16()
-	var sb strings.Builder
+	var buf [39]byte
+	out := buf[:0]
 	for i := 0; i < 16; i += 2 {
 		if i > 0 {
-			sb.WriteByte(':')
+			out = append(out, ':')
 		}
-		sb.WriteString(strconv.FormatUint(uint64(b[i])<<8|uint64(b[i+1]), 16))
+		out = strconv.AppendUint(out, uint64(b[i])<<8|uint64(b[i+1]), 16)
 	}
-	return sb.String()
+	return string(out)
 }
 
 // sendmailIPv6 reads the part of a sendmail IPv6 key after "IPv6:". It

@@ -120,10 +120,11 @@ func (p *parser) warnf(off int, format string, args ...any) {
 	p.diags.Warningf(p.pos(off), format, args...)
 }
 
-// lint warns about something the tool accepts but that does not do what
-// it seems to (a key that never matches, a value taken as an error
-// text). what names the kind of warning for the limit per table.
-func (p *parser) lint(what string, off int, format string, args ...any) {
+// linting counts a warning about something the tool accepts but that
+// does not do what it seems to (a key that never matches, a value taken
+// as an error text), and says whether to give it: what names the kind of
+// warning for the limit per table. Callers format the message only then.
+func (p *parser) linting(what string, off int) bool {
 	if p.linted == nil {
 		p.linted = map[string]*lintCount{}
 	}
@@ -136,9 +137,7 @@ func (p *parser) lint(what string, off int, format string, args ...any) {
 	if c.n == lintLimit+1 {
 		c.firstOff = off
 	}
-	if c.n <= lintLimit {
-		p.warnf(off, format, args...)
-	}
+	return c.n <= lintLimit
 }
 
 // lintSummary adds one warning per kind that went over the limit.
@@ -173,7 +172,7 @@ func (p *parser) readError(err error) {
 // record is where makemap's reader found an entry: its key and value
 // are pieces of the source (the key folded), unless valOff < 0.
 type record struct {
-	off, valOff, keyLen, valLen int
+	off, valOff, keyLen, valLen int32
 }
 
 // makemap reads a sendmail map source as makemap does: the first
@@ -181,6 +180,10 @@ type record struct {
 // source with the keys folded in place, so that a million entries cost a
 // few allocations, not millions.
 func (p *parser) makemap() {
+	if len(p.data) >= 1<<31-1 {
+		p.errorf(0, "the file is too large (%d bytes)", len(p.data))
+		return
+	}
 	n := bytes.Count(p.data, nl) + 1
 	text := make([]byte, len(p.data))
 	copy(text, p.data)
@@ -206,35 +209,35 @@ func (p *parser) makemap() {
 			}
 			owned[len(recs)] = string(e.Value)
 		}
-		recs = append(recs, record{e.Off, e.ValOff, len(e.Key), len(e.Value)})
+		recs = append(recs, record{int32(e.Off), int32(e.ValOff), int32(len(e.Key)), int32(len(e.Value))})
 	}
 	s := string(text)
 	text = nil
-	seen := make(map[string]struct{}, len(recs))
+	dup := firstDuplicates(len(recs), func(i int) string { rc := recs[i]; return s[rc.off : rc.off+rc.keyLen] })
 	p.entries = make([]ir.Entry, 0, len(recs))
-	offs := make([]int, 0, len(recs))
-	voffs := make([]int, 0, len(recs))
+	offs := make([]int32, 0, len(recs))
+	voffs := make([]int32, 0, len(recs))
 	for i, rc := range recs {
 		key := s[rc.off : rc.off+rc.keyLen]
-		if _, dup := seen[key]; dup {
+		if dup != nil && dup[i] {
 			// makemap keeps the first value and complains.
-			p.errorf(rc.off, "key %s: duplicate key", key)
+			p.errorf(int(rc.off), "key %s: duplicate key", key)
 			continue
 		}
-		seen[key] = struct{}{}
 		var val string
 		if rc.valOff >= 0 {
 			val = s[rc.valOff : rc.valOff+rc.valLen]
 		} else {
 			val = owned[i]
 		}
-		p.entries = append(p.entries, ir.Entry{Key: key, Value: val, Pos: p.irPos(rc.off)})
+		p.entries = append(p.entries, ir.Entry{Key: key, Value: val, Pos: p.irPos(int(rc.off))})
 		offs = append(offs, rc.off)
 		voffs = append(voffs, max(rc.valOff, rc.off))
 	}
+	recs = nil
 	p.views.init(p.kind, len(p.entries))
 	for i := range p.entries {
-		p.view(&p.entries[i], i, offs[i], voffs[i])
+		p.view(&p.entries[i], i, int(offs[i]), int(voffs[i]))
 	}
 }
 
@@ -245,7 +248,7 @@ func (p *parser) aliases() {
 		IsLocal: p.opt.IsLocal,
 		Report:  p.report,
 	})
-	seen := map[string]int{}
+	seen := newKeySet(64, func(i int) string { return p.entries[i].Key })
 	var offs []int
 	var dead []bool
 	for {
@@ -258,11 +261,11 @@ func (p *parser) aliases() {
 			break
 		}
 		key := string(tablesrc.FoldASCII(e.Key))
-		if i, dup := seen[key]; dup {
+		if i, first := seen.add(key, len(p.entries)); !first {
 			p.warnf(e.Off, "%s... Warning: duplicate alias name %s", e.Name, key)
 			dead[i] = true
+			seen.set(key, len(p.entries))
 		}
-		seen[key] = len(p.entries)
 		p.entries = append(p.entries, ir.Entry{Key: key, Value: string(e.Value), Pos: p.irPos(e.Off)})
 		offs = append(offs, e.Off)
 		dead = append(dead, false)
@@ -330,7 +333,7 @@ func (p *parser) postalias() {
 }
 
 func (p *parser) postfixEntries(next func() (tablesrc.Entry, error), valueOff func(tablesrc.Entry) int) {
-	seen := map[string]bool{}
+	seen := newKeySet(64, func(i int) string { return p.entries[i].Key })
 	var offs, voffs []int
 	for {
 		e, err := next()
@@ -345,11 +348,10 @@ func (p *parser) postfixEntries(next func() (tablesrc.Entry, error), valueOff fu
 		if !p.opt.KeepCase {
 			key = string(tablesrc.FoldPostfix(e.Key, p.opt.UTF8))
 		}
-		if seen[key] {
+		if _, first := seen.add(key, len(p.entries)); !first {
 			p.warnf(e.Off, "duplicate entry: %q", key)
 			continue
 		}
-		seen[key] = true
 		p.entries = append(p.entries, ir.Entry{Key: key, Value: string(e.Value), Pos: p.irPos(e.Off)})
 		offs = append(offs, e.Off)
 		voffs = append(voffs, valueOff(e))

@@ -13,11 +13,15 @@ func (p *parser) mailertable(e *ir.Entry, t *ir.TransportEntry, off, valOff int)
 	case k == ".":
 		t.Key = ir.Key{Kind: ir.KeyWildcard, Value: k}
 	case strings.IndexByte(k, '@') >= 0:
-		p.lint("mailertable-key", off, "mailertable is looked up by domain only: %q is never looked up", k)
+		if p.linting("mailertable-key", off) {
+			p.warnf(off, "mailertable is looked up by domain only: %q is never looked up", k)
+		}
 		t.Key = ir.Key{Kind: ir.KeyOther, Value: k}
 	case !plausibleDomain(k):
 		if k == "*" {
-			p.lint("mailertable-key", off, "the catch-all key of mailertable is \".\", not %q", k)
+			if p.linting("mailertable-key", off) {
+				p.warnf(off, "the catch-all key of mailertable is \".\", not %q", k)
+			}
 		}
 		t.Key = ir.Key{Kind: ir.KeyOther, Value: k}
 	default:
@@ -52,7 +56,9 @@ func (p *parser) mailertable(e *ir.Entry, t *ir.TransportEntry, off, valOff int)
 			t.Host = rest
 		}
 		if t.Host == "" {
-			p.lint("mailertable-host", valOff, "mailer %q needs a host: %q", mailer, v)
+			if p.linting("mailertable-host", valOff) {
+				p.warnf(valOff, "mailer %q needs a host: %q", mailer, v)
+			}
 		}
 	}
 }
@@ -88,7 +94,9 @@ func (p *parser) transport(e *ir.Entry, t *ir.TransportEntry, off, valOff int) {
 	case strings.IndexByte(k, '@') >= 0:
 		user, domain, _ := splitAt(k)
 		if user == "" || domain == "" {
-			p.lint("transport-key", off, "transport(5) keys are user@domain, domain, .domain or *; %q is never looked up", k)
+			if p.linting("transport-key", off) {
+				p.warnf(off, "transport(5) keys are user@domain, domain, .domain or *; %q is never looked up", k)
+			}
 			t.Key = ir.Key{Kind: ir.KeyOther, Value: k}
 		} else {
 			t.Key = ir.Key{Kind: ir.KeyAddress, Value: k, User: user, Domain: domain}
