@@ -2,6 +2,7 @@ package tablesrc
 
 import (
 	"bufio"
+	"bytes"
 	"fmt"
 	"io"
 )
@@ -77,6 +78,7 @@ type MakemapReader struct {
 	eof     bool
 	off     int // input offset of the next byte fgets returns
 	start   int // input offset of the chunk fgets returned last
+	sep     [256]bool
 }
 
 // NewMakemapReader reads makemap input from r.
@@ -84,7 +86,15 @@ func NewMakemapReader(r io.Reader, opt MakemapOptions) *MakemapReader {
 	if opt.Comment == 0 {
 		opt.Comment = '#'
 	}
-	return &MakemapReader{r: bufio.NewReaderSize(r, 1<<16), opt: opt, buf: make([]byte, 0, makemapBufSize)}
+	m := &MakemapReader{r: bufio.NewReaderSize(r, 1<<16), opt: opt, buf: make([]byte, 0, makemapBufSize)}
+	for c := range m.sep {
+		if opt.Sep == 0 {
+			m.sep[c] = isASCIISpace(byte(c))
+		} else {
+			m.sep[c] = byte(c) == opt.Sep
+		}
+	}
+	return m
 }
 
 // fgets reads what sm_io_fgets reads into a 1024-byte buffer: up to and
@@ -115,12 +125,7 @@ func (m *MakemapReader) fgets() (chunk []byte, ok bool, err error) {
 	return m.buf, true, nil
 }
 
-func (m *MakemapReader) isSep(c byte) bool {
-	if m.opt.Sep == 0 {
-		return isASCIISpace(c)
-	}
-	return c == m.opt.Sep
-}
+func (m *MakemapReader) isSep(c byte) bool { return m.sep[c] }
 
 // isASCIISpace is isspace() on an ASCII byte in the C locale.
 func isASCIISpace(c byte) bool {
@@ -149,15 +154,9 @@ func (m *MakemapReader) Next() (Entry, error) {
 		// makemap works on a C string: the line ends at the newline
 		// or at a NUL byte, whichever comes first.
 		line := chunk
-		nl := -1
-		for i, c := range chunk {
-			if c == 0 {
-				break
-			}
-			if c == '\n' {
-				nl = i
-				break
-			}
+		nl := bytes.IndexByte(chunk, '\n')
+		if nl >= 0 && bytes.IndexByte(chunk[:nl], 0) >= 0 {
+			nl = -1
 		}
 		if nl >= 0 {
 			line = chunk[:nl]
@@ -165,7 +164,7 @@ func (m *MakemapReader) Next() (Entry, error) {
 			m.reject("line too long (%d bytes max)", makemapBufSize)
 			continue
 		}
-		if i := indexByte(line, 0); i >= 0 {
+		if i := bytes.IndexByte(line, 0); i >= 0 {
 			line = line[:i]
 		}
 		if len(line) == 0 || line[0] == m.opt.Comment {
@@ -213,12 +212,3 @@ func (m *MakemapReader) Next() (Entry, error) {
 // buffer (sm_io_eof is set only by a read that finds nothing more). A
 // last line of exactly 1023 bytes without a newline is therefore "too
 // long", as with the real makemap.
-
-func indexByte(b []byte, c byte) int {
-	for i, x := range b {
-		if x == c {
-			return i
-		}
-	}
-	return -1
-}
