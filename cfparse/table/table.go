@@ -169,26 +169,47 @@ func (p *parser) readError(err error) {
 	p.diags.Errorf(source.Position{Filename: p.path}, "reading: %v", err)
 }
 
-// record is where makemap's reader found an entry: its key and value
-// are pieces of the source (the key folded), unless valOff < 0.
+// record is one entry as a reader gave it: where it is in the source
+// (off for its key, valOff for its value) and where its key, value and
+// written name (aliases) are in the text the parse collects: a copy of
+// the source for makemap, whose keys and values are pieces of it, and
+// the bytes appended one entry after the other for the other readers.
+// All of a table's keys and values then share one string.
 type record struct {
-	off, valOff, keyLen, valLen int32
+	off, valOff   int32
+	key, keyLen   int32
+	val, valLen   int32
+	name, nameLen int32
+}
+
+// maxSource is the largest source Parse reads: offsets are int32, and
+// the collected text can be twice the source.
+const maxSource = 1<<30 - 1
+
+func (p *parser) tooLarge() bool {
+	if len(p.data) > maxSource {
+		p.errorf(0, "the file is too large (%d bytes, at most %d)", len(p.data), maxSource)
+		return true
+	}
+	return false
+}
+
+// appendPiece appends b to text and says where it is.
+func appendPiece(text, b []byte) ([]byte, int32, int32) {
+	at := int32(len(text))
+	return append(text, b...), at, int32(len(b))
 }
 
 // makemap reads a sendmail map source as makemap does: the first
-// definition of a key wins. Keys and values are pieces of one copy of the
-// source with the keys folded in place, so that a million entries cost a
-// few allocations, not millions.
+// definition of a key wins, and later ones are errors.
 func (p *parser) makemap() {
-	if len(p.data) >= 1<<31-1 {
-		p.errorf(0, "the file is too large (%d bytes)", len(p.data))
+	if p.tooLarge() {
 		return
 	}
 	n := bytes.Count(p.data, nl) + 1
 	text := make([]byte, len(p.data))
 	copy(text, p.data)
 	recs := make([]record, 0, n)
-	var owned map[int]string // values that are not pieces of the source
 	r := tablesrc.NewMakemapReader(bytes.NewReader(p.data), tablesrc.MakemapOptions{
 		NoFold: p.opt.KeepCase,
 		Report: p.report,
@@ -202,55 +223,33 @@ func (p *parser) makemap() {
 			p.readError(err)
 			break
 		}
+		// The key is folded in place; the value is the source's.
 		copy(text[e.Off:], e.Key)
+		rc := record{off: int32(e.Off), valOff: int32(e.ValOff), key: int32(e.Off), keyLen: int32(len(e.Key)),
+			val: int32(e.ValOff), valLen: int32(len(e.Value))}
 		if e.ValOff < 0 {
-			if owned == nil {
-				owned = map[int]string{}
-			}
-			owned[len(recs)] = string(e.Value)
+			rc.valOff = rc.off
+			text, rc.val, rc.valLen = appendPiece(text, e.Value)
 		}
-		recs = append(recs, record{int32(e.Off), int32(e.ValOff), int32(len(e.Key)), int32(len(e.Value))})
+		recs = append(recs, rc)
 	}
-	s := string(text)
-	text = nil
-	dup := firstDuplicates(len(recs), func(i int) string { rc := recs[i]; return s[rc.off : rc.off+rc.keyLen] })
-	p.entries = make([]ir.Entry, 0, len(recs))
-	offs := make([]int32, 0, len(recs))
-	voffs := make([]int32, 0, len(recs))
-	for i, rc := range recs {
-		key := s[rc.off : rc.off+rc.keyLen]
-		if dup != nil && dup[i] {
-			// makemap keeps the first value and complains.
-			p.errorf(int(rc.off), "key %s: duplicate key", key)
-			continue
-		}
-		var val string
-		if rc.valOff >= 0 {
-			val = s[rc.valOff : rc.valOff+rc.valLen]
-		} else {
-			val = owned[i]
-		}
-		p.entries = append(p.entries, ir.Entry{Key: key, Value: val, Pos: p.irPos(int(rc.off))})
-		offs = append(offs, rc.off)
-		voffs = append(voffs, max(rc.valOff, rc.off))
-	}
-	recs = nil
-	p.views.init(p.kind, len(p.entries))
-	for i := range p.entries {
-		p.view(&p.entries[i], i, int(offs[i]), int(voffs[i]))
-	}
+	p.finish(text, recs, false, func(rc record, key, _ string) {
+		p.errorf(int(rc.off), "key %s: duplicate key", key)
+	})
 }
 
 // aliases reads a sendmail aliases file as newaliases does: names are
 // folded, the last definition of a name wins.
 func (p *parser) aliases() {
+	if p.tooLarge() {
+		return
+	}
 	r := tablesrc.NewAliasReader(bytes.NewReader(p.data), p.path, tablesrc.AliasOptions{
 		IsLocal: p.opt.IsLocal,
 		Report:  p.report,
 	})
-	seen := newKeySet(64, func(i int) string { return p.entries[i].Key })
-	var offs []int
-	var dead []bool
+	text := make([]byte, 0, len(p.data)+len(p.data)/2)
+	var recs []record
 	for {
 		e, err := r.Next()
 		if err == io.EOF {
@@ -260,29 +259,17 @@ func (p *parser) aliases() {
 			p.readError(err)
 			break
 		}
-		key := string(tablesrc.FoldASCII(e.Key))
-		if i, first := seen.add(key, len(p.entries)); !first {
-			p.warnf(e.Off, "%s... Warning: duplicate alias name %s", e.Name, key)
-			dead[i] = true
-			seen.set(key, len(p.entries))
-		}
-		p.entries = append(p.entries, ir.Entry{Key: key, Value: string(e.Value), Pos: p.irPos(e.Off)})
-		offs = append(offs, e.Off)
-		dead = append(dead, false)
+		rc := record{off: int32(e.Off), valOff: int32(p.aliasValueOff(e.Off))}
+		rc.key = int32(len(text))
+		text = tablesrc.AppendFoldASCII(text, e.Key)
+		rc.keyLen = int32(len(text)) - rc.key
+		text, rc.val, rc.valLen = appendPiece(text, e.Value)
+		text, rc.name, rc.nameLen = appendPiece(text, []byte(e.Name))
+		recs = append(recs, rc)
 	}
-	// The last definition of a name wins: the earlier ones go.
-	out, o := p.entries[:0], offs[:0]
-	for i, ent := range p.entries {
-		if !dead[i] {
-			out = append(out, ent)
-			o = append(o, offs[i])
-		}
-	}
-	p.entries, offs = out, o
-	p.views.init(p.kind, len(p.entries))
-	for i := range p.entries {
-		p.view(&p.entries[i], i, offs[i], p.aliasValueOff(offs[i]))
-	}
+	p.finish(text, recs, true, func(rc record, key, name string) {
+		p.warnf(int(rc.off), "%s... Warning: duplicate alias name %s", name, key)
+	})
 }
 
 // aliasValueOff guesses where the value of an alias starting at off
@@ -333,8 +320,11 @@ func (p *parser) postalias() {
 }
 
 func (p *parser) postfixEntries(next func() (tablesrc.Entry, error), valueOff func(tablesrc.Entry) int) {
-	seen := newKeySet(64, func(i int) string { return p.entries[i].Key })
-	var offs, voffs []int
+	if p.tooLarge() {
+		return
+	}
+	text := make([]byte, 0, len(p.data)+len(p.data)/2)
+	recs := make([]record, 0, bytes.Count(p.data, nl)+1)
 	for {
 		e, err := next()
 		if err == io.EOF {
@@ -344,21 +334,54 @@ func (p *parser) postfixEntries(next func() (tablesrc.Entry, error), valueOff fu
 			p.readError(err)
 			break
 		}
-		key := string(e.Key)
-		if !p.opt.KeepCase {
-			key = string(tablesrc.FoldPostfix(e.Key, p.opt.UTF8))
+		rc := record{off: int32(e.Off), valOff: int32(valueOff(e)), key: int32(len(text))}
+		if p.opt.KeepCase {
+			text = append(text, e.Key...)
+		} else {
+			text = tablesrc.AppendFoldPostfix(text, e.Key, p.opt.UTF8)
 		}
-		if _, first := seen.add(key, len(p.entries)); !first {
-			p.warnf(e.Off, "duplicate entry: %q", key)
+		rc.keyLen = int32(len(text)) - rc.key
+		text, rc.val, rc.valLen = appendPiece(text, e.Value)
+		recs = append(recs, rc)
+	}
+	p.finish(text, recs, false, func(rc record, key, _ string) {
+		p.warnf(int(rc.off), "duplicate entry: %q", key)
+	})
+}
+
+// finish makes the entries of the records, keeping the first definition
+// of each key (or the last, lastWins) and calling dup for every
+// definition after the first, then fills in the typed views.
+func (p *parser) finish(text []byte, recs []record, lastWins bool, dup func(rc record, key, name string)) {
+	s := string(text)
+	piece := func(at, n int32) string { return s[at : at+n] }
+	keyOf := func(i int) string { return piece(recs[i].key, recs[i].keyLen) }
+	later := firstDuplicates(len(recs), keyOf)
+	drop := later
+	if lastWins && later != nil {
+		n := len(recs)
+		earlier := firstDuplicates(n, func(i int) string { return keyOf(n - 1 - i) })
+		drop = make([]bool, n)
+		for i, d := range earlier {
+			drop[n-1-i] = d
+		}
+	}
+	p.entries = make([]ir.Entry, 0, len(recs))
+	kept := recs[:0]
+	for i, rc := range recs {
+		key := piece(rc.key, rc.keyLen)
+		if later != nil && later[i] {
+			dup(rc, key, piece(rc.name, rc.nameLen))
+		}
+		if drop != nil && drop[i] {
 			continue
 		}
-		p.entries = append(p.entries, ir.Entry{Key: key, Value: string(e.Value), Pos: p.irPos(e.Off)})
-		offs = append(offs, e.Off)
-		voffs = append(voffs, valueOff(e))
+		p.entries = append(p.entries, ir.Entry{Key: key, Value: piece(rc.val, rc.valLen), Pos: p.irPos(int(rc.off))})
+		kept = append(kept, rc)
 	}
 	p.views.init(p.kind, len(p.entries))
 	for i := range p.entries {
-		p.view(&p.entries[i], i, offs[i], voffs[i])
+		p.view(&p.entries[i], i, int(kept[i].off), int(kept[i].valOff))
 	}
 }
 
