@@ -418,6 +418,20 @@ func (c *Call) Origin() *Origin { return c.p.curOrigin }
 // Warn prints a warning in GNU's format.
 func (c *Call) Warn(msg string) { c.p.warn(msg) }
 
+// Output appends text to the current diversion as it is, without
+// rescanning it; with Options.TrackOrigins its origin is this call. It
+// lets a builtin produce output that must not be expanded again.
+func (c *Call) Output(text string) {
+	p := c.p
+	if p.curDiv == nil || text == "" {
+		return
+	}
+	if p.track {
+		p.noteOrigin(p.curOrigin)
+	}
+	p.outputText([]byte(text))
+}
+
 // Quote returns s between the current quote delimiters.
 func (c *Call) Quote(s string) string {
 	return string(c.p.lquote) + s + string(c.p.rquote)
@@ -428,6 +442,11 @@ func (c *Call) Quote(s string) string {
 func (p *Processor) Register(name string, fn BuiltinFunc, blind bool) {
 	b := &builtin{name: name, blind: blind, external: fn}
 	p.defineBuiltin(name, b, modeInsert)
+}
+
+// Quote returns s between the current quote delimiters.
+func (p *Processor) Quote(s string) string {
+	return string(p.lquote) + s + string(p.rquote)
 }
 
 // IsDefined reports whether name has a definition.
