@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"sync"
 	"testing"
 
 	"mailcc/internal/testenv"
@@ -23,24 +22,12 @@ type toolRun struct {
 	code           int
 }
 
+func fromResult(r testenv.Result) toolRun { return toolRun{r.Stdout, r.Stderr, r.Code} }
+
 // runReal runs a real tool in dir with stdin.
 func runReal(t testing.TB, dir string, stdin []byte, prog string, args ...string) toolRun {
 	t.Helper()
-	cmd := exec.Command(prog, args...)
-	cmd.Dir = dir
-	cmd.Stdin = bytes.NewReader(stdin)
-	var o, e bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &o, &e
-	err := cmd.Run()
-	code := 0
-	if err != nil {
-		ee, ok := err.(*exec.ExitError)
-		if !ok {
-			t.Fatalf("%s: %v", prog, err)
-		}
-		code = ee.ExitCode()
-	}
-	return toolRun{o.Bytes(), e.Bytes(), code}
+	return fromResult(testenv.Run(t, dir, stdin, prog, args...))
 }
 
 // inDir runs fn with the working directory set to dir (the tools take
@@ -75,14 +62,7 @@ func runMailccMakemap(t testing.TB, dir string, stdin []byte, args ...string) to
 
 // emptyCF writes the empty sendmail.cf makemap must read when run as
 // root.
-func emptyCF(t testing.TB, dir string) string {
-	t.Helper()
-	cf := filepath.Join(dir, "empty.cf")
-	if err := os.WriteFile(cf, nil, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return cf
-}
+func emptyCF(t testing.TB, dir string) string { return testenv.EmptyCF(t, dir) }
 
 // dbDumpFile lists a database with the real db_dump -p.
 func dbDumpFile(t testing.TB, path string) string {
@@ -365,40 +345,10 @@ func asciiLower(s string) string {
 	return string(b)
 }
 
-// runSendmail runs the real sendmail. sendmail sleeps a minute when
-// the machine's host name is not qualified, so it runs in a private UTS
-// namespace with a qualified name when unshare allows it.
+// runSendmail runs the real sendmail (with a qualified host name).
 func runSendmail(t testing.TB, dir string, stdin []byte, args ...string) toolRun {
 	t.Helper()
-	sendmail := testenv.Tool(t, "sendmail")
-	if ns := unshareArgs(); ns != nil {
-		sh := "hostname mx.example.test && exec \"$0\" \"$@\""
-		return runReal(t, dir, stdin, "unshare", append(append(ns, "sh", "-c", sh, sendmail), args...)...)
-	}
-	if h, _ := os.Hostname(); !strings.Contains(h, ".") {
-		t.Fatalf("sendmail sleeps a minute per run on a host whose name (%q) is not qualified, "+
-			"and unshare cannot give it another name here", h)
-	}
-	return runReal(t, dir, stdin, sendmail, args...)
-}
-
-var (
-	unshareOnce sync.Once
-	unshareNS   []string
-)
-
-// unshareArgs returns the unshare options that give a process its own
-// host name here: as root, or in a user namespace; nil if neither works.
-func unshareArgs() []string {
-	unshareOnce.Do(func() {
-		for _, ns := range [][]string{{"--uts"}, {"--user", "--map-root-user", "--uts"}} {
-			if exec.Command("unshare", append(ns, "hostname", "mx.example.test")...).Run() == nil {
-				unshareNS = ns
-				return
-			}
-		}
-	})
-	return unshareNS
+	return fromResult(testenv.RunSendmail(t, dir, stdin, args...))
 }
 
 // testCF writes a minimal sendmail.cf declaring map "test" of class typ

@@ -4,73 +4,15 @@ import (
 	"bufio"
 	"bytes"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 
 	"mailcc/internal/testenv"
 )
 
-// aliasCF builds, once, a sendmail.cf from the real cf library whose
-// alias file is DIR/aliases; the placeholder DIR is replaced per test.
-var (
-	aliasCFOnce sync.Once
-	aliasCFText string
-	aliasCFErr  string
-)
-
-const aliasMC = `divert(-1)
-include(CFDIR/m4/cf.m4)
-divert(0)
-OSTYPE(` + "`linux'" + `)dnl
-define(` + "`confDOMAIN_NAME', `mx.example.test'" + `)dnl
-define(` + "`ALIAS_FILE', `@@DIR@@/aliases'" + `)dnl
-define(` + "`confDONT_PROBE_INTERFACES', `True'" + `)dnl
-define(` + "`confDONT_BLAME_SENDMAIL', `TrustStickyBit'" + `)dnl
-MAILER(` + "`local'" + `)dnl
-MAILER(` + "`smtp'" + `)dnl
-`
-
-func aliasTestCF(t *testing.T, dir string) string {
-	t.Helper()
-	cfdir := testenv.CFDir(t)
-	m4 := testenv.Tool(t, "m4")
-	aliasCFOnce.Do(func() {
-		mc := strings.Replace(aliasMC, "CFDIR", cfdir, 1)
-		cmd := exec.Command(m4)
-		cmd.Stdin = strings.NewReader(mc)
-		out, err := cmd.Output()
-		if err != nil {
-			aliasCFErr = err.Error()
-			return
-		}
-		var b strings.Builder
-		for _, line := range strings.Split(string(out), "\n") {
-			switch {
-			case strings.HasPrefix(line, "O QueueDirectory="):
-				line = "O QueueDirectory=@@DIR@@"
-			case strings.HasPrefix(line, "O StatusFile="), strings.HasPrefix(line, "O HostStatusDirectory="),
-				strings.HasPrefix(line, "O PidFile="):
-				line = "#" + line
-			case strings.HasPrefix(line, "O HelpFile="):
-				line = "O HelpFile=/dev/null"
-			}
-			b.WriteString(line + "\n")
-		}
-		aliasCFText = b.String()
-	})
-	if aliasCFErr != "" {
-		t.Fatalf("m4: %s", aliasCFErr)
-	}
-	cf := filepath.Join(dir, "sendmail.cf")
-	if err := os.WriteFile(cf, []byte(strings.ReplaceAll(aliasCFText, "@@DIR@@", dir)), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return cf
-}
+func aliasTestCF(t *testing.T, dir string) string { return testenv.AliasCF(t, dir) }
 
 // runMailcc runs one of mailcc's tools in-process in dir.
 func runMailccTool(t testing.TB, dir string, stdin []byte, fn func(stdin *bytes.Reader, stdout, stderr *bytes.Buffer) int) toolRun {
@@ -192,15 +134,7 @@ func newaliasesCase(t *testing.T, src []byte) {
 
 // shortTempDir is a temporary folder with a short name: sendmail
 // shortens long file names in its messages.
-func shortTempDir(t testing.TB) string {
-	t.Helper()
-	dir, err := os.MkdirTemp("", "mc")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	return dir
-}
+func shortTempDir(t testing.TB) string { return testenv.ShortTempDir(t) }
 
 // aliasFile says whether a corpus file is a sendmail aliases file.
 func aliasFile(path string) bool {

@@ -8,26 +8,14 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"mailcc/internal/testenv"
 	"mailcc/mapdb"
 )
 
 // postfixDir makes a Postfix configuration folder with mainCF as its
-// main.cf, dated in the past (Postfix waits for a main.cf modified in
-// the last seconds to settle).
-func postfixDir(t testing.TB, dir, mainCF string) {
-	t.Helper()
-	cf := filepath.Join(dir, "main.cf")
-	if err := os.WriteFile(cf, []byte(mainCF), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	old := time.Now().Add(-time.Hour)
-	if err := os.Chtimes(cf, old, old); err != nil {
-		t.Fatal(err)
-	}
-}
+// main.cf, dated in the past.
+func postfixDir(t testing.TB, dir, mainCF string) { testenv.PostfixDir(t, dir, mainCF) }
 
 func runMailccPostfix(t testing.TB, tool postfixTool, dir string, stdin []byte, args ...string) toolRun {
 	t.Helper()
