@@ -163,6 +163,11 @@ func (a *AliasReader) Next() (Entry, error) {
 		}
 		rhs := line[p:]
 		if !local {
+			if hasUnquoted(paddr, ',') {
+				// sendmail's rulesets refuse a list where an address
+				// belongs, and the name is not local then either.
+				a.report(a.lineno, false, "%s... Invalid route address", paddr)
+			}
 			a.report(a.lineno, false, "%s... cannot alias non-local names", paddr)
 			continue
 		}
@@ -264,20 +269,53 @@ func parseAliasName(lhs string, isLocal func(string) bool) (user, paddr string, 
 		addr = strings.TrimSpace(addr[i+1 : i+j])
 	}
 	paddr = addr
+	if addr == "" {
+		return "", "", false, false
+	}
+	if hasUnquoted(addr, ',') {
+		return addr, paddr, false, true
+	}
+	if isLocal == nil {
+		isLocal = func(d string) bool { return strings.EqualFold(d, "localhost") }
+	}
 	user, domain := addr, ""
 	if at := lastUnquoted(addr, '@'); at >= 0 {
 		user, domain = addr[:at], addr[at+1:]
+	}
+	for {
 		domain = strings.TrimSuffix(domain, ".")
-		if domain != "" {
-			if isLocal == nil {
-				isLocal = func(d string) bool { return strings.EqualFold(d, "localhost") }
-			}
-			if !isLocal(domain) {
-				return user, paddr, false, true
-			}
+		if domain != "" && !isLocal(domain) {
+			return user, paddr, false, true
 		}
+		// The percent hack: in a local address, user%host is
+		// user@host, the rightmost '%' first.
+		pct := lastUnquoted(user, '%')
+		if pct < 0 {
+			break
+		}
+		user, domain = user[:pct], user[pct+1:]
+	}
+	if hasUnquoted(user, '!') {
+		// host!user is a UUCP route, not a local name.
+		return user, paddr, false, true
 	}
 	return dequoteLocal(user), paddr, true, true
+}
+
+// hasUnquoted reports whether s holds c outside double quotes.
+func hasUnquoted(s string, c byte) bool {
+	inQ := false
+	for i := 0; i < len(s); i++ {
+		switch {
+		case s[i] == '\\':
+			i++
+		case s[i] == '"':
+			inQ = !inQ
+		case s[i] == c && !inQ:
+			return true
+		}
+	}
+	return false
 }
 
 // dequoteLocal is what the cf library's rules do to a local part that
