@@ -123,7 +123,7 @@ func (p *parser) sendmailAccessKey(k string, tagged bool, kind tagKind, off int)
 		}
 		if !exact {
 			if p.linting("ipv6-form", off) {
-				p.warnf(off, "IPv6 key %q never matches: sendmail writes client addresses in full form without leading zeros (%q), unless UseCompressedIPv6Addresses is set", k, k[:5]+norm)
+				p.warnf(off, "IPv6 key %q never matches: sendmail writes client addresses in full form without leading zeros (%q), unless UseCompressedIPv6Addresses is set", k, "IPv6:"+norm)
 			}
 		}
 		return ir.Key{Kind: ir.KeyIPv6, Value: norm, Prefix: bits}
