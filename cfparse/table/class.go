@@ -43,6 +43,13 @@ func parseScanFormat(f string) (scanConv, bool) {
 		}
 		var in [256]bool
 		for j := 0; j < len(body); j++ {
+			if body[j] == '\\' && j+1 < len(body) {
+				// sendmail's "%[^\#]" stops at '#' only (seen with
+				// sendmail -bt): the backslash quotes the '#'.
+				j++
+				in[body[j]] = true
+				continue
+			}
 			if j+2 < len(body) && body[j+1] == '-' {
 				for b := int(body[j]); b <= int(body[j+2]); b++ {
 					in[b] = true
