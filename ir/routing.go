@@ -15,6 +15,9 @@ type Routing struct {
 	// LuserRelay gets local names that are neither aliases nor users
 	// (LUSER_RELAY, luser_relay).
 	LuserRelay *NextHop `yaml:"luser_relay,omitempty"`
+	// LDAP routes recipients by LDAP lookups (sendmail
+	// FEATURE(ldap_routing) with LDAPROUTE_DOMAIN).
+	LDAP *LDAPRouting `yaml:"ldap,omitempty"`
 	// LocalUsers are always delivered locally (class L, LOCAL_USER).
 	LocalUsers []Value `yaml:"local_users,omitempty"`
 	// StickyHost: user@localhost-name is not sent to the local relay or
@@ -41,6 +44,33 @@ type TransportRouting struct {
 	// transport_maps in parent_domain_matches_subdomains).
 	ParentDomains bool `yaml:"parent_domains,omitempty"`
 	Pos           Pos  `yaml:"pos,omitempty"`
+}
+
+// LDAPRouting is sendmail's FEATURE(ldap_routing): recipients in Domains
+// are looked up in LDAP; a mailHost routes the message there, a
+// mailRoutingAddress rewrites the recipient.
+type LDAPRouting struct {
+	// Domains are the domains routed (class LDAPRoute); Equivalents are
+	// treated as the local domain (class LDAPRouteEquiv).
+	Domains     []DomainMatch `yaml:"domains,omitempty"`
+	Equivalents []DomainMatch `yaml:"equivalents,omitempty"`
+	// MailHostTable and AddressTable name the two maps (ldapmh,
+	// ldapmra).
+	MailHostTable string `yaml:"mail_host_table"`
+	AddressTable  string `yaml:"address_table"`
+	// NotFound is what happens to a recipient LDAP does not know:
+	// "passthru" (delivered as usual) or "bounce"; "sendertoo" also
+	// rejects unknown senders.
+	NotFound string `yaml:"not_found"`
+	// Detail: "strip" or "preserve" +detail in lookups ("" as sendmail's
+	// default: the lookup is retried without it).
+	Detail string `yaml:"detail,omitempty"`
+	// NoDomain: the lookup is also done without the domain (user only).
+	NoDomain bool `yaml:"no_domain,omitempty"`
+	// TempFail: an LDAP failure is a temporary error ("tempfail") or
+	// queues the message ("queue").
+	TempFail string `yaml:"temp_fail,omitempty"`
+	Pos      Pos    `yaml:"pos,omitempty"`
 }
 
 // NextHop is a mailer (transport) and a host.
@@ -148,6 +178,10 @@ type Milter struct {
 	OnFailure string `yaml:"on_failure,omitempty"`
 	// Timeouts are sendmail's T= as written.
 	Timeouts string `yaml:"timeouts,omitempty"`
+	// Flags are sendmail's F= letters as written.
+	Flags string `yaml:"flags,omitempty"`
+	// Equates are the other fields, in the order written.
+	Equates []Setting `yaml:"equates,omitempty"`
 	// Input: the filter sees incoming SMTP mail (INPUT_MAIL_FILTER,
 	// smtpd_milters); otherwise it is only declared (MAIL_FILTER).
 	Input bool `yaml:"input,omitempty"`

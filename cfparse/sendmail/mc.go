@@ -29,6 +29,9 @@ type Options struct {
 	// IncludePath is m4's -I: where include and sinclude search after
 	// the .mc's own folder.
 	IncludePath []string
+	// SkipTables: Load and Lower do not read the text sources of the
+	// maps nor the class files (the IR then has the declarations only).
+	SkipTables bool
 }
 
 // MC is a sendmail.mc as the cf library understands it.
@@ -46,6 +49,12 @@ type MC struct {
 	Calls []Call
 	// Opaque are things kept verbatim: the .mc's own rules, hacks.
 	Opaque []ir.Opaque
+	// LibraryPos is the .mc line that loads the cf library (its include
+	// of cf.m4; the first line when it has none): diagnostics about the
+	// library's defaults point there.
+	LibraryPos ir.Pos
+	// Includes are the files the .mc included (not the cf library's).
+	Includes []string
 	// Vars are the cf variables (conf*, SMART_HOST, MASQUERADE_NAME,
 	// ...) defined when the .mc ends, with their expanded values.
 	Vars map[string]Var
@@ -189,6 +198,7 @@ func ParseMC(path string, data []byte, opts Options) (*MC, source.Diagnostics) {
 			return l.mc, l.diags
 		}
 	}
+	l.fileLines = map[string][]string{path: strings.Split(string(data), "\n")}
 	l.p = m4.New(m4.Options{
 		ProgramName:  "m4",
 		IncludePath:  append([]string{l.dir}, opts.IncludePath...),
@@ -279,7 +289,11 @@ func (l *lib) open(name string) (io.ReadCloser, error) {
 	if text, ok := l.libraryFile(name); ok {
 		return memFile{bytes.NewReader([]byte(text))}, nil
 	}
-	return os.Open(l.resolve(name))
+	f, err := os.Open(l.resolve(name))
+	if err == nil && name != l.mc.Path {
+		l.mc.Includes = append(l.mc.Includes, name)
+	}
+	return f, err
 }
 
 func (l *lib) stat(name string) (fs.FileInfo, error) {
@@ -295,8 +309,19 @@ func (l *lib) report(r m4.Report) {
 	if r.File == libFile || r.File == "" {
 		pos = l.userPos(r.Origin)
 	}
+	if pos.Column == 0 && pos.Line > 0 {
+		pos.Column = l.columnOf(pos.Filename, pos.Line, "")
+	}
 	switch r.Kind {
 	case m4.ReportWarning:
+		if strings.HasPrefix(r.Msg, "cannot open `") {
+			// GNU m4 prints this as a warning but fails (exit status 1)
+			if c := l.columnOf(pos.Filename, pos.Line, "include"); c > 0 {
+				pos.Column = c
+			}
+			l.diags.Errorf(pos, "include: %s", r.Msg)
+			return
+		}
 		l.diags.Warningf(pos, "%s", r.Msg)
 	case m4.ReportError, m4.ReportFatal:
 		msg := r.Msg
@@ -334,7 +359,7 @@ func (l *lib) originPos(o *m4.Origin) ir.Pos {
 			return ci.pos
 		}
 		if o.File != "" && o.File != libFile && o.Line > 0 {
-			return ir.Pos{File: o.File, Line: o.Line}
+			return ir.Pos{File: o.File, Line: o.Line, Col: l.columnOf(o.File, o.Line, "")}
 		}
 	}
 	return ir.Pos{File: l.mc.Path}
@@ -373,6 +398,14 @@ func (l *lib) enter(c *m4.Call, name string, args []string) *callInfo {
 		parent = l.callOf(o.Parent)
 	}
 	ci := &callInfo{label: label, pos: l.posOf(c), parent: parent}
+	if ci.pos.Col == 0 && ci.pos.Line > 0 {
+		// a call the library made: the column of the .mc's call
+		if parent != nil && parent.pos.File == ci.pos.File && parent.pos.Line == ci.pos.Line {
+			ci.pos.Col = parent.pos.Col
+		} else {
+			ci.pos.Col = l.columnOf(ci.pos.File, ci.pos.Line, name)
+		}
+	}
 	if o := c.Origin(); o != nil {
 		l.labels[o] = ci
 	}
@@ -492,6 +525,10 @@ func (l *lib) cfM4(c *m4.Call, args []string) string {
 		return ""
 	}
 	l.loaded = true
+	l.mc.LibraryPos = ir.Pos{File: l.mc.Path, Line: 1, Col: 1}
+	if f, line := c.OuterSite(); f == l.mc.Path && line > 0 {
+		l.mc.LibraryPos = ir.Pos{File: f, Line: line, Col: l.columnOf(f, line, "include")}
+	}
 	if !l.p.IsDefined("_CF_DIR_") {
 		dir := "../"
 		if f := c.File(); f != libFile && strings.HasSuffix(f, "m4/cf.m4") {

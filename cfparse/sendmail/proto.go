@@ -22,7 +22,7 @@ func (l *lib) proto() {
 		l.expand("MAILER(" + l.p.Quote("local") + ")")
 	}
 	if !l.defined("__OSTYPE__") {
-		l.diags.Errorf(l.mcPos(), "no system type defined: use the OSTYPE macro (the cf library reports this as an error)")
+		l.diags.Errorf(posOf(l.mc.LibraryPos), "no system type defined: use the OSTYPE macro (the cf library reports this as an error)")
 	}
 	l.libDefIfNot("confSMTP_MAILER", "esmtp")
 	l.libDefIfNot("confLOCAL_MAILER", "local")
@@ -324,10 +324,6 @@ func (l *lib) libDefIfNot(name, value string) {
 	}
 }
 
-func (l *lib) mcPos() source.Position {
-	return source.Position{Filename: l.mc.Path}
-}
-
 // warnVar warns at the definition of a variable.
 func (l *lib) warnVar(name, msg string) {
 	p, _ := l.varSite(name)
@@ -345,7 +341,7 @@ func (l *lib) varSite(name string) (ir.Pos, string) {
 	if d, isLib := l.libDefs[name]; isLib && d.text == text && d.file == file && d.line == line {
 		return d.pos, d.origin
 	}
-	if ok && file != libFile {
+	if _, isLibFile := l.libraryFile(file); ok && file != libFile && !isLibFile {
 		return ir.Pos{File: file, Line: line, Col: l.defineColumn(file, line, name)}, ""
 	}
 	return ir.Pos{}, libDefault
@@ -354,6 +350,34 @@ func (l *lib) varSite(name string) (ir.Pos, string) {
 // defineColumn finds the column of the define call for name on a line
 // of a file (0 when it cannot tell).
 func (l *lib) defineColumn(file string, line int, name string) int {
+	text := l.lineText(file, line)
+	i := strings.Index(text, name)
+	if i < 0 {
+		return 0
+	}
+	if d := strings.LastIndex(text[:i], "define"); d >= 0 {
+		return d + 1
+	}
+	return i + 1
+}
+
+// columnOf finds where word is on a line of a file (the first non-blank
+// character when word is empty or absent); 0 when the line is unknown.
+func (l *lib) columnOf(file string, line int, word string) int {
+	text := l.lineText(file, line)
+	if text == "" {
+		return 0
+	}
+	if word != "" {
+		if i := strings.Index(text, word); i >= 0 {
+			return i + 1
+		}
+	}
+	return len(text) - len(strings.TrimLeft(text, " \t")) + 1
+}
+
+// lineText returns a line of a file the .mc read.
+func (l *lib) lineText(file string, line int) string {
 	if l.fileLines == nil {
 		l.fileLines = map[string][]string{}
 	}
@@ -366,17 +390,9 @@ func (l *lib) defineColumn(file string, line int, name string) int {
 		l.fileLines[file] = lines
 	}
 	if line < 1 || line > len(lines) {
-		return 0
+		return ""
 	}
-	text := lines[line-1]
-	i := strings.Index(text, name)
-	if i < 0 {
-		return 0
-	}
-	if d := strings.LastIndex(text[:i], "define"); d >= 0 {
-		return d + 1
-	}
-	return i + 1
+	return lines[line-1]
 }
 
 // emit adds the declarations in text to the .cf's lines.
