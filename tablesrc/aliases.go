@@ -116,6 +116,11 @@ func (a *AliasReader) Next() (Entry, error) {
 			if !more {
 				break
 			}
+			if len(buf) == 0 {
+				// An empty line continued: the text starts on the
+				// next line, and so does the entry for messages.
+				a.start = a.off
+			}
 			var g bool
 			buf, g = a.fgets(buf, aliasBufSize-len(buf))
 			if !g {
@@ -151,7 +156,12 @@ func (a *AliasReader) Next() (Entry, error) {
 			a.report(a.lineno, false, "missing colon")
 			continue
 		}
-		lhs := string(line[:colon])
+		lhs, unbalanced := aliasLHS(string(line))
+		for _, c := range unbalanced {
+			// sendmail's address scanner complains and closes what
+			// is open; the name is read on.
+			a.report(a.lineno, true, "%s... Unbalanced '%c'", line, c)
+		}
 		user, paddr, local, ok := parseAliasName(lhs, a.opt.IsLocal)
 		if !ok {
 			a.report(a.lineno, false, "%.40s... illegal alias name", line)
@@ -218,6 +228,65 @@ func (a *AliasReader) flushVirtualLine() {
 		}
 		a.lineno++
 	}
+}
+
+// aliasLHS finds the name at the start of an alias line as sendmail's
+// address parser does with ':' as the delimiter: a colon inside quotes,
+// a comment or <...> does not end it. What is left open at the end of
+// the line is closed, and a ')' or '>' that closes nothing is dropped;
+// unbalanced lists those characters, in the order sendmail reports them.
+func aliasLHS(line string) (lhs string, unbalanced []byte) {
+	var b strings.Builder
+	inQ, depth, angle := false, 0, 0
+	for i := 0; i < len(line); i++ {
+		c := line[i]
+		switch {
+		case c == '\\' && i+1 < len(line):
+			b.WriteByte(c)
+			i++
+			c = line[i]
+		case inQ:
+			if c == '"' {
+				inQ = false
+			}
+		case depth > 0:
+			if c == '(' {
+				depth++
+			} else if c == ')' {
+				depth--
+			}
+		case c == '"':
+			inQ = true
+		case c == '(':
+			depth++
+		case c == ')':
+			unbalanced = append(unbalanced, ')')
+			continue
+		case c == '<':
+			angle++
+		case c == '>':
+			if angle == 0 {
+				unbalanced = append(unbalanced, '>')
+				continue
+			}
+			angle--
+		case c == ':' && angle == 0:
+			return b.String(), unbalanced
+		}
+		b.WriteByte(c)
+	}
+	switch {
+	case inQ:
+		unbalanced = append(unbalanced, '"')
+		b.WriteByte('"')
+	case depth > 0:
+		unbalanced = append(unbalanced, '(')
+		b.WriteString(strings.Repeat(")", depth))
+	case angle > 0:
+		unbalanced = append(unbalanced, '<')
+		b.WriteString(strings.Repeat(">", angle))
+	}
+	return b.String(), unbalanced
 }
 
 // parseAliasName parses the left-hand side of an alias the way
