@@ -23,6 +23,7 @@ func corpusRoots() []string {
 	roots := []string{
 		filepath.Join(testenv.Root(), "corpus", "maps"),
 		filepath.Join(testenv.Root(), "corpus", "tables"),
+		filepath.Join(testenv.Root(), "corpus", "bad"),
 	}
 	if sh := testenv.Shared(); sh != "" {
 		roots = append(roots, filepath.Join(sh, "corpus", "sendmail"), filepath.Join(sh, "corpus", "postfix"))
@@ -79,6 +80,7 @@ func kindByName(name string) (ir.TableKind, bool) {
 //   - corpus/maps/{makemap,aliases,postmap,postalias}/*: the cases of
 //     the map tools (makemap and aliases are sendmail's);
 //   - corpus/tables/{sendmail,postfix}/NAME: NAME says the kind;
+//   - corpus/bad/CASE/NAME: the broken sources (see corpus/bad/README.md);
 //   - the shared corpus: sendmail/ files named like sendmail's tables,
 //     and every text file of postfix/ but the configuration files.
 func corpusSources(t testing.TB) []corpusSource {
@@ -109,6 +111,11 @@ func corpusSources(t testing.TB) []corpusSource {
 				default:
 					return nil
 				}
+			case strings.HasSuffix(root, filepath.Join("corpus", "bad")):
+				if !known {
+					return nil
+				}
+				src.kind, src.dialect = kind, badCaseDialect(filepath.Dir(path))
 			case strings.HasSuffix(root, filepath.Join("corpus", "tables")):
 				if !known || (dir != "sendmail" && dir != "postfix") {
 					return nil
