@@ -32,6 +32,9 @@ type Options struct {
 	// SkipTables: Load and Lower do not read the text sources of the
 	// maps nor the class files (the IR then has the declarations only).
 	SkipTables bool
+	// MaxMemory and MaxWork limit the m4 run as m4.Options does (0: the
+	// defaults).
+	MaxMemory, MaxWork int64
 }
 
 // MC is a sendmail.mc as the cf library understands it.
@@ -209,6 +212,8 @@ func ParseMC(path string, data []byte, opts Options) (*MC, source.Diagnostics) {
 		Report:       l.report,
 		TrackOrigins: true,
 		NoWrite:      true,
+		MaxMemory:    opts.MaxMemory,
+		MaxWork:      opts.MaxWork,
 		// the .mc's own output is read back before the end
 		Interactive: true,
 	})

@@ -1,6 +1,7 @@
 package sendmail
 
 import (
+	"bytes"
 	"os"
 	"strings"
 
@@ -477,17 +478,22 @@ func (l *lib) divertedLines(n int, kind string) {
 	}
 	l.openRules = false
 	si := 0
-	originAt := func(off int) *m4.Origin {
+	// originAt finds the origin of the text at off, and the number of
+	// lines between the start of its span and off: text read from a file
+	// comes in runs that may cover several lines.
+	originAt := func(off int) (*m4.Origin, int) {
 		for si+1 < len(spans) && spans[si+1].Offset <= int64(off) {
 			si++
 		}
 		if si < len(spans) && spans[si].Offset <= int64(off) {
-			return spans[si].Origin
+			start := int(spans[si].Offset)
+			return spans[si].Origin, bytes.Count(buf[start:off], []byte("\n"))
 		}
-		return nil
+		return nil, 0
 	}
 	var cur []byte
 	var curOrigin *m4.Origin
+	curSkip := 0
 	have := false
 	flush := func() {
 		if !have {
@@ -497,6 +503,10 @@ func (l *lib) divertedLines(n int, kind string) {
 		text := string(cur)
 		ln, msg := parseCFLine(text)
 		pos := l.originPos(curOrigin)
+		if curOrigin != nil && curOrigin.Macro == "" && curSkip > 0 && pos.File == curOrigin.File && pos.Line == curOrigin.Line {
+			pos.Line += curSkip
+			pos.Col = l.columnOf(pos.File, pos.Line, "")
+		}
 		origin := ""
 		if ci := l.callOf(curOrigin); ci != nil {
 			origin = ci.origin()
@@ -520,7 +530,7 @@ func (l *lib) divertedLines(n int, kind string) {
 			end++
 		}
 		line := buf[off:end]
-		o := originAt(off)
+		o, skip := originAt(off)
 		switch {
 		case len(line) > 0 && (line[0] == ' ' || line[0] == '\t'):
 			if have {
@@ -532,7 +542,7 @@ func (l *lib) divertedLines(n int, kind string) {
 		default:
 			flush()
 			cur = append(cur[:0], line...)
-			curOrigin, have = o, true
+			curOrigin, curSkip, have = o, skip, true
 		}
 		off = end + 1
 	}

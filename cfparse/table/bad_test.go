@@ -154,4 +154,3 @@ func TestBadCorpus(t *testing.T) {
 	}
 	t.Logf("%d bad cases with table sources checked", checked)
 }
-
