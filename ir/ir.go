@@ -218,8 +218,12 @@ type Network struct {
 	// Source is how it was written: "10.1" (sendmail octet prefix),
 	// "IPv6:2001:db8" or the Postfix pattern.
 	Source string `yaml:"source,omitempty"`
-	Pos    Pos    `yaml:"pos,omitempty"`
-	Origin string `yaml:"origin,omitempty"`
+	// Negated excludes the network (Postfix "!192.0.2.0/24"); a table
+	// of networks (Postfix "cidr:/etc/postfix/clients") has its name in
+	// Source and no CIDR.
+	Negated bool   `yaml:"negated,omitempty"`
+	Pos     Pos    `yaml:"pos,omitempty"`
+	Origin  string `yaml:"origin,omitempty"`
 }
 
 // Class is a sendmail class: a set of words, from C lines, F files and

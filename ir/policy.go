@@ -125,6 +125,9 @@ const (
 	// (sendmail's default unless accept_unqualified_senders).
 	CheckRejectUnqualifiedSender    CheckKind = "reject-non-fqdn-sender"
 	CheckRejectUnqualifiedRecipient CheckKind = "reject-non-fqdn-recipient"
+	// CheckRejectUnknownRecipientDomain: the recipient's domain must
+	// resolve (reject_unknown_recipient_domain).
+	CheckRejectUnknownRecipientDomain CheckKind = "reject-unknown-recipient-domain"
 	// CheckRejectUnknownClient: the client must have a forward-confirmed
 	// name (require_rdns, reject_unknown_client_hostname).
 	CheckRejectUnknownClient CheckKind = "reject-unknown-client"

@@ -45,6 +45,9 @@ type Scope struct {
 // RewriteStage is one step of the pipeline.
 type RewriteStage struct {
 	Kind RewriteKind `yaml:"kind"`
+	// Name is the stage's native name when it has one: the Postfix
+	// parameter that lists its tables (sender_canonical_maps).
+	Name string `yaml:"name,omitempty"`
 	// Tables are the tables consulted, in order (Postfix allows a list).
 	Tables []string `yaml:"tables,omitempty"`
 	Scope  Scope    `yaml:"scope"`
