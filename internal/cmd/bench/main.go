@@ -4,7 +4,7 @@
 // and prints the medians side by side with their ratio and the target
 // ratio of the issue that set it.
 //
-//	go run ./internal/cmd/bench -mailcc bin/mailcc [-runs 11] [-only NAME]
+//	go run ./internal/cmd/bench -mailcc bin/mailcc [-runs 11] [-only NAME] [-keep]
 package main
 
 import (
@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -26,12 +27,19 @@ type benchCase struct {
 	// setup prepares the inputs in dir and returns the two commands. A
 	// last argument "<FILE" is the command's standard input.
 	setup func(dir string) (real, ours []string, err error)
+	// check, when set, runs mailcc's command once before the timed runs
+	// and judges its standard output (that it did the whole work).
+	check func(stdout string) error
+	// memory: print both commands' peak memory (the largest maximum
+	// resident set size over the runs) under the times.
+	memory bool
 }
 
 var (
 	mailcc = flag.String("mailcc", "bin/mailcc", "the mailcc binary")
 	runs   = flag.Int("runs", 11, "timed runs of each command")
 	only   = flag.String("only", "", "run only the cases whose name contains this")
+	keep   = flag.Bool("keep", false, "keep each case's folder of inputs (for profiling) and say where it is")
 )
 
 const cfDir = "/usr/share/sendmail/cf"
@@ -51,6 +59,7 @@ func main() {
 		makemapCase("makemap btree: 1,000,000 entries", "btree"),
 		postmapCase("postmap hash: 1,000,000 entries", "hash"),
 		postmapCase("postmap cdb: 1,000,000 entries", "cdb"),
+		irStatsCase("ir --stats: 1M access + 100K aliases"),
 	}
 	fmt.Printf("%-40s %12s %12s %8s %8s\n", "case", "real tool", "mailcc", "ratio", "target")
 	failed := false
@@ -69,8 +78,20 @@ func main() {
 			os.RemoveAll(dir)
 			continue
 		}
-		rt, ot, err := measure(dir, real, ours)
-		os.RemoveAll(dir)
+		if c.check != nil {
+			if err = checkRun(dir, ours, c.check); err != nil {
+				fmt.Printf("%-40s %v\n", c.name, err)
+				failed = true
+				os.RemoveAll(dir)
+				continue
+			}
+		}
+		rt, ot, rm, om, err := measure(dir, real, ours)
+		if *keep {
+			fmt.Printf("%-40s inputs kept in %s\n", c.name, dir)
+		} else {
+			os.RemoveAll(dir)
+		}
 		if err != nil {
 			fmt.Printf("%-40s %v\n", c.name, err)
 			failed = true
@@ -79,13 +100,16 @@ func main() {
 		ratio := float64(ot) / float64(rt)
 		if c.target == 0 {
 			fmt.Printf("%-40s %12s %12s %7.2fx %8s\n", c.name, fmtDur(rt), fmtDur(ot), ratio, "-")
-			continue
+		} else {
+			mark := "ok"
+			if ratio > c.target {
+				mark = "MISSED"
+			}
+			fmt.Printf("%-40s %12s %12s %7.2fx %7.2fx %s\n", c.name, fmtDur(rt), fmtDur(ot), ratio, c.target, mark)
 		}
-		mark := "ok"
-		if ratio > c.target {
-			mark = "MISSED"
+		if c.memory {
+			fmt.Printf("%-40s %12s %12s\n", "  peak memory (max RSS)", fmtMem(rm), fmtMem(om))
 		}
-		fmt.Printf("%-40s %12s %12s %7.2fx %7.2fx %s\n", c.name, fmtDur(rt), fmtDur(ot), ratio, c.target, mark)
 	}
 	fmt.Printf("(medians of %d whole-process runs each, after one warm-up run)\n", *runs)
 	if failed {
@@ -147,33 +171,45 @@ func extraLines(n int) string {
 	return b.String()
 }
 
-// measure runs both commands, alternating, and returns their medians.
-func measure(dir string, real, ours []string) (time.Duration, time.Duration, error) {
-	var rt, ot []time.Duration
+// measure runs both commands, alternating, and returns their medians and
+// their peak memory (the largest maximum resident set size, in KiB).
+func measure(dir string, real, ours []string) (rt, ot time.Duration, rm, om int64, err error) {
+	var rts, ots []time.Duration
 	for i := 0; i <= *runs; i++ {
-		a, err := run(dir, real)
+		a, am, err := run(dir, real, io.Discard)
 		if err != nil {
-			return 0, 0, err
+			return 0, 0, 0, 0, err
 		}
-		b, err := run(dir, ours)
+		b, bm, err := run(dir, ours, io.Discard)
 		if err != nil {
-			return 0, 0, err
+			return 0, 0, 0, 0, err
 		}
+		rm, om = max(rm, am), max(om, bm)
 		if i > 0 { // the first run warms the caches
-			rt, ot = append(rt, a), append(ot, b)
+			rts, ots = append(rts, a), append(ots, b)
 		}
 	}
-	return median(rt), median(ot), nil
+	return median(rts), median(ots), rm, om, nil
 }
 
-// run times one whole-process run of argv in dir; a last argument
-// "<FILE" is its standard input.
-func run(dir string, argv []string) (time.Duration, error) {
+// checkRun runs argv once in dir and judges its standard output.
+func checkRun(dir string, argv []string, check func(string) error) error {
+	var out strings.Builder
+	if _, _, err := run(dir, argv, &out); err != nil {
+		return err
+	}
+	return check(out.String())
+}
+
+// run times one whole-process run of argv in dir, writing its standard
+// output to stdout, and returns its maximum resident set size in KiB; a
+// last argument "<FILE" is its standard input.
+func run(dir string, argv []string, stdout io.Writer) (time.Duration, int64, error) {
 	var stdin io.Reader
 	if n := len(argv); n > 0 && strings.HasPrefix(argv[n-1], "<") {
 		f, err := os.Open(filepath.Join(dir, argv[n-1][1:]))
 		if err != nil {
-			return 0, err
+			return 0, 0, err
 		}
 		defer f.Close()
 		stdin, argv = f, argv[:n-1]
@@ -181,16 +217,20 @@ func run(dir string, argv []string) (time.Duration, error) {
 	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Dir = dir
 	cmd.Stdin = stdin
-	cmd.Stdout = io.Discard
+	cmd.Stdout = stdout
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
 	start := time.Now()
 	err := cmd.Run()
 	d := time.Since(start)
 	if err != nil {
-		return 0, fmt.Errorf("%s: %v\n%s", strings.Join(argv, " "), err, stderr.String())
+		return 0, 0, fmt.Errorf("%s: %v\n%s", strings.Join(argv, " "), err, stderr.String())
 	}
-	return d, nil
+	var rss int64
+	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+		rss = ru.Maxrss // KiB on Linux
+	}
+	return d, rss, nil
 }
 
 // accessSource writes a 1,000,000-line access map source: client
@@ -277,6 +317,13 @@ func median(d []time.Duration) time.Duration {
 
 func fmtDur(d time.Duration) string {
 	return fmt.Sprintf("%.2f ms", float64(d.Microseconds())/1000)
+}
+
+func fmtMem(kb int64) string {
+	if kb == 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%.1f MB", float64(kb)/1024)
 }
 
 func fatal(err error) {
