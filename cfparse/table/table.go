@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"unsafe"
 
 	"mailcc/ir"
 	"mailcc/source"
@@ -353,7 +354,8 @@ func (p *parser) postfixEntries(next func() (tablesrc.Entry, error), valueOff fu
 // of each key (or the last, lastWins) and calling dup for every
 // definition after the first, then fills in the typed views.
 func (p *parser) finish(text []byte, recs []record, lastWins bool, dup func(rc record, key, name string)) {
-	s := string(text)
+	// text is not written after this: the keys and values share it.
+	s := unsafe.String(unsafe.SliceData(text), len(text))
 	piece := func(at, n int32) string { return s[at : at+n] }
 	keyOf := func(i int) string { return piece(recs[i].key, recs[i].keyLen) }
 	later := firstDuplicates(len(recs), keyOf)
@@ -366,8 +368,18 @@ func (p *parser) finish(text []byte, recs []record, lastWins bool, dup func(rc r
 			drop[n-1-i] = d
 		}
 	}
-	p.entries = make([]ir.Entry, 0, len(recs))
-	kept := recs[:0]
+	n := len(recs)
+	for i := range drop {
+		if drop[i] {
+			n--
+		}
+	}
+	// The entries and their views are made in one pass, in source order
+	// (the diagnostics of duplicates and of views come in that order too).
+	p.entries = make([]ir.Entry, n)
+	populate(p.entries)
+	p.views.init(p.kind, n)
+	j := 0
 	for i, rc := range recs {
 		key := piece(rc.key, rc.keyLen)
 		if later != nil && later[i] {
@@ -376,12 +388,10 @@ func (p *parser) finish(text []byte, recs []record, lastWins bool, dup func(rc r
 		if drop != nil && drop[i] {
 			continue
 		}
-		p.entries = append(p.entries, ir.Entry{Key: key, Value: piece(rc.val, rc.valLen), Pos: p.irPos(int(rc.off))})
-		kept = append(kept, rc)
-	}
-	p.views.init(p.kind, len(p.entries))
-	for i := range p.entries {
-		p.view(&p.entries[i], i, int(kept[i].off), int(kept[i].valOff))
+		e := &p.entries[j]
+		e.Key, e.Value, e.Pos = key, piece(rc.val, rc.valLen), p.irPos(int(rc.off))
+		p.view(e, j, int(rc.off), int(rc.valOff))
+		j++
 	}
 }
 
