@@ -88,6 +88,9 @@ func detect(args []string, from ir.Dialect) (ir.Dialect, string, error) {
 				pfDir = a
 				continue
 			}
+			if m == "" && p != "" {
+				return "", "", fmt.Errorf("%s holds a Postfix configuration (main.cf), not sendmail's", a)
+			}
 			if m == "" {
 				return "", "", fmt.Errorf("%s: neither a sendmail.mc nor a main.cf in this folder", a)
 			}

@@ -156,6 +156,12 @@ func (l *lowerer) loadTables() {
 					l.warnf(t.Pos, "table %s: its source %s cannot be read (%s), only the database %s exists: its entries are not in the IR", t.Name, b.Source, pathError(err), db)
 					continue
 				}
+				if !t.Pos.IsValid() {
+					// A default (alias_maps = hash:/etc/aliases): not
+					// the configuration's mistake.
+					l.warnf(t.Pos, "table %s (%s): its source %s cannot be read: %s", t.Name, t.Origin, b.Source, pathError(err))
+					continue
+				}
 				l.errorf(t.Pos, "table %s: its source %s cannot be read: %s", t.Name, b.Source, pathError(err))
 				continue
 			}

@@ -1,51 +1,13 @@
 package sendmail
 
 import (
-	"os"
 	"path/filepath"
-	"regexp"
-	"strconv"
 	"strings"
 	"testing"
 
 	"mailcc/internal/testenv"
 	"mailcc/source"
 )
-
-var expectedRE = regexp.MustCompile(`^([^:]+):(\d+):(\d+): (error|warning): (.*)$`)
-
-type expectedDiag struct {
-	file      string
-	line, col int
-	severity  string
-	re        *regexp.Regexp
-	text      string
-}
-
-func readExpected(t *testing.T, path string) []expectedDiag {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []expectedDiag
-	for i, l := range strings.Split(string(data), "\n") {
-		if strings.TrimSpace(l) == "" || strings.HasPrefix(l, "#") {
-			continue
-		}
-		m := expectedRE.FindStringSubmatch(l)
-		if m == nil {
-			t.Fatalf("%s:%d: not file:line:col: error|warning: regexp: %q", path, i+1, l)
-		}
-		re, err := regexp.Compile(m[5])
-		if err != nil {
-			t.Fatalf("%s:%d: %v", path, i+1, err)
-		}
-		line, _ := strconv.Atoi(m[2])
-		col, _ := strconv.Atoi(m[3])
-		out = append(out, expectedDiag{file: m[1], line: line, col: col, severity: m[4], re: re, text: l})
-	}
-	return out
-}
 
 // TestBadCorpus loads every case of corpus/bad that holds a .mc (with
 // the case folder as the root, so that its tables are the case's) and
@@ -62,7 +24,7 @@ func TestBadCorpus(t *testing.T) {
 		}
 		checked++
 		t.Run(filepath.Base(dir), func(t *testing.T) {
-			want := readExpected(t, filepath.Join(dir, "expected"))
+			want := testenv.ReadExpected(t, filepath.Join(dir, "expected"))
 			var diags source.Diagnostics
 			inDir(t, dir, func() {
 				defer func() {
@@ -76,27 +38,10 @@ func TestBadCorpus(t *testing.T) {
 			for _, d := range diags {
 				reported[d.Pos.Filename] = true
 			}
-			listed := map[*source.Diagnostic]bool{}
-			for _, w := range want {
-				if !reported[w.file] && !strings.HasSuffix(w.file, ".mc") {
-					continue // another parser's file, checked by its own test
-				}
-				found := false
-				for _, d := range diags {
-					if d.Pos.Filename == w.file && d.Pos.Line == w.line && d.Pos.Column == w.col &&
-						d.Severity.String() == w.severity && w.re.MatchString(d.Msg) {
-						found, listed[d] = true, true
-					}
-				}
-				if !found {
-					t.Errorf("missing: %s\ngot:\n%s", w.text, diags.Format(0))
-				}
-			}
-			for _, d := range diags {
-				if d.Severity == source.Error && !listed[d] {
-					t.Errorf("unexpected error: %s", d.Error())
-				}
-			}
+			// Another parser's files are checked by its own test.
+			testenv.CheckDiagnostics(t, diags, want, func(file string) bool {
+				return reported[file] || strings.HasSuffix(file, ".mc")
+			})
 		})
 	}
 	if checked < 10 {

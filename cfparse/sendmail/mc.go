@@ -195,7 +195,7 @@ func ParseMC(path string, data []byte, opts Options) (*MC, source.Diagnostics) {
 	}
 	if data == nil {
 		var err error
-		data, err = os.ReadFile(l.resolve(path))
+		data, err = os.ReadFile(path) // the .mc named is read where it is; --root is for the paths it names
 		if err != nil {
 			l.diags.Errorf(source.Position{Filename: path}, "cannot read the .mc: %v", unwrapPathError(err))
 			return l.mc, l.diags
