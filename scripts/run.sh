@@ -1,7 +1,8 @@
 #!/bin/sh
 # run.sh: mailcc's main job on the example in examples/: compile
 # examples/sendmail.mc to sendmail.cf with mailcc's own m4, then show that
-# GNU m4 with the cf library produces the same bytes.
+# GNU m4 with the cf library produces the same bytes; then lower it (with
+# the tables beside it) into the typed IR with mailcc ir.
 set -eu
 MAILCC=${1:-bin/mailcc}
 OUT=${CACHE:-.cache}/run
@@ -33,3 +34,9 @@ echo "== where lines came from (mailcc --origins), a sample:"
 "$MAILCC" examples/sendmail.mc -o "$OUT/sendmail.cf" --origins "$OUT/sendmail.cf.origins"
 echo "   (.cf line, the .mc line it came from, the chain of calls)"
 grep -m 3 -e 'FEATURE at' "$OUT/sendmail.cf.origins" | sed 's/^/   /' || true
+
+echo "== mailcc ir examples/sendmail.mc: the typed model, a sample (policy at RCPT)"
+"$MAILCC" ir --root examples examples/sendmail.mc > "$OUT/ir.yaml" 2> "$OUT/ir.diagnostics" || true
+echo "   wrote $OUT/ir.yaml ($(wc -l < "$OUT/ir.yaml") lines); problems found: $(grep -c ': error:' "$OUT/ir.diagnostics" || true) errors, $(grep -c ': warning:' "$OUT/ir.diagnostics" || true) warnings"
+awk '/^  stages:/{p=1} p&&/stage: rcpt/{q=1} q{print; n++} n>=24{exit}' "$OUT/ir.yaml" | sed 's/^/   | /'
+"$MAILCC" ir --stats --root examples examples/sendmail.mc 2>/dev/null | sed 's/^/   /' || true
