@@ -186,6 +186,11 @@ func (e *expander) parse(value string) expandStatus {
 			}
 			name = value[i : j-1]
 			i = j
+			// Postfix stops at the first bracketed reference after
+			// an error (a plain $name does not stop it).
+			if st&statusError != 0 {
+				return st
+			}
 		} else {
 			j := i
 			for j < len(value) && (isAlnum(value[j]) || value[j] == '_') {

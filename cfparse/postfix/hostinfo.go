@@ -92,9 +92,10 @@ func tail4(m net.IPMask) net.IPMask {
 }
 
 // protocols parses inet_protocols: which address families are on.
+// Postfix's name_mask() takes the names in lower case only.
 func protocols(value string) (v4, v6 bool, err error) {
 	for _, w := range strings.FieldsFunc(value, isListSep) {
-		switch strings.ToLower(w) {
+		switch w {
 		case "all":
 			v4, v6 = true, true
 		case "ipv4":
@@ -102,7 +103,7 @@ func protocols(value string) (v4, v6 bool, err error) {
 		case "ipv6":
 			v6 = true
 		default:
-			return false, false, fmt.Errorf("bad inet_protocols value: %s", value)
+			return false, false, fmt.Errorf("unknown inet_protocols value \"%s\" in \"%s\"", w, value)
 		}
 	}
 	return v4, v6, nil
@@ -173,17 +174,35 @@ func (h *Host) ownAddresses(interfaces string, v4, v6 bool) ([]net.IPNet, error)
 	return out, nil
 }
 
+// networksStyle checks a mynetworks_style value as Postfix's
+// name_mask() and mynetworks() do (lower-case names, exactly one) and
+// returns the style.
+func networksStyle(value string) (string, error) {
+	styles := map[string]bool{}
+	for _, w := range strings.FieldsFunc(value, isListSep) {
+		if w != "host" && w != "subnet" && w != "class" {
+			return "", fmt.Errorf("unknown mynetworks mask style value \"%s\" in \"%s\"", w, value)
+		}
+		styles[w] = true
+	}
+	if len(styles) != 1 {
+		return "", fmt.Errorf("bad mynetworks_style value: %s; specify exactly one value", value)
+	}
+	for w := range styles {
+		return w, nil
+	}
+	return "", nil
+}
+
 // mynetworks computes Postfix's default mynetworks for a mynetworks_style
 // ("host", "subnet" or "class") from the host's addresses: each address
 // as a network of that style, duplicates left out, each followed by a
 // space.
 func mynetworks(addrs []net.IPNet, style string) (string, error) {
-	style = strings.ToLower(strings.TrimSpace(style))
-	words := strings.FieldsFunc(style, isListSep)
-	if len(words) != 1 || (words[0] != "host" && words[0] != "subnet" && words[0] != "class") {
-		return "", fmt.Errorf("bad mynetworks_style value: %s; specify exactly one value", style)
+	style, err := networksStyle(style)
+	if err != nil {
+		return "", err
 	}
-	style = words[0]
 	var b strings.Builder
 	seen := map[string]bool{}
 	for _, a := range addrs {

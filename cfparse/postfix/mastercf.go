@@ -162,8 +162,10 @@ func splitBraced(text string) []token {
 // isMasterBlank is master.cf's field separator set.
 func isMasterBlank(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }
 
+// warnf records a warning about an argument; Postfix's message names
+// "master.cf" (in native) but not the file's path.
 func (m *MasterCF) warnf(pos source.Position, msg, native string) {
-	m.problems = append(m.problems, problem{sev: source.Warning, pos: pos, msg: msg, native: native})
+	m.problems = append(m.problems, problem{sev: source.Warning, pos: pos, msg: msg, native: native, line: -1})
 }
 
 // parseEntry parses one service entry.

@@ -54,7 +54,7 @@ func Postconf(opt PostconfOptions, stdout, stderr io.Writer) (status int) {
 				panic(r)
 			}
 			// postconf exits without flushing what it has buffered.
-			fmt.Fprintf(stderr, "%s: fatal: %s\n", p.prog, f.msg)
+			fmt.Fprintf(stderr, "%s: fatal: %s\n", p.prog, printable(f.msg))
 			status = 1
 		}
 	}()
@@ -167,7 +167,19 @@ func (p *pcf) fatalf(format string, args ...any) {
 }
 
 func (p *pcf) warnf(format string, args ...any) {
-	fmt.Fprintf(p.stderr, "%s: warning: %s\n", p.prog, fmt.Sprintf(format, args...))
+	fmt.Fprintf(p.stderr, "%s: warning: %s\n", p.prog, printable(fmt.Sprintf(format, args...)))
+}
+
+// printable replaces what is not printable ASCII with '?', as Postfix
+// does to every message it logs.
+func printable(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if c < 0x20 || c > 0x7e {
+			b[i] = '?'
+		}
+	}
+	return string(b)
 }
 
 func (p *pcf) getenv(name string) (string, bool) {
@@ -387,6 +399,10 @@ func (p *pcf) defaultNetworks() string {
 	}
 	result := ""
 	if v4 || v6 {
+		// Postfix checks the style before it looks at the interfaces.
+		if _, err := networksStyle(style); err != nil {
+			p.fatalf("%v", err)
+		}
 		addrs, err := p.opt.Host.ownAddresses(ifaces, v4, v6)
 		if err != nil {
 			p.fatalf("%v", err)
