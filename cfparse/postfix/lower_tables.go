@@ -67,7 +67,11 @@ func (l *lowerer) tableRef(spec string, kind ir.TableKind, it item) string {
 	case externalTypes[typ]:
 		why := typ + " tables are looked up in a service mailcc does not query: the IR keeps the reference only"
 		l.cfg.Opaque = append(l.cfg.Opaque, ir.Opaque{Kind: "table:" + typ, Name: spec, Pos: it.Pos, Why: why})
-		l.warnOnce("external\x00"+spec, it.Pos, "%s: %s", spec, why)
+		if it.Pos.IsValid() {
+			// Postfix's own defaults (alias_maps' nis:mail.aliases) are
+			// not the configuration's doing: no warning.
+			l.warnOnce("external\x00"+spec, it.Pos, "%s: %s", spec, why)
+		}
 	default:
 		l.errorf(it.Pos, "%s: unsupported dictionary type %q", spec, typ)
 	}
