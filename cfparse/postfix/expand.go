@@ -87,6 +87,51 @@ func References(value string) (names []string, warnings []string) {
 	return names, e.warnings
 }
 
+// firstBadReference finds the first $ reference of value that Postfix
+// cannot parse or expand (mac_parse() and mac_expand()'s syntax
+// checks, in every branch of every conditional), and returns the offset
+// of its '$' and Postfix's warnings about it; warnings is nil when the
+// whole value is good.
+func firstBadReference(value string) (off int, warnings []string) {
+	for i := 0; i < len(value); i++ {
+		if value[i] != '$' {
+			continue
+		}
+		if i+1 < len(value) && value[i+1] == '$' {
+			i++
+			continue
+		}
+		end := i + 1
+		if end < len(value) && (value[end] == '{' || value[end] == '(') {
+			open, close := value[end], byte('}')
+			if open == '(' {
+				close = ')'
+			}
+			level := 0
+			for end < len(value) {
+				if value[end] == open {
+					level++
+				} else if value[end] == close {
+					level--
+				}
+				end++
+				if level == 0 {
+					break
+				}
+			}
+		} else {
+			for end < len(value) && (isAlnum(value[end]) || value[end] == '_') {
+				end++
+			}
+		}
+		if _, w := References(value[i:end]); len(w) > 0 {
+			return i, w
+		}
+		i = end - 1
+	}
+	return 0, nil
+}
+
 // expander is the state of one expansion (Postfix's MAC_EXP_CONTEXT).
 type expander struct {
 	flags    expandFlags

@@ -2,6 +2,7 @@ package postfix
 
 import (
 	"fmt"
+	"strings"
 
 	"mailcc/source"
 )
@@ -68,6 +69,9 @@ type problem struct {
 	msg    string
 	native string // Postfix's message, after "path, line N: " or "path: "
 	line   int    // the line Postfix names, 0 when it names none
+	// houseOnly: mailcc's own finding, about something Postfix's
+	// postconf accepts silently (postconf prints nothing for it).
+	houseOnly bool
 }
 
 func (p problem) diagnostic() *source.Diagnostic {
@@ -113,6 +117,7 @@ func ParseMainCF(path string, data []byte) (*MainCF, source.Diagnostics) {
 	for _, p := range m.problems {
 		diags.Add(p.diagnostic())
 	}
+	diags.Sort()
 	return m, diags
 }
 
@@ -154,9 +159,62 @@ func parseMainCF(path string, data []byte, preset map[string]string) (*MainCF, *
 		}
 		m.Params = append(m.Params, p)
 		m.last[p.Name] = p
+		if prob := checkName(p); prob != nil {
+			m.problems = append(m.problems, *prob)
+		}
+		if prob := checkExpansion(p); prob != nil {
+			m.problems = append(m.problems, *prob)
+		}
 	}
 	flushWarnings(-1)
 	return m, file
+}
+
+// checkName warns about a parameter name that no $name can refer to:
+// Postfix takes any name, but $name stops at the first byte that is not
+// a letter, a digit or '_', so such a setting can only be unused.
+func checkName(p *Param) *problem {
+	for i := 0; i < len(p.Name); i++ {
+		if c := p.Name[i]; !isAlnum(c) && c != '_' {
+			return &problem{
+				sev:       source.Warning,
+				pos:       p.line.position(p.nameOff + i),
+				msg:       fmt.Sprintf("parameter name %q holds %q: only letters, digits and '_' can be referred to as $name", p.Name, c),
+				houseOnly: true,
+			}
+		}
+	}
+	return nil
+}
+
+// builtinNames is the set of Postfix's built-in parameters.
+var builtinNames = func() map[string]bool {
+	m := make(map[string]bool, len(builtinParams))
+	for _, b := range builtinParams {
+		m[b.name] = true
+	}
+	return m
+}()
+
+// checkExpansion reports a value whose $name syntax Postfix cannot
+// expand, at the '$' of the first bad reference. It is an error for a
+// built-in parameter (every program that reads it stops there) and a
+// warning for others (Postfix stops only when a value uses them).
+func checkExpansion(p *Param) *problem {
+	off, warnings := firstBadReference(p.Value)
+	if warnings == nil {
+		return nil
+	}
+	sev := source.Warning
+	if builtinNames[p.Name] {
+		sev = source.Error
+	}
+	return &problem{
+		sev:       sev,
+		pos:       p.PosAt(off),
+		msg:       fmt.Sprintf("%s: cannot expand the value: %s", p.Name, strings.Join(warnings, "; ")),
+		houseOnly: true,
+	}
 }
 
 // whitespaceProblem is readllines()'s warning about text that starts

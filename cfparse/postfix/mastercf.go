@@ -108,6 +108,7 @@ func ParseMasterCF(path string, data []byte) (*MasterCF, source.Diagnostics) {
 	for _, p := range m.problems {
 		diags.Add(p.diagnostic())
 	}
+	diags.Sort()
 	return m, diags
 }
 
@@ -166,6 +167,12 @@ func isMasterBlank(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c
 // "master.cf" (in native) but not the file's path.
 func (m *MasterCF) warnf(pos source.Position, msg, native string) {
 	m.problems = append(m.problems, problem{sev: source.Warning, pos: pos, msg: msg, native: native, line: -1})
+}
+
+// houseWarnf records a warning of mailcc's own about an argument that
+// postconf passes over silently.
+func (m *MasterCF) houseWarnf(pos source.Position, msg string) {
+	m.problems = append(m.problems, problem{sev: source.Warning, pos: pos, msg: msg, houseOnly: true})
 }
 
 // parseEntry parses one service entry.
@@ -287,6 +294,77 @@ func (m *MasterCF) normalizeArgs(s *Service, l *logicalLine, toks []token) {
 	for _, a := range args {
 		s.Args = append(s.Args, Word{Text: a.text, Pos: l.position(a.off)})
 	}
+	s.Overrides = m.daemonOverrides(l, toks)
+	if !sameOverrides(s.Overrides, postconfOverrides(args)) && len(toks) > 0 {
+		m.houseWarnf(l.position(toks[0].off), "postconf(1) reads this entry's -o settings differently "+
+			"from the daemon (it splits an option word at each 'o'); mailcc takes them as the daemon does")
+	}
+
+}
+
+// daemonOptsWithValue are the options of Postfix's daemons (their
+// getopt() string "cdDi:lm:n:o:s:St:uvVz") that take a value.
+const daemonOptsWithValue = "imnost"
+
+// daemonOverrides returns the -o settings of a service as its daemon's
+// getopt() finds them in the arguments: "-o name=value", "-oname=value",
+// "-vo name=value", and "-o { name = value }" as master(8) passes it.
+// A -o without a name=value argument is warned about.
+func (m *MasterCF) daemonOverrides(l *logicalLine, toks []token) []Override {
+	var out []Override
+	for i := 0; i < len(toks); {
+		a := toks[i].text
+		if len(a) < 2 || a[0] != '-' || a == "--" {
+			break
+		}
+		opt := toks[i]
+		i++
+		for j := 1; j < len(a); j++ {
+			c := a[j]
+			if strings.IndexByte(daemonOptsWithValue, c) < 0 {
+				continue
+			}
+			var v token
+			switch {
+			case j+1 < len(a):
+				v = token{text: a[j+1:], off: opt.off + j + 1}
+			case i < len(toks):
+				v = toks[i]
+				i++
+			default:
+				if c == 'o' {
+					m.houseWarnf(l.position(opt.off+j-1), "-o needs a name=value argument")
+				}
+				j = len(a)
+				continue
+			}
+			if c == 'o' {
+				braced := strings.HasPrefix(v.text, "{")
+				if braced {
+					v = braceInner(v)
+				}
+				name, value, nameOff, valueOff, ok := splitNameValueString(v.text)
+				if ok {
+					out = append(out, Override{
+						Name:     name,
+						Value:    value,
+						Pos:      l.position(v.off + nameOff),
+						ValuePos: l.position(v.off + valueOff),
+					})
+				} else if !braced {
+					m.houseWarnf(l.position(v.off), fmt.Sprintf("expected name=value after -o, not %q", v.text))
+				}
+			}
+			break
+		}
+	}
+	return out
+}
+
+// postconfOverrides returns the -o settings postconf finds in the
+// normalised arguments.
+func postconfOverrides(args []token) []Override {
+	var out []Override
 	for j := 0; j < len(args); j++ {
 		a := args[j].text
 		if a == "" || a[0] != '-' || a == "--" {
@@ -296,18 +374,52 @@ func (m *MasterCF) normalizeArgs(s *Service, l *logicalLine, toks []token) {
 			continue
 		}
 		j++
-		v := args[j]
-		name, value, nameOff, valueOff, ok := splitNameValueString(v.text)
-		if !ok {
-			continue
+		if name, value, _, _, ok := splitNameValueString(args[j].text); ok {
+			out = append(out, Override{Name: name, Value: value})
 		}
-		s.Overrides = append(s.Overrides, Override{
-			Name:     name,
-			Value:    value,
-			Pos:      l.position(v.off + nameOff),
-			ValuePos: l.position(v.off + valueOff),
-		})
 	}
+	return out
+}
+
+// sameOverrides compares the names and values of two lists.
+func sameOverrides(a, b []Override) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i].Name != b[i].Name || a[i].Value != b[i].Value {
+			return false
+		}
+	}
+	return true
+}
+
+// braceInner is the text inside "{ ... }" with the white space around
+// it removed, without warnings (extractBraced reports the problems).
+func braceInner(t token) token {
+	text := t.text
+	level, end := 0, len(text)
+	for i := 0; i < len(text); i++ {
+		if text[i] == '{' {
+			level++
+		} else if text[i] == '}' {
+			level--
+			if level == 0 {
+				end = i
+				break
+			}
+		}
+	}
+	inner := text[1:end]
+	lead := 0
+	for lead < len(inner) && isSpace(inner[lead]) {
+		lead++
+	}
+	e := len(inner)
+	for e > lead && isSpace(inner[e-1]) {
+		e--
+	}
+	return token{text: inner[lead:e], off: t.off + 1 + lead}
 }
 
 // extractBraced takes the text inside "{ ... }", white space around it

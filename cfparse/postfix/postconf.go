@@ -273,6 +273,9 @@ func (p *pcf) readMain() {
 // report prints a parse problem as Postfix does: warnings go on, the
 // first error is fatal.
 func (p *pcf) report(path string, pr problem) {
+	if pr.houseOnly {
+		return
+	}
 	var msg string
 	switch {
 	case pr.line > 0:
@@ -435,6 +438,9 @@ func (p *pcf) readMaster() {
 	// Problems come in file order; an entry's problems come before the
 	// next entry is read, so a fatal one stops everything after it.
 	for _, pr := range m.problems {
+		if pr.houseOnly {
+			continue
+		}
 		if pr.sev == source.Error && pr.line > 0 {
 			p.fatalf("file %s: line %d: %s", path, pr.line, pr.native)
 		}
