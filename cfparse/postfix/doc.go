@@ -60,7 +60,25 @@
 // Postfix prints some warnings in the random order of its hash tables;
 // mailcc prints them in the order of the file.
 //
+// Lower reads a configuration folder: main.cf's values over the
+// defaults, each service's -o overrides, the tables (text sources of
+// hash, btree, cdb, lmdb, dbm and texthash tables; inline:{...}
+// entries) and /file lists it names, and gives an ir.Config whose
+// values carry the position of the text that wrote them, through $name
+// references. config_directory is the folder read, as with postconf -c.
+//
 // # Diagnostics
+//
+// Lower adds, positioned at the value that causes them: a table or
+// /file list that cannot be read (a warning when only the database
+// exists, or when the table is a default), a mynetworks pattern Postfix
+// refuses (host bits set, a bad mask), an unknown restriction or one
+// without its argument, restriction lists that let smtpd refuse every
+// recipient (no reject_unauth_destination or equivalent), values that are
+// not the boolean, number or time their parameter wants; and warnings
+// for what it keeps opaque (regexp, pcre and cidr tables, tables in
+// external services, policy services, restriction classes, content
+// checks).
 //
 // Parse errors are "file:line:col: error: message": a line without
 // '=' or without a name in main.cf, a master.cf entry with fewer than
