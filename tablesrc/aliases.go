@@ -297,39 +297,11 @@ func aliasLHS(line string) (lhs string, unbalanced []byte) {
 // address as written (for messages) and whether it is local.
 func parseAliasName(lhs string, isLocal func(string) bool) (user, paddr string, local, ok bool) {
 	// Drop comments outside quotes; keep the rest.
-	var b strings.Builder
-	inQ, depth := false, 0
-	for i := 0; i < len(lhs); i++ {
-		c := lhs[i]
-		switch {
-		case c == '\\' && i+1 < len(lhs):
-			if depth == 0 {
-				b.WriteByte(c)
-				b.WriteByte(lhs[i+1])
-			}
-			i++
-			continue
-		case inQ:
-			if c == '"' {
-				inQ = false
-			}
-		case c == '"' && depth == 0:
-			inQ = true
-		case c == '(':
-			depth++
-			continue
-		case c == ')' && depth > 0:
-			depth--
-			continue
-		}
-		if depth == 0 {
-			b.WriteByte(c)
-		}
-	}
-	if inQ || depth != 0 {
+	stripped, balanced := StripComments(lhs)
+	if !balanced {
 		return "", "", false, false
 	}
-	addr := strings.TrimSpace(b.String())
+	addr := strings.TrimSpace(stripped)
 	if i := strings.LastIndexByte(addr, '<'); i >= 0 {
 		j := strings.IndexByte(addr[i:], '>')
 		if j < 0 {
@@ -524,4 +496,40 @@ func splitAliasSpecs(v string) []string {
 		}
 	}
 	return append(out, v[start:])
+}
+
+// StripComments removes RFC 822 (comments) outside "quoted strings" from
+// s, keeping backslash pairs outside comments, as sendmail's address
+// parser does. balanced is false when a quote or a comment is left open.
+func StripComments(s string) (out string, balanced bool) {
+	var b strings.Builder
+	inQ, depth := false, 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '\\' && i+1 < len(s):
+			if depth == 0 {
+				b.WriteByte(c)
+				b.WriteByte(s[i+1])
+			}
+			i++
+			continue
+		case inQ:
+			if c == '"' {
+				inQ = false
+			}
+		case c == '"' && depth == 0:
+			inQ = true
+		case c == '(':
+			depth++
+			continue
+		case c == ')' && depth > 0:
+			depth--
+			continue
+		}
+		if depth == 0 {
+			b.WriteByte(c)
+		}
+	}
+	return b.String(), !inQ && depth == 0
 }

@@ -23,7 +23,7 @@ func TestBadLowering(t *testing.T) {
 		t.Run(filepath.Base(dir), func(t *testing.T) {
 			want := testenv.ReadExpected(t, filepath.Join(dir, "expected"))
 			var diags source.Diagnostics
-			inDir(t, dir, func() {
+			testenv.InDir(t, dir, func() {
 				_, diags = Lower(".", Options{Root: ".", Host: testHost})
 			})
 			for _, d := range diags {

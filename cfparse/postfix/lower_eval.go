@@ -1,12 +1,10 @@
 package postfix
 
 import (
-	"fmt"
 	"io"
 	"strings"
 
 	"mailcc/ir"
-	"mailcc/source"
 )
 
 // env evaluates parameters as Postfix's daemons do: main.cf over the
@@ -265,12 +263,4 @@ func bareReference(s string) (string, bool) {
 		}
 	}
 	return name, true
-}
-
-// posString formats an IR position for messages.
-func posString(p ir.Pos) string {
-	if p.File == "" {
-		return "(default)"
-	}
-	return fmt.Sprint(source.Position{Filename: p.File, Line: p.Line, Column: p.Col})
 }

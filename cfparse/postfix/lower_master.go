@@ -74,7 +74,6 @@ func (l *lowerer) services() {
 			li.NoAuth = !l.bool("smtpd_sasl_auth_enable", sc)
 			level := strings.ToLower(l.param("smtpd_tls_security_level", sc).Value)
 			li.NoSTARTTLS = level == "none" || (level == "" && !l.bool("smtpd_use_tls", sc) && !l.bool("smtpd_enforce_tls", sc))
-			li.NoETRN = false
 			li.RequireAuth = l.requiresAuth(sc)
 			switch fam := strings.ToLower(l.param("inet_protocols", nil).Value); fam {
 			case "ipv4", "ipv6":

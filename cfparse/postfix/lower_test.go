@@ -11,7 +11,6 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"mailcc/internal/testenv"
 	"mailcc/ir"
@@ -53,21 +52,6 @@ func isTemplate(data []byte) bool {
 	return false
 }
 
-func roundTrip(t *testing.T, cfg *ir.Config) {
-	t.Helper()
-	data, err := ir.Marshal(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	back, err := ir.Decode(bytes.NewReader(data))
-	if err != nil {
-		t.Fatalf("decoding the IR: %v", err)
-	}
-	if diff := cmp.Diff(cfg, back, cmpopts.EquateEmpty()); diff != "" {
-		t.Errorf("IR -> YAML -> IR differs (-want +got):\n%s", diff)
-	}
-}
-
 // TestLowerCorpus lowers every Postfix configuration of both corpora:
 // no panic, a valid IR that survives the YAML round trip, and positions
 // that point into the files read.
@@ -79,7 +63,7 @@ func TestLowerCorpus(t *testing.T) {
 	for _, dir := range append(project, shared...) {
 		t.Run(filepath.Base(dir), func(t *testing.T) {
 			cfg, diags := Lower(dir, Options{Host: testHost})
-			roundTrip(t, cfg)
+			testenv.RoundTrip(t, cfg)
 			for _, d := range cfg.Validate() {
 				t.Errorf("invalid IR: %v", d)
 			}
@@ -100,7 +84,7 @@ func TestGoldenIR(t *testing.T) {
 		t.Run(filepath.Base(dir), func(t *testing.T) {
 			var cfg *ir.Config
 			var diags string
-			inDir(t, dir, func() {
+			testenv.InDir(t, dir, func() {
 				c, d := Lower(".", Options{Root: ".", Host: testHost})
 				cfg, diags = c, d.Format(100)
 			})
@@ -108,39 +92,10 @@ func TestGoldenIR(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			golden := filepath.Join(dir, "ir.yaml")
-			goldenDiags := filepath.Join(dir, "diagnostics.txt")
-			if *update {
-				os.WriteFile(golden, got, 0o644)
-				os.WriteFile(goldenDiags, []byte(diags), 0o644)
-				return
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run go test -update to create it)", err)
-			}
-			if diff := cmp.Diff(string(want), string(got)); diff != "" {
-				t.Errorf("IR differs from %s (-want +got):\n%s", golden, diff)
-			}
-			wantDiags, _ := os.ReadFile(goldenDiags)
-			if diff := cmp.Diff(string(wantDiags), diags); diff != "" {
-				t.Errorf("diagnostics differ from %s (-want +got):\n%s", goldenDiags, diff)
-			}
+			testenv.Golden(t, filepath.Join(dir, "ir.yaml"), got, *update)
+			testenv.Golden(t, filepath.Join(dir, "diagnostics.txt"), []byte(diags), *update)
 		})
 	}
-}
-
-func inDir(t *testing.T, dir string, f func()) {
-	t.Helper()
-	old, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Chdir(dir); err != nil {
-		t.Fatal(err)
-	}
-	defer os.Chdir(old)
-	f()
 }
 
 // comparedParams are the parameters whose value the IR holds in a typed

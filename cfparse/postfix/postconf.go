@@ -729,29 +729,12 @@ var dbmsSuffixes = map[string][]string{
 // splitTokens splits text at commas and white space, keeping {...}
 // groups in one word (mystrtokq with CHARS_COMMA_SP).
 func splitTokens(text string) []string {
-	var out []string
-	i := 0
-	for {
-		for i < len(text) && isListSep(rune(text[i])) {
-			i++
-		}
-		if i >= len(text) {
-			return out
-		}
-		start, level := i, 0
-		for i < len(text) {
-			c := text[i]
-			if c == '{' {
-				level++
-			} else if level > 0 && c == '}' {
-				level--
-			} else if level == 0 && isListSep(rune(c)) {
-				break
-			}
-			i++
-		}
-		out = append(out, text[start:i])
+	toks := tokenize(text)
+	out := make([]string, len(toks))
+	for i, t := range toks {
+		out[i] = t.text
 	}
+	return out
 }
 
 // extpar takes the text inside {...} without stripping it, and says

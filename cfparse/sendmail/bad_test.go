@@ -26,7 +26,7 @@ func TestBadCorpus(t *testing.T) {
 		t.Run(filepath.Base(dir), func(t *testing.T) {
 			want := testenv.ReadExpected(t, filepath.Join(dir, "expected"))
 			var diags source.Diagnostics
-			inDir(t, dir, func() {
+			testenv.InDir(t, dir, func() {
 				defer func() {
 					if r := recover(); r != nil {
 						t.Fatalf("panic: %v", r)

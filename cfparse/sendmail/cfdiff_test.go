@@ -254,7 +254,8 @@ func TestMCAgainstGNU(t *testing.T) {
 				if _, diags := ParseMC(mc, nil, Options{}); !diags.HasErrors() {
 					t.Errorf("GNU m4 fails on %s but mailcc reports no error", name)
 				}
-				t.Skipf("GNU m4 does not compile %s", name)
+				t.Logf("GNU m4 does not compile %s: no .cf to compare", name)
+				return
 			}
 			compared++
 			want, perrs := ParseCF("sendmail.cf", cf)

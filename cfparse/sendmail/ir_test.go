@@ -1,9 +1,7 @@
 package sendmail
 
 import (
-	"bytes"
 	"flag"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -162,7 +160,7 @@ func TestIRAgainstGNU(t *testing.T) {
 			mc := prepareMC(t, f, dir, filepath.Join(cfDir, "m4", "cf.m4"))
 			cf, ok, _ := gnuCF(t, m4bin, cfDir, mc)
 			cfg, _ := Load(mc, nil, Options{})
-			roundTrip(t, cfg)
+			testenv.RoundTrip(t, cfg)
 			// the same .mc naming a cf library that is not there
 			nolib := prepareMC(t, f, dir, "/nonexistent/sendmail-cf/m4/cf.m4")
 			cfg2, _ := Load(nolib, nil, Options{})
@@ -170,7 +168,10 @@ func TestIRAgainstGNU(t *testing.T) {
 				t.Errorf("the IR depends on the cf library being installed (-with +without):\n%s", diff)
 			}
 			if !ok {
-				t.Skipf("GNU m4 does not compile %s", name)
+				// Checked above (round trip, no dependence on the
+				// library); there is no .cf to compare with.
+				t.Logf("GNU m4 does not compile %s: no .cf to compare", name)
+				return
 			}
 			compared++
 			want, _ := ParseCF("sendmail.cf", cf)
@@ -194,22 +195,6 @@ func TestIRAgainstGNU(t *testing.T) {
 	t.Logf("%d of %d .mc files GNU m4 compiles: the IR's declarations agree with the .cf", agree, compared)
 }
 
-// roundTrip checks that the IR decodes from its YAML encoding unchanged.
-func roundTrip(t *testing.T, cfg *ir.Config) {
-	t.Helper()
-	data, err := ir.Marshal(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	back, err := ir.Decode(bytes.NewReader(data))
-	if err != nil {
-		t.Fatalf("decoding the encoded IR: %v", err)
-	}
-	if diff := cmp.Diff(cfg, back, cmpopts.EquateEmpty()); diff != "" {
-		t.Errorf("IR -> YAML -> IR differs (-before +after):\n%s", diff)
-	}
-}
-
 // TestGoldenIR compares the IR of each project corpus case with its
 // golden dump (corpus/mc/<case>/ir.yaml, diagnostics in diagnostics.txt);
 // -update rewrites them.
@@ -226,46 +211,17 @@ func TestGoldenIR(t *testing.T) {
 			if len(mcs) != 1 {
 				t.Fatalf("%s: want one .mc, have %v", dir, mcs)
 			}
-			inDir(t, dir, func() {
+			testenv.InDir(t, dir, func() {
 				c, d := Load(filepath.Base(mcs[0]), nil, Options{Root: "."})
 				cfg, diags = c, d.Format(100)
 			})
-			roundTrip(t, cfg)
+			testenv.RoundTrip(t, cfg)
 			got, err := ir.Marshal(cfg)
 			if err != nil {
 				t.Fatal(err)
 			}
-			golden := filepath.Join(dir, "ir.yaml")
-			goldenDiags := filepath.Join(dir, "diagnostics.txt")
-			if *update {
-				os.WriteFile(golden, got, 0o644)
-				os.WriteFile(goldenDiags, []byte(diags), 0o644)
-				return
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run go test -update to create it)", err)
-			}
-			if diff := cmp.Diff(string(want), string(got)); diff != "" {
-				t.Errorf("IR differs from %s (-want +got):\n%s", golden, diff)
-			}
-			wantDiags, _ := os.ReadFile(goldenDiags)
-			if diff := cmp.Diff(string(wantDiags), diags); diff != "" {
-				t.Errorf("diagnostics differ from %s (-want +got):\n%s", goldenDiags, diff)
-			}
+			testenv.Golden(t, filepath.Join(dir, "ir.yaml"), got, *update)
+			testenv.Golden(t, filepath.Join(dir, "diagnostics.txt"), []byte(diags), *update)
 		})
 	}
-}
-
-func inDir(t *testing.T, dir string, f func()) {
-	t.Helper()
-	old, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Chdir(dir); err != nil {
-		t.Fatal(err)
-	}
-	defer os.Chdir(old)
-	f()
 }

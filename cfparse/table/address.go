@@ -57,37 +57,8 @@ func bareAddress(s string) string {
 	if strings.IndexByte(s, '(') < 0 && strings.IndexByte(s, '<') < 0 {
 		return s
 	}
-	var b strings.Builder
-	depth := 0
-	inQ := false
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c == '\\' && i+1 < len(s):
-			if depth == 0 {
-				b.WriteByte(c)
-				b.WriteByte(s[i+1])
-			}
-			i++
-			continue
-		case inQ:
-			if c == '"' {
-				inQ = false
-			}
-		case c == '"' && depth == 0:
-			inQ = true
-		case c == '(':
-			depth++
-			continue
-		case c == ')' && depth > 0:
-			depth--
-			continue
-		}
-		if depth == 0 {
-			b.WriteByte(c)
-		}
-	}
-	out := trimSpace(b.String())
+	stripped, _ := tablesrc.StripComments(s)
+	out := trimSpace(stripped)
 	if i := strings.LastIndexByte(out, '<'); i >= 0 {
 		if j := strings.IndexByte(out[i:], '>'); j > 0 {
 			out = trimSpace(out[i+1 : i+j])

@@ -30,31 +30,12 @@ func runReal(t testing.TB, dir string, stdin []byte, prog string, args ...string
 	return fromResult(testenv.Run(t, dir, stdin, prog, args...))
 }
 
-// inDir runs fn with the working directory set to dir (the tools take
-// map names relative to it).
-var chdirLock = make(chan struct{}, 1)
-
-func inDir(t testing.TB, dir string, fn func()) {
-	t.Helper()
-	chdirLock <- struct{}{}
-	defer func() { <-chdirLock }()
-	old, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Chdir(dir); err != nil {
-		t.Fatal(err)
-	}
-	defer os.Chdir(old)
-	fn()
-}
-
 // runMailccMakemap runs mailcc makemap in-process in dir.
 func runMailccMakemap(t testing.TB, dir string, stdin []byte, args ...string) toolRun {
 	t.Helper()
 	var o, e bytes.Buffer
 	var code int
-	inDir(t, dir, func() {
+	testenv.InDir(t, dir, func() {
 		code = runMakemap("makemap", args, bytes.NewReader(stdin), &o, &e)
 	})
 	return toolRun{o.Bytes(), e.Bytes(), code}

@@ -19,7 +19,7 @@ func runMailccTool(t testing.TB, dir string, stdin []byte, fn func(stdin *bytes.
 	t.Helper()
 	var o, e bytes.Buffer
 	var code int
-	inDir(t, dir, func() {
+	testenv.InDir(t, dir, func() {
 		code = fn(bytes.NewReader(stdin), &o, &e)
 	})
 	return toolRun{o.Bytes(), e.Bytes(), code}
