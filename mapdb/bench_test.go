@@ -71,7 +71,7 @@ func BenchmarkWrite1M(b *testing.B) {
 }
 
 // BenchmarkLookup: random lookups in a 1,000,000-entry access map, the
-// way the MTA looks keys up (LookupSendmail for hash, Get for cdb).
+// way the MTA looks keys up (a sendmail Table for hash and btree, Get for cdb).
 func BenchmarkLookup(b *testing.B) {
 	src := accessSource(1000000)
 	dir := b.TempDir()

@@ -27,8 +27,9 @@
 //     postalias adds "@" → "@" and the NIS entries YP_LAST_MODIFIED and
 //     YP_MASTER_NAME, which are neither folded nor NUL-terminated.
 //
-// Readers: sendmail looks keys up without and then with a trailing NUL
-// (LookupSendmail), Postfix with and then without (LookupPostfix).
+// Readers (Table): sendmail looks keys up without and then with a
+// trailing NUL, Postfix with and then without; both keep to the form
+// of their first successful lookup.
 //
 // Builders (NewBuilder) collect the entries in memory, keys and values
 // once, and Commit writes the file through a temporary file in the same

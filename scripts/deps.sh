@@ -13,7 +13,7 @@ set -eu
 
 CACHE=${CACHE:-$(pwd)/.cache}
 PKGS="m4 sendmail-cf postfix postfix-cdb db-util swaks libwrap0 dpkg-dev
-      libdb5.3 libldap-2.5-0 liblockfile1 libnsl2 libsasl2-2 libssl3 procps"
+      libdb5.3 libldap-2.5-0 liblockfile1 libnsl2 libsasl2-2 libssl3 procps time"
 
 say() { echo "deps: $*" >&2; }
 

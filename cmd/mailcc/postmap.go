@@ -285,7 +285,7 @@ func runPostfixMap(tool postfixTool, prog string, args []string, stdin io.Reader
 			if err != nil {
 				return fatal("open database %s%s: %s", name, t.Suffix(), errText(err))
 			}
-			v, err := mapdb.LookupPostfix(m, []byte(o.query), !o.fold, utf8)
+			v, err := openPostfixTable(m, o, utf8).Lookup([]byte(o.query))
 			m.Close()
 			if err == nil {
 				if len(v) == 0 {
@@ -352,6 +352,21 @@ func runPostfixMap(tool postfixTool, prog string, args []string, stdin io.Reader
 	return 0
 }
 
+// openPostfixTable looks keys up in m as Postfix's dict layer does, with
+// the query's -f, -N and -n.
+func openPostfixTable(m mapdb.Map, o postfixOpts, utf8 bool) *mapdb.Table {
+	mode := mapdb.NulAdaptive
+	switch o.nul {
+	case 1:
+		mode = mapdb.NulAlways
+	case -1:
+		mode = mapdb.NulNever
+	}
+	t := mapdb.NewTable(m, mapdb.Postfix, !o.fold, mode)
+	t.UTF8 = utf8
+	return t
+}
+
 // postfixQueries is "-q -": keys on standard input, the first table
 // that has one answers.
 func postfixQueries(tool postfixTool, maps []string, split func(string) (mapdb.Type, string, string, bool),
@@ -359,6 +374,7 @@ func postfixQueries(tool postfixTool, maps []string, split func(string) (mapdb.T
 	fatal func(string, ...any) int, warn func(string, ...any)) int {
 	type table struct {
 		m         mapdb.Map
+		t         *mapdb.Table
 		typ, name string
 	}
 	tables := make([]*table, len(maps))
@@ -389,10 +405,10 @@ func postfixQueries(tool postfixTool, maps []string, split func(string) (mapdb.T
 					out.Flush()
 					return fatal("open database %s%s: %s", name, t.Suffix(), errText(err))
 				}
-				tables[i] = &table{m, typ, name}
+				tables[i] = &table{m, openPostfixTable(m, o, utf8), typ, name}
 			}
 			tb := tables[i]
-			v, err := mapdb.LookupPostfix(tb.m, key, !o.fold, utf8)
+			v, err := tb.t.Lookup(key)
 			if err == nil {
 				if len(v) == 0 {
 					out.Flush()

@@ -5,9 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"sync"
-
-	"mailcc/mapdb/internal/mmap"
 )
 
 // Kind is the access method of a database file.
@@ -81,12 +80,22 @@ func (db *DB) limited(n int64) *DB {
 	return &v
 }
 
-// Open opens the database file at path.
+// Open opens the database file at path. Pages are read with pread, as
+// Berkeley DB does, not mapped: a lookup reads one or two whole pages,
+// a system call costs no more than the page faults of a mapping, and
+// the process does not grow by every page it has touched (a mapping's
+// pages count in its resident size).
 func Open(path string) (*DB, error) {
-	r, closer, size, err := mmap.Open(path)
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	r, closer, size := f, f, st.Size()
 	db, err := NewReader(r, size)
 	if err != nil {
 		closer.Close()

@@ -214,6 +214,7 @@ func (cw *Writer) Finish() error {
 // Reader is an open cdb file. Its methods may be called concurrently.
 type Reader struct {
 	r      io.ReaderAt
+	data   []byte // the mapped file, when it is mapped
 	closer io.Closer
 	size   uint32
 	header [headerSize]byte
@@ -232,6 +233,9 @@ func Open(path string) (*Reader, error) {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	r.closer = closer
+	if m, ok := ra.(*mmap.ReaderAt); ok {
+		r.data = m.Bytes()
+	}
 	return r, nil
 }
 
@@ -269,21 +273,38 @@ func (c *Reader) Close() error {
 	return nil
 }
 
-func (c *Reader) u32pair(pos uint32) (uint32, uint32, error) {
-	var b [8]byte
-	if uint64(pos)+8 > uint64(c.size) {
-		return 0, 0, fmt.Errorf("%w: position %d outside the file", ErrFormat, pos)
+// span returns the n bytes at pos: a view of the mapping when the file
+// is mapped (valid inside mmap.Guard only), else read into buf.
+func (c *Reader) span(pos, n uint32, buf []byte) ([]byte, error) {
+	if uint64(pos)+uint64(n) > uint64(c.size) {
+		return nil, fmt.Errorf("%w: position %d outside the file", ErrFormat, pos)
 	}
-	if _, err := c.r.ReadAt(b[:], int64(pos)); err != nil {
+	if c.data != nil {
+		return c.data[pos : pos+n], nil
+	}
+	if uint32(cap(buf)) < n {
+		buf = make([]byte, n)
+	}
+	buf = buf[:n]
+	if _, err := c.r.ReadAt(buf, int64(pos)); err != nil {
+		return nil, err
+	}
+	return buf, nil
+}
+
+func (c *Reader) u32pair(pos uint32) (uint32, uint32, error) {
+	var buf [8]byte
+	b, err := c.span(pos, 8, buf[:])
+	if err != nil {
 		return 0, 0, err
 	}
-	return binary.LittleEndian.Uint32(b[:]), binary.LittleEndian.Uint32(b[4:]), nil
+	return binary.LittleEndian.Uint32(b), binary.LittleEndian.Uint32(b[4:]), nil
 }
 
 // record reads the key and value lengths at pos and checks them.
 func (c *Reader) record(pos uint32) (klen, vlen uint32, err error) {
 	if pos < headerSize {
-		return 0, 0, fmt.Errorf("%w: record position %d inside the header", ErrFormat, pos)
+		return 0, 0, fmt.Errorf("%w: record at position %d inside the header", ErrFormat, pos)
 	}
 	klen, vlen, err = c.u32pair(pos)
 	if err != nil {
@@ -325,7 +346,16 @@ func (c *Reader) GetAll(key []byte) ([][]byte, error) {
 	return out, err
 }
 
+// lookup calls fn with a copy of the value of every record with key
+// until fn returns false.
 func (c *Reader) lookup(key []byte, fn func([]byte) bool) error {
+	if c.data == nil {
+		return c.find(key, fn)
+	}
+	return mmap.Guard(func() error { return c.find(key, fn) })
+}
+
+func (c *Reader) find(key []byte, fn func([]byte) bool) error {
 	h := Hash(key)
 	t := h & 255
 	tpos := binary.LittleEndian.Uint32(c.header[8*t:])
@@ -334,7 +364,7 @@ func (c *Reader) lookup(key []byte, fn func([]byte) bool) error {
 		return nil
 	}
 	i := (h >> 8) % n
-	kbuf := make([]byte, len(key))
+	var kbuf []byte
 	for probes := uint32(0); probes < n; probes++ {
 		sh, pos, err := c.u32pair(tpos + 8*i)
 		if err != nil {
@@ -349,15 +379,17 @@ func (c *Reader) lookup(key []byte, fn func([]byte) bool) error {
 				return err
 			}
 			if int(klen) == len(key) {
-				if _, err := c.r.ReadAt(kbuf, int64(pos)+8); err != nil {
+				k, err := c.span(pos+8, klen, kbuf)
+				if err != nil {
 					return err
 				}
-				if bytes.Equal(kbuf, key) {
-					v := make([]byte, vlen)
-					if _, err := c.r.ReadAt(v, int64(pos)+8+int64(klen)); err != nil {
+				kbuf = k
+				if bytes.Equal(k, key) {
+					v, err := c.span(pos+8+klen, vlen, nil)
+					if err != nil {
 						return err
 					}
-					if !fn(v) {
+					if !fn(bytes.Clone(v)) {
 						return nil
 					}
 				}

@@ -27,18 +27,32 @@ func (r *ReaderAt) ReadAt(p []byte, off int64) (n int, err error) {
 	if off < 0 || off > int64(len(r.data)) {
 		return 0, io.EOF
 	}
+	err = Guard(func() error {
+		n = copy(p, r.data[off:])
+		return nil
+	})
+	if err == nil && n < len(p) {
+		return n, io.EOF
+	}
+	return n, err
+}
+
+// Bytes returns the mapping itself, for readers that look at it in
+// place. Every access must happen inside Guard, and nothing may be kept
+// past Close.
+func (r *ReaderAt) Bytes() []byte { return r.data }
+
+// Guard runs fn, turning a fault in a mapping (the file was truncated
+// under it) into an error.
+func Guard(fn func() error) (err error) {
 	old := debug.SetPanicOnFault(true)
 	defer func() {
 		debug.SetPanicOnFault(old)
 		if e := recover(); e != nil {
-			n, err = 0, errFault
+			err = errFault
 		}
 	}()
-	n = copy(p, r.data[off:])
-	if n < len(p) {
-		return n, io.EOF
-	}
-	return n, nil
+	return fn()
 }
 
 // Size returns the mapped length.
