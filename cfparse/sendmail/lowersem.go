@@ -471,6 +471,19 @@ func (lw *lowerer) policy() {
 		rcpt.Checks = append(rcpt.Checks, ir.Check{Kind: ir.CheckAccess, Subject: "recipient", Table: "access", Lookup: lk,
 			Name: "FEATURE(blocklist_recipients)", Pos: pos, Reply: &p.Defaults.RecipientReject})
 	}
+	// FEATURE(nouucp, reject), FEATURE(nopercenthack, reject): a
+	// recipient routed through its local part is relayed only for a
+	// client that may relay (check_rcpt's <REMOTE> rules).
+	for _, f := range []struct {
+		flag, feature string
+		kind          ir.CheckKind
+	}{{"_NO_UUCP_", "nouucp", ir.CheckBangPath}, {"_NO_PERCENTHACK_", "nopercenthack", ir.CheckPercentHack}} {
+		if v, ok := lw.mc.Value(f.flag); ok && v == "r" {
+			pos, args, _ := lw.featurePos(f.feature)
+			rcpt.Checks = append(rcpt.Checks, ir.Check{Kind: f.kind, Subject: "recipient", Name: "FEATURE(" + f.feature + ")", Args: args, Pos: pos,
+				Origin: "sendmail cf library: check_rcpt relays such recipients only for clients that may relay"})
+		}
+	}
 	if pos, args, ok := lw.featurePos("compat_check"); ok {
 		rcpt.Checks = append(rcpt.Checks, ir.Check{Kind: ir.CheckOpaque, Subject: "sender-recipient", Name: "FEATURE(compat_check)", Args: args, Pos: pos, Table: "access"})
 	}

@@ -1,0 +1,152 @@
+// Package policy is mailcc's decision engine: given an ir.Config and the
+// facts of an SMTP session (client address and name, HELO, sender,
+// recipient, authentication) it says what the server would answer at
+// each stage — accept, reject (code, enhanced status, text), tempfail
+// or discard — and why, as a trace of the checks evaluated and the
+// table entries and source lines that decided.
+//
+// # Semantics
+//
+// The engine follows the dialect the configuration came from. For
+// sendmail it reproduces the cf library's rulesets (check_relay,
+// check_mail, check_rcpt with its Rcpt_ok and Relay_ok parts, the
+// access map's D, A, F and U lookups) over the IR's tables and classes;
+// for Postfix it evaluates the restriction lists of each stage in
+// order. Everything outside the configuration (DNS, the passwd
+// database, the host's name) comes through Env: the engine does no I/O.
+//
+// # Compatibility
+//
+// The answers are compared probe by probe with the real sendmail in
+// address test mode and a private Postfix (see runtime/probe and the
+// oracle harnesses); what is known to differ is listed in the README.
+package policy
+
+import (
+	"fmt"
+	"net/netip"
+	"strings"
+
+	"mailcc/ir"
+	"mailcc/runtime/probe"
+)
+
+// Session is what the server knows when it decides.
+type Session struct {
+	ClientAddr netip.Addr
+	// ClientName is the client's verified host name, "" when it has
+	// none.
+	ClientName string
+	Helo       string
+	// AuthUser is who the client authenticated as ("" when not), with
+	// AuthMech the SASL mechanism.
+	AuthUser, AuthMech string
+	From               string // "" is the null sender
+	To                 string
+}
+
+// Decision is the answer at one stage.
+type Decision struct {
+	Decision string // probe.Accept, Reject, Tempfail, Discard
+	Code     string
+	DSN      string
+	Text     string
+	Stage    string
+	// Verdict is the native detail: sendmail's ruleset result (RELAY,
+	// OK, error, discard), Postfix's reply code.
+	Verdict string
+	Trace   []probe.Step
+}
+
+// Engine answers questions about one configuration.
+type Engine struct {
+	cfg    *ir.Config
+	env    Env
+	tables map[string]*table
+	sm     *sendmail
+}
+
+// New prepares an engine for cfg.
+func New(cfg *ir.Config, env Env) *Engine {
+	e := &Engine{cfg: cfg, env: env, tables: map[string]*table{}}
+	for _, t := range cfg.Tables {
+		e.tables[t.Name] = newTable(t)
+	}
+	if cfg.Dialect == ir.Sendmail {
+		e.sm = newSendmail(e)
+	}
+	return e
+}
+
+// Connect is the decision when the client connects.
+func (e *Engine) Connect(s Session) Decision {
+	if e.sm != nil {
+		return e.sm.connect(s)
+	}
+	return unsupported(e.cfg, "connect")
+}
+
+// Mail is the decision for MAIL FROM (after the connection's checks).
+func (e *Engine) Mail(s Session) Decision {
+	if e.sm != nil {
+		return e.sm.mail(s)
+	}
+	return unsupported(e.cfg, "mail")
+}
+
+// Rcpt is the decision for RCPT TO (after the connection's and the
+// sender's checks).
+func (e *Engine) Rcpt(s Session) Decision {
+	if e.sm != nil {
+		return e.sm.rcpt(s)
+	}
+	return unsupported(e.cfg, "rcpt")
+}
+
+func unsupported(cfg *ir.Config, stage string) Decision {
+	return Decision{Decision: probe.Error, Stage: stage,
+		Text: fmt.Sprintf("mailcc trace does not decide for %s configurations yet", cfg.Dialect)}
+}
+
+// table is an IR table indexed by key.
+type table struct {
+	t    *ir.Table
+	keys map[string]*ir.Entry
+}
+
+func newTable(t *ir.Table) *table {
+	tb := &table{t: t, keys: make(map[string]*ir.Entry, len(t.Entries))}
+	for i := range t.Entries {
+		en := &t.Entries[i]
+		k := en.Key
+		if !t.Backend.KeepCase {
+			k = strings.ToLower(k)
+		}
+		if _, dup := tb.keys[k]; !dup { // makemap and postmap keep the first
+			tb.keys[k] = en
+		}
+	}
+	return tb
+}
+
+// get looks key up as the MTA does (folded unless the table keeps case).
+func (tb *table) get(key string) *ir.Entry {
+	if tb == nil {
+		return nil
+	}
+	if !tb.t.Backend.KeepCase {
+		key = strings.ToLower(key)
+	}
+	return tb.keys[key]
+}
+
+func posString(p ir.Pos) string {
+	if p.File == "" {
+		return ""
+	}
+	s := fmt.Sprintf("%s:%d", p.File, p.Line)
+	if p.Col > 0 {
+		s += fmt.Sprintf(":%d", p.Col)
+	}
+	return s
+}

@@ -1,0 +1,113 @@
+package policy
+
+import (
+	"bufio"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"mailcc/cfparse"
+	"mailcc/internal/testenv"
+	"mailcc/runtime/probe"
+)
+
+// passwdUsers reads this machine's passwd database: the oracles'
+// sendmail -bs and Postfix consult it for local recipients.
+func passwdUsers(t testing.TB) func(string) bool {
+	f, err := os.Open("/etc/passwd")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	users := map[string]bool{}
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if name, _, ok := strings.Cut(sc.Text(), ":"); ok {
+			users[name] = true
+		}
+	}
+	return func(u string) bool { return users[u] }
+}
+
+// sampleAgreement answers a shared oracle sample's probes and compares
+// them with the real sendmail's committed answers; it returns how many
+// agree and the disagreements.
+func sampleAgreement(t *testing.T, dir, probes, expected, hostname string) (int, int, []string) {
+	t.Helper()
+	shared := testenv.Shared()
+	if shared == "" {
+		testenv.Missing(t, "../shared (the shared oracle samples)")
+	}
+	base := filepath.Join(shared, "oracle", "samples")
+	cfg, diags, err := cfparse.Load([]string{filepath.Join(base, dir, "sendmail.mc")}, cfparse.Options{})
+	if err != nil || cfg == nil {
+		t.Fatalf("%s: %v %v", dir, err, diags)
+	}
+	hosts := &Hosts{}
+	if hf, err := os.Open(filepath.Join(base, dir, "hosts")); err == nil {
+		hosts, err = ParseHosts(hf, "hosts")
+		hf.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	e := New(cfg, Env{Hostname: hostname, DNS: hosts, Users: passwdUsers(t)})
+	pf, err := os.Open(filepath.Join(base, probes))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ps, err := probe.Parse(pf, probes)
+	pf.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ef, err := os.Open(filepath.Join(base, "expected", expected))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := probe.ReadResults(ef)
+	ef.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	agree, asked := 0, 0
+	var bad []string
+	for i, p := range ps {
+		if p.Kind != probe.Connect && p.Kind != probe.Mail && p.Kind != probe.Rcpt {
+			continue
+		}
+		asked++
+		got := e.Answer(p)
+		if d := probe.Compare(got, want[i]); len(d) == 0 {
+			agree++
+		} else {
+			bad = append(bad, p.Text+": mailcc "+got.Summary()+"; sendmail "+want[i].Summary())
+		}
+	}
+	return agree, asked, bad
+}
+
+func TestSharedSampleBasic(t *testing.T) {
+	agree, asked, bad := sampleAgreement(t, "sm-basic", "basic.probes.tsv", "sm-basic.jsonl", "mail.example.com")
+	t.Logf("sm-basic: %d of %d connect/mail/rcpt probes agree with sendmail", agree, asked)
+	for _, b := range bad {
+		t.Error(b)
+	}
+}
+
+func TestSharedSampleRelay(t *testing.T) {
+	agree, asked, bad := sampleAgreement(t, "sm-relay", "relay.probes.tsv", "sm-relay.live.jsonl", "gw.corp.example")
+	t.Logf("sm-relay: %d of %d connect/mail/rcpt probes agree with sendmail", agree, asked)
+	for _, b := range bad {
+		t.Error(b)
+	}
+}
+
+func TestSharedSampleDebian(t *testing.T) {
+	agree, asked, bad := sampleAgreement(t, "sm-debian", "debian.probes.tsv", "sm-debian.live.jsonl", "mx.debian.example")
+	t.Logf("sm-debian: %d of %d connect/mail/rcpt probes agree with sendmail", agree, asked)
+	for _, b := range bad {
+		t.Error(b)
+	}
+}

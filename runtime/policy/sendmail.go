@@ -1,0 +1,995 @@
+package policy
+
+import (
+	"net/netip"
+	"regexp"
+	"strings"
+
+	"mailcc/ir"
+	"mailcc/runtime/probe"
+)
+
+// sendmail decides as the cf library's rulesets do (cf/m4/proto.m4 of
+// sendmail 8.17): check_relay at connection, check_mail at MAIL (after
+// the sender passed ruleset 0), check_rcpt at RCPT (after the
+// recipient did), then the local user check for the local mailer.
+type sendmail struct {
+	e        *Engine
+	cfg      *ir.Config
+	hostname string // $j
+	domain   string // $m
+	classW   map[string]bool
+	access   *table
+	virtuser *table
+	virtDoms []ir.DomainMatch
+	mailer   *table
+	aliases  []*table
+	// features of the configuration
+	blocklist, acceptUnresolvable, acceptUnqualified bool
+	skip, dotDomain                                  bool
+	trustAuth                                        map[string]bool
+	relayNets                                        []ir.Network
+	relayDomains                                     []ir.DomainMatch
+	relayNames                                       []ir.DomainMatch
+	rejectReply, rcptRejectReply                     ir.Reply
+}
+
+func newSendmail(e *Engine) *sendmail {
+	cfg := e.cfg
+	s := &sendmail{e: e, cfg: cfg, classW: map[string]bool{}, trustAuth: map[string]bool{}}
+	s.hostname = cfg.Identity.Hostname.Value
+	if s.hostname == "" || strings.HasPrefix(s.hostname, "$") {
+		s.hostname = e.env.Hostname
+	}
+	if i := strings.IndexByte(s.hostname, '.'); i >= 0 {
+		s.domain = s.hostname[i+1:]
+	}
+	s.addW(s.hostname)
+	if i := strings.IndexByte(s.hostname, '.'); i > 0 {
+		s.addW(s.hostname[:i])
+	}
+	s.addW("localhost")
+	s.addW("[127.0.0.1]")
+	s.addW("[IPv6:0:0:0:0:0:0:0:1]")
+	for _, d := range cfg.LocalDomains {
+		if !d.Negated && d.Table == "" {
+			s.addW(d.Domain)
+		}
+	}
+	if c := cfg.Class("w"); c != nil {
+		for _, m := range c.Members {
+			s.addW(m.Value)
+		}
+	}
+	s.access = e.tables["access"]
+	for _, st := range cfg.Rewrite.Stages {
+		switch st.Kind {
+		case ir.RewriteVirtual:
+			if len(st.Tables) > 0 {
+				s.virtuser = e.tables[st.Tables[0]]
+				s.virtDoms = st.Domains
+			}
+		case ir.RewriteAliases:
+			for _, n := range st.Tables {
+				if t := e.tables[n]; t != nil {
+					s.aliases = append(s.aliases, t)
+				}
+			}
+		}
+	}
+	if tr := cfg.Routing.Transport; tr != nil {
+		s.mailer = e.tables[tr.Table]
+	}
+	s.acceptUnresolvable, s.acceptUnqualified = true, true
+	for _, st := range cfg.Policy.Stages {
+		for _, c := range st.Checks {
+			switch c.Kind {
+			case ir.CheckRejectUnknownSenderDomain:
+				s.acceptUnresolvable = false
+			case ir.CheckRejectUnqualifiedSender:
+				s.acceptUnqualified = false
+			case ir.CheckAccess:
+				if c.Lookup != nil {
+					s.skip = s.skip || c.Lookup.Skip
+					s.dotDomain = s.dotDomain || c.Lookup.DotDomain
+					if st.Stage == ir.StageRcpt && c.Lookup.UserOnlyLocal {
+						s.blocklist = true
+					}
+				}
+			}
+		}
+	}
+	for _, m := range cfg.Relay.AuthMechanisms {
+		s.trustAuth[strings.ToUpper(m.Value)] = true
+	}
+	s.relayNets = cfg.Relay.Networks
+	s.relayDomains = cfg.Relay.Domains
+	s.relayNames = cfg.Relay.ClientNames
+	s.rejectReply = cfg.Policy.Defaults.Reject
+	if s.rejectReply.Code == 0 {
+		s.rejectReply = ir.Reply{Code: 550, DSN: "5.7.1", Text: "Access denied"}
+	}
+	s.rcptRejectReply = cfg.Policy.Defaults.RecipientReject
+	if s.rcptRejectReply.Code == 0 {
+		s.rcptRejectReply = ir.Reply{Code: 550, DSN: "5.2.1", Text: "Mailbox disabled for this recipient"}
+	}
+	return s
+}
+
+func (s *sendmail) addW(name string) {
+	if name != "" && !strings.HasPrefix(name, "$") {
+		s.classW[strings.ToLower(strings.TrimSuffix(name, "."))] = true
+	}
+}
+
+func (s *sendmail) inW(name string) bool { return s.classW[strings.ToLower(name)] }
+
+// tracer collects the steps of a decision.
+type tracer struct{ steps []probe.Step }
+
+func (t *tracer) add(what, result string, pos ir.Pos) {
+	t.steps = append(t.steps, probe.Step{What: what, Result: result, Pos: posString(pos)})
+}
+
+// clientNameMacro is ${client_name}: the verified name, else [ADDR].
+func clientNameMacro(sess Session) string {
+	if sess.ClientName != "" {
+		return sess.ClientName
+	}
+	return "[" + clientAddrMacro(sess.ClientAddr) + "]"
+}
+
+// clientAddrMacro is ${client_addr}: IPv4 dotted, IPv6 as "IPv6:" and
+// eight groups without leading zeros (sendmail's anynet_ntop).
+func clientAddrMacro(a netip.Addr) string {
+	if !a.IsValid() {
+		return ""
+	}
+	if a.Is4() {
+		return a.String()
+	}
+	b := a.As16()
+	groups := make([]string, 8)
+	for i := range groups {
+		groups[i] = strings.TrimLeft(strings.ToLower(hex4(uint16(b[2*i])<<8|uint16(b[2*i+1]))), "0")
+		if groups[i] == "" {
+			groups[i] = "0"
+		}
+	}
+	return "IPv6:" + strings.Join(groups, ":")
+}
+
+func hex4(v uint16) string {
+	const digits = "0123456789abcdef"
+	return string([]byte{digits[v>>12], digits[v>>8&15], digits[v>>4&15], digits[v&15]})
+}
+
+// hit is an access map answer: the value and the entry that gave it.
+type hit struct {
+	value string
+	entry *ir.Entry
+	key   string
+}
+
+func (h *hit) found() bool { return h != nil }
+
+// lookup is one access map lookup: tag:key then, with untagged, key.
+func (s *sendmail) lookup(t *tracer, key, tag string, untagged bool) *hit {
+	if s.access == nil {
+		return nil
+	}
+	keys := []string{tag + ":" + key}
+	if untagged {
+		keys = append(keys, key)
+	}
+	for _, k := range keys {
+		if en := s.access.get(k); en != nil {
+			t.add("access "+k, en.Value, en.Pos)
+			return &hit{value: en.Value, entry: en, key: k}
+		}
+	}
+	return nil
+}
+
+// lookupD is the D ruleset: a host name (or [address]) and its parents.
+func (s *sendmail) lookupD(t *tracer, host, tag string) *hit {
+	for host != "" {
+		if h := s.lookup(t, host, tag, true); h != nil {
+			if s.skip && strings.EqualFold(h.value, "SKIP") {
+				return nil
+			}
+			return h
+		}
+		if s.dotDomain {
+			if i := strings.IndexByte(host, '.'); i > 0 && !strings.HasPrefix(host, "[") {
+				if h := s.lookup(t, host[i:], tag, true); h != nil {
+					return h
+				}
+			}
+		}
+		if strings.HasPrefix(host, "[") && strings.HasSuffix(host, "]") {
+			in := host[1 : len(host)-1]
+			i := strings.LastIndexAny(in, ".:")
+			if i <= 0 {
+				return nil
+			}
+			host = "[" + strings.TrimSuffix(in[:i], ":") + "]"
+			continue
+		}
+		i := strings.IndexByte(host, '.')
+		if i < 0 || i == len(host)-1 {
+			return nil
+		}
+		host = host[i+1:]
+	}
+	return nil
+}
+
+// lookupA is the A ruleset: an address and its prefixes (by octet; for
+// IPv6 by group).
+func (s *sendmail) lookupA(t *tracer, addr, tag string) *hit {
+	for addr != "" {
+		if h := s.lookup(t, addr, tag, true); h != nil {
+			if s.skip && strings.EqualFold(h.value, "SKIP") {
+				return nil
+			}
+			return h
+		}
+		i := strings.LastIndexAny(addr, ".:")
+		if i <= 0 {
+			return nil
+		}
+		addr = strings.TrimSuffix(addr[:i], ":")
+	}
+	return nil
+}
+
+// lookupF is the F ruleset: user@domain, then without +detail.
+func (s *sendmail) lookupF(t *tracer, user, domain, tag string, untagged bool) *hit {
+	if h := s.lookup(t, user+"@"+domain, tag, untagged); h != nil {
+		return h
+	}
+	if u, _, ok := strings.Cut(user, "+"); ok {
+		if h := s.lookup(t, u+"+*@"+domain, tag, untagged); h != nil {
+			return h
+		}
+		if h := s.lookup(t, u+"@"+domain, tag, untagged); h != nil {
+			return h
+		}
+	}
+	return nil
+}
+
+// lookupU is the U ruleset: user@, then without +detail.
+func (s *sendmail) lookupU(t *tracer, user, tag string, untagged bool) *hit {
+	if h := s.lookup(t, user+"@", tag, untagged); h != nil {
+		return h
+	}
+	if u, _, ok := strings.Cut(user, "+"); ok {
+		if h := s.lookup(t, u+"+*@", tag, untagged); h != nil {
+			return h
+		}
+		if h := s.lookup(t, u+"@", tag, untagged); h != nil {
+			return h
+		}
+	}
+	return nil
+}
+
+// searchList is SearchList over F, U and D steps of an address.
+func (s *sendmail) searchList(t *tracer, tag string, untagged bool, steps ...string) *hit {
+	for _, st := range steps {
+		kind, arg, _ := strings.Cut(st, ":")
+		var h *hit
+		switch kind {
+		case "F":
+			u, d, _ := cutLast(arg, "@")
+			h = s.lookupF(t, u, d, tag, untagged)
+		case "U":
+			h = s.lookupU(t, strings.TrimSuffix(arg, "@"), tag, untagged)
+		case "D":
+			h = s.lookupD(t, arg, tag)
+		}
+		if h != nil {
+			if s.skip && strings.EqualFold(h.value, "SKIP") {
+				return nil
+			}
+			return h
+		}
+	}
+	return nil
+}
+
+func cutLast(s, sep string) (string, string, bool) {
+	i := strings.LastIndex(s, sep)
+	if i < 0 {
+		return s, "", false
+	}
+	return s[:i], s[i+len(sep):], true
+}
+
+// accessAction turns an access value into a decision the way the
+// check rulesets' result rules do. ok says the value is in {Accept}.
+func (s *sendmail) accessAction(value string, reject ir.Reply) (d Decision, ok bool) {
+	v := strings.TrimSpace(value)
+	up := strings.ToUpper(v)
+	switch {
+	case up == "OK" || up == "RELAY":
+		return Decision{Decision: probe.Accept, Verdict: up}, true
+	case up == "REJECT":
+		return replyDecision(reject), false
+	case up == "DISCARD":
+		return Decision{Decision: probe.Discard, Verdict: "discard"}, false
+	case strings.HasPrefix(up, "QUARANTINE:"):
+		return Decision{Decision: probe.Accept, Verdict: "quarantine"}, false
+	case strings.HasPrefix(up, "ERROR:"):
+		rest := v[len("ERROR:"):]
+		if m := errDSN.FindStringSubmatch(rest); m != nil {
+			return errorDecision(m[1], catAddr(tokenize(m[2]))), false
+		}
+		return errorDecision("", catAddr(tokenize(rest))), false
+	}
+	return errorDecision("", catAddr(tokenize(v))), false
+}
+
+var errDSN = regexp.MustCompile(`^\s*([0-9]+\s*\.\s*[0-9]+\s*\.\s*[0-9]+)\s*:(.*)$`)
+
+func replyDecision(r ir.Reply) Decision {
+	return Decision{Decision: decisionOf(itoa(r.Code)), Code: itoa(r.Code), DSN: r.DSN, Text: r.Text, Verdict: "error"}
+}
+
+func itoa(n int) string {
+	if n == 0 {
+		return ""
+	}
+	b := []byte{}
+	for n > 0 {
+		b = append([]byte{byte('0' + n%10)}, b...)
+		n /= 10
+	}
+	return string(b)
+}
+
+func decisionOf(code string) string {
+	switch {
+	case strings.HasPrefix(code, "4"):
+		return probe.Tempfail
+	case strings.HasPrefix(code, "5"):
+		return probe.Reject
+	}
+	return probe.Accept
+}
+
+var (
+	replyRE = regexp.MustCompile(`(?s)^([2-5][0-9][0-9]) (.*)$`)
+	dsnRE   = regexp.MustCompile(`(?s)^([245]\.[0-9]{1,3}\.[0-9]{1,3}) (.*)$`)
+	dsnOnly = regexp.MustCompile(`^[245]\.[0-9]{1,3}\.[0-9]{1,3}$`)
+)
+
+// errorDecision is buildaddr()'s reading of "$#error $@ host $: text":
+// a reply code and an enhanced status code at the start of the text, or
+// the status in $@; without a code, 553 5.3.0.
+func errorDecision(host, text string) Decision {
+	host = strings.ReplaceAll(strings.TrimSpace(host), " ", "")
+	text = strings.ReplaceAll(text, `"`, "")
+	d := Decision{Verdict: "error"}
+	if m := replyRE.FindStringSubmatch(text); m != nil {
+		d.Code = m[1]
+		rest := m[2]
+		if m2 := dsnRE.FindStringSubmatch(rest); m2 != nil {
+			d.DSN, d.Text = m2[1], m2[2]
+		} else if dsnOnly.MatchString(host) {
+			d.DSN, d.Text = host, rest
+		} else {
+			d.DSN, d.Text = string(d.Code[0])+".0.0", rest
+		}
+	} else {
+		d.Code, d.DSN, d.Text = "553", "5.3.0", text
+	}
+	d.Text = strings.TrimSpace(d.Text)
+	d.Decision = decisionOf(d.Code)
+	return d
+}
+
+// operatorChars are sendmail's default OperatorChars plus the
+// delimiters prescan() always splits on.
+const operatorChars = ".:%@!^/[]+()<>,;\r\n"
+
+// tokenize splits text into sendmail tokens: operators one each, a
+// quoted string one token, other runs of characters atoms.
+func tokenize(text string) []string {
+	var toks []string
+	for i := 0; i < len(text); {
+		c := text[i]
+		switch {
+		case c == ' ' || c == '\t':
+			i++
+		case c == '"':
+			j := i + 1
+			for j < len(text) && text[j] != '"' {
+				if text[j] == '\\' {
+					j++
+				}
+				j++
+			}
+			if j >= len(text) {
+				j = len(text) - 1
+			}
+			toks = append(toks, text[i:j+1])
+			i = j + 1
+		case strings.IndexByte(operatorChars, c) >= 0:
+			toks = append(toks, text[i:i+1])
+			i++
+		default:
+			j := i
+			for j < len(text) && text[j] != ' ' && text[j] != '\t' && text[j] != '"' && strings.IndexByte(operatorChars, text[j]) < 0 {
+				j++
+			}
+			toks = append(toks, text[i:j])
+			i = j
+		}
+	}
+	return toks
+}
+
+// catAddr joins tokens as cataddr() does: a blank only between two
+// atoms.
+func catAddr(toks []string) string {
+	var b strings.Builder
+	prevAtom := false
+	for _, t := range toks {
+		atom := !(len(t) == 1 && strings.IndexByte(operatorChars, t[0]) >= 0) && !strings.HasPrefix(t, `"`)
+		if b.Len() > 0 && prevAtom && atom {
+			b.WriteByte(' ')
+		}
+		b.WriteString(t)
+		prevAtom = atom
+	}
+	return b.String()
+}
+
+// connect is check_relay.
+func (s *sendmail) connect(sess Session) Decision {
+	t := &tracer{}
+	d := s.checkRelay(t, sess)
+	d.Stage = "connect"
+	d.Trace = t.steps
+	return d
+}
+
+func (s *sendmail) checkRelay(t *tracer, sess Session) Decision {
+	if s.cfg.Policy.DelayChecks {
+		t.add("check_relay: delay_checks runs the client's checks at RCPT", "OK", ir.Pos{})
+		return Decision{Decision: probe.Accept, Verdict: "OK"}
+	}
+	return s.basicCheckRelay(t, sess)
+}
+
+// basicCheckRelay is Basic_check_relay (checkrelay under delay_checks).
+func (s *sendmail) basicCheckRelay(t *tracer, sess Session) Decision {
+	if s.access == nil {
+		return Decision{Decision: probe.Accept, Verdict: "OK"}
+	}
+	name := clientNameMacro(sess)
+	h := s.lookupD(t, name, "Connect")
+	if h == nil {
+		h = s.lookupA(t, clientAddrMacro(sess.ClientAddr), "Connect")
+	}
+	if h == nil {
+		t.add("check_relay: no access entry for the client", "OK", ir.Pos{})
+		return Decision{Decision: probe.Accept, Verdict: "OK"}
+	}
+	d, _ := s.accessAction(h.value, s.rejectReply)
+	return d
+}
+
+// address is an envelope address split as the rulesets see it.
+type address struct {
+	user, domain string // domain "" for an unqualified address
+	canon        string // the domain after $[ $] (no trailing dot)
+	resolved     bool   // the domain resolved ($[ $] added a dot)
+}
+
+func (s *sendmail) parse(addr string) address {
+	u, d, ok := cutLast(addr, "@")
+	if !ok {
+		return address{user: addr}
+	}
+	a := address{user: u, domain: d, canon: d}
+	if s.inW(d) {
+		a.resolved = true
+		return a
+	}
+	if c, found := s.e.env.DNS.Canonical(d); found && s.cfg.Rewrite.Canonify {
+		a.canon, a.resolved = c, true
+	}
+	return a
+}
+
+// mail is the connection's checks, then the sender through ruleset 0
+// and check_mail.
+func (s *sendmail) mail(sess Session) Decision {
+	t := &tracer{}
+	d := s.checkRelay(t, sess)
+	if d.Decision != probe.Accept {
+		d.Stage = "connect"
+		d.Trace = t.steps
+		return d
+	}
+	d = s.checkMail(t, sess)
+	d.Stage = "mail"
+	d.Trace = t.steps
+	return d
+}
+
+func (s *sendmail) checkMail(t *tracer, sess Session) Decision {
+	if s.cfg.Policy.DelayChecks {
+		if r := s.resolve(t, sess.From, 0); r.err != nil && sess.From != "" {
+			r.err.Verdict = "sender parse (ruleset 0)"
+			return *r.err
+		}
+		t.add("check_mail: delay_checks runs the sender's checks at RCPT", "OK", ir.Pos{})
+		return Decision{Decision: probe.Accept, Verdict: "OK"}
+	}
+	return s.basicCheckMail(t, sess)
+}
+
+// basicCheckMail is Basic_check_mail (checkmail under delay_checks).
+func (s *sendmail) basicCheckMail(t *tracer, sess Session) Decision {
+	if sess.From == "" {
+		t.add("check_mail: the null sender is accepted", "<OK>", ir.Pos{})
+		return Decision{Decision: probe.Accept, Verdict: "<OK>"}
+	}
+	if r := s.resolve(t, sess.From, 0); r.err != nil {
+		r.err.Verdict = "sender parse (ruleset 0)"
+		return *r.err
+	}
+	a := s.parse(sess.From)
+	if !s.acceptUnqualified && a.domain != "" {
+		switch strings.ToLower(a.domain) {
+		case "localhost", "[127.0.0.1]", "[ipv6:0:0:0:0:0:0:0:1]", "[ipv6:::1]", "localhost." + strings.ToLower(s.domain), "localhost.uucp":
+			if !s.inW(clientNameMacro(sess)) {
+				return errorDecision("5.5.4", "553 Real domain name required for sender address")
+			}
+		}
+	}
+	mark := "?"
+	if a.domain != "" {
+		dom := a.canon
+		switch {
+		case strings.EqualFold(dom, s.hostname):
+			mark = "_RES_OK_"
+		case s.acceptUnresolvable:
+			mark = "_RES_OK_"
+		case s.e.env.DNS.Exists(dom):
+			mark = "OKR"
+		default:
+			mark = "PERM"
+			t.add("resolve "+dom, "not found: the sender's domain does not exist", ir.Pos{})
+		}
+	}
+	var h *hit
+	if s.access != nil {
+		if a.domain != "" {
+			h = s.searchList(t, "From", true, "F:"+a.user+"@"+a.canon, "U:"+a.user+"@", "D:"+a.canon)
+		} else {
+			h = s.searchList(t, "From", true, "U:"+a.user+"@")
+		}
+	}
+	if h != nil {
+		d, _ := s.accessAction(h.value, s.rejectReply)
+		if d.Decision == probe.Accept && d.Verdict != "quarantine" {
+			d.Verdict = strings.ToUpper(strings.TrimSpace(h.value))
+		}
+		return d
+	}
+	switch mark {
+	case "?":
+		if !s.acceptUnqualified && sess.ClientAddr.IsValid() {
+			return errorDecision("5.5.4", "553 Domain name required for sender address "+sess.From)
+		}
+	case "PERM":
+		return errorDecision("5.1.8", "553 Domain of sender address "+sess.From+" does not exist")
+	}
+	return Decision{Decision: probe.Accept, Verdict: "@" + a.user + "<@" + a.canon + ">"}
+}
+
+// rcpt is the connection's and the sender's checks, then the recipient
+// through ruleset 0, check_rcpt and the local user check.
+func (s *sendmail) rcpt(sess Session) Decision {
+	d := s.mail(sess)
+	if d.Decision != probe.Accept && d.Decision != probe.Discard {
+		return d
+	}
+	t := &tracer{steps: d.Trace}
+	r := s.resolve(t, sess.To, 0)
+	if r.err != nil {
+		d := *r.err
+		d.Stage, d.Trace = "rcpt", t.steps
+		return d
+	}
+	d = s.checkRcpt(t, sess)
+	if s.cfg.Policy.DelayChecks && d.Decision == probe.Accept {
+		d = s.delayedChecks(t, sess, d)
+	}
+	d.Stage = "rcpt"
+	if d.Decision == probe.Accept && r.mailer == "local" {
+		if !s.localUserExists(t, r.user) {
+			d = Decision{Decision: probe.Reject, Code: "550", DSN: "5.1.1", Text: "User unknown", Stage: "rcpt",
+				Verdict: "local user check"}
+		}
+	}
+	d.Trace = t.steps
+	return d
+}
+
+func (s *sendmail) checkRcpt(t *tracer, sess Session) Decision {
+	a := s.parseRecipient(t, sess.To, 0)
+	// Rcpt_ok: ParseRecipient, then the blocklist.
+	if s.blocklist && s.access != nil {
+		var h *hit
+		switch {
+		case a.domain != "" && s.inW(a.canon):
+			h = s.searchList(t, "To", true, "F:"+a.user+"@"+a.canon, "U:"+a.user+"@", "D:"+a.canon)
+		case a.domain != "":
+			h = s.searchList(t, "To", true, "F:"+a.user+"@"+a.canon, "D:"+a.canon)
+		default:
+			h = s.searchList(t, "To", true, "U:"+a.user+"@")
+		}
+		if h != nil {
+			if d, ok := s.accessAction(h.value, s.rcptRejectReply); !ok {
+				if d.Decision == probe.Accept { // quarantine
+					return d
+				}
+				return d
+			}
+		}
+	}
+	if s.cfg.Relay.Open {
+		return Decision{Decision: probe.Accept, Verdict: "RELAY"}
+	}
+	if sess.AuthUser != "" {
+		mech := strings.ToUpper(sess.AuthMech)
+		if mech == "" {
+			mech = "PLAIN"
+		}
+		if s.trustAuth[mech] {
+			t.add("authenticated with "+mech+" (TRUST_AUTH_MECH)", "RELAY", ir.Pos{})
+			return Decision{Decision: probe.Accept, Verdict: "RELAY"}
+		}
+	}
+	if strings.Contains(a.user, "!") && s.hasCheck(ir.CheckBangPath) ||
+		strings.Contains(a.user, "%") && s.hasCheck(ir.CheckPercentHack) {
+		t.add("recipient "+a.user+" routes through its local part (nouucp/nopercenthack reject)", "Relay_ok", ir.Pos{})
+		return s.relayOK(t, sess)
+	}
+	if a.domain != "" {
+		dom := a.canon
+		if s.cfg.Relay.EntireDomain && s.domain != "" && domainUnder(dom, s.domain) {
+			return Decision{Decision: probe.Accept, Verdict: "RELAY"}
+		}
+		if s.inW(dom) {
+			t.add("recipient domain "+dom+" is local ($=w)", "RELAY", ir.Pos{})
+			return Decision{Decision: probe.Accept, Verdict: "RELAY"}
+		}
+		if m := s.matchDomains(s.relayDomains, dom); m != nil {
+			t.add("recipient domain "+dom+" may be relayed to ($=R)", "RELAY", m.Pos)
+			return Decision{Decision: probe.Accept, Verdict: "RELAY"}
+		}
+		var h *hit
+		if s.cfg.Relay.HostsOnly {
+			h = s.lookup(t, dom, "To", true)
+		} else {
+			h = s.lookupD(t, dom, "To")
+		}
+		if h != nil && strings.EqualFold(strings.TrimSpace(h.value), "RELAY") {
+			return Decision{Decision: probe.Accept, Verdict: "RELAY"}
+		}
+	} else {
+		return Decision{Decision: probe.Accept, Verdict: "RELAY"}
+	}
+	return s.relayOK(t, sess)
+}
+
+// delayedChecks is the rest of check_rcpt under delay_checks: the
+// recipient's Spam: FRIEND or HATER entry, then checkmail and
+// checkrelay.
+func (s *sendmail) delayedChecks(t *tracer, sess Session, ok Decision) Decision {
+	mode := strings.ToLower(s.cfg.Policy.DelayMode)
+	if mode == "friend" || mode == "hater" {
+		a := s.parse(sess.To)
+		var h *hit
+		switch {
+		case a.domain != "" && s.inW(a.canon):
+			h = s.searchList(t, "Spam", false, "F:"+a.user+"@"+a.canon, "D:"+a.canon, "U:"+a.user+"@")
+		case a.domain != "":
+			h = s.searchList(t, "Spam", false, "F:"+a.user+"@"+a.canon, "D:"+a.canon)
+		}
+		v := ""
+		if h != nil {
+			v = strings.ToUpper(strings.TrimSpace(h.value))
+		}
+		if mode == "friend" && v == "FRIEND" {
+			return Decision{Decision: probe.Accept, Verdict: "SPAMFRIEND"}
+		}
+		if mode == "hater" && v != "HATER" {
+			return Decision{Decision: probe.Accept, Verdict: "NOSPAMHATER"}
+		}
+	}
+	if d := s.basicCheckMail(t, sess); d.Decision != probe.Accept {
+		return d
+	}
+	if d := s.basicCheckRelay(t, sess); d.Decision != probe.Accept {
+		return d
+	}
+	return ok
+}
+
+func (s *sendmail) hasCheck(k ir.CheckKind) bool {
+	for _, st := range s.cfg.Policy.Stages {
+		for _, c := range st.Checks {
+			if c.Kind == k {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// parseRecipient is ParseRecipient: while the local part still routes
+// (holds a character of $=O: @, % unless nopercenthack, ! unless
+// nouucp) through a domain this host relays for, the local part is the
+// address.
+func (s *sendmail) parseRecipient(t *tracer, addr string, depth int) address {
+	a := s.parse(addr)
+	ops := "@"
+	if s.cfg.Rewrite.PercentHack {
+		ops += "%"
+	}
+	if s.cfg.Rewrite.BangPath {
+		ops += "!"
+	}
+	if a.domain == "" || depth > 10 || !strings.ContainsAny(a.user, ops) {
+		return a
+	}
+	dom := a.canon
+	relayable := s.cfg.Relay.EntireDomain && s.domain != "" && domainUnder(dom, s.domain) ||
+		s.matchDomains(s.relayDomains, dom) != nil
+	if !relayable && s.access != nil {
+		var h *hit
+		if s.cfg.Relay.HostsOnly {
+			h = s.lookup(t, dom, "To", true)
+		} else {
+			h = s.lookupD(t, dom, "To")
+		}
+		relayable = h != nil && strings.EqualFold(strings.TrimSpace(h.value), "RELAY")
+	}
+	if !relayable {
+		return a
+	}
+	inner := a.user
+	switch {
+	case strings.Contains(inner, "@"):
+	case strings.Contains(inner, "%") && strings.Contains(ops, "%"):
+		i := strings.LastIndexByte(inner, '%')
+		inner = inner[:i] + "@" + inner[i+1:]
+	case strings.Contains(inner, "!"):
+		h, u, _ := strings.Cut(inner, "!")
+		inner = u + "@" + h
+	}
+	return s.parseRecipient(t, inner, depth+1)
+}
+
+func domainUnder(dom, parent string) bool {
+	dom, parent = strings.ToLower(dom), strings.ToLower(parent)
+	return dom == parent || strings.HasSuffix(dom, "."+parent)
+}
+
+// matchDomains finds dom (or, unless relay_hosts_only, a parent) in a
+// class of domains.
+func (s *sendmail) matchDomains(list []ir.DomainMatch, dom string) *ir.DomainMatch {
+	for i := range list {
+		m := &list[i]
+		if m.Negated || m.Table != "" {
+			continue
+		}
+		if strings.EqualFold(dom, m.Domain) || !s.cfg.Relay.HostsOnly && domainUnder(dom, m.Domain) {
+			return m
+		}
+	}
+	return nil
+}
+
+// relayOK is Relay_ok: may this client relay?
+func (s *sendmail) relayOK(t *tracer, sess Session) Decision {
+	relay := Decision{Decision: probe.Accept, Verdict: "RELAY"}
+	a := sess.ClientAddr
+	if !a.IsValid() || a.IsLoopback() && (a == netip.MustParseAddr("127.0.0.1") || a == netip.IPv6Loopback()) {
+		t.add("client "+a.String()+" originated locally", "RELAY", ir.Pos{})
+		return relay
+	}
+	for _, n := range s.relayNets {
+		if n.Negated {
+			continue
+		}
+		if p, err := netip.ParsePrefix(n.CIDR); err == nil && p.Contains(a) {
+			t.add("client "+a.String()+" in relay network "+n.CIDR+" ($=R)", "RELAY", n.Pos)
+			return relay
+		}
+	}
+	if h := s.lookupA(t, clientAddrMacro(a), "Connect"); h != nil && strings.EqualFold(strings.TrimSpace(h.value), "RELAY") {
+		return relay
+	}
+	if s.inW("[" + clientAddrMacro(a) + "]") {
+		return relay
+	}
+	if sess.ClientName == "" {
+		return errorDecision("5.7.1", "550 Relaying denied. IP name lookup failed "+clientNameMacro(sess))
+	}
+	name := strings.TrimSuffix(sess.ClientName, ".")
+	if c, ok := s.e.env.DNS.Canonical(name); ok {
+		name = strings.TrimSuffix(c, ".")
+	}
+	if s.cfg.Relay.EntireDomain && s.domain != "" && domainUnder(name, s.domain) {
+		return relay
+	}
+	if s.inW(name) {
+		return relay
+	}
+	if m := s.matchDomains(s.relayNames, name); m != nil {
+		t.add("client name "+name+" may relay ($=R)", "RELAY", m.Pos)
+		return relay
+	}
+	var h *hit
+	if s.cfg.Relay.HostsOnly {
+		h = s.lookup(t, name, "Connect", true)
+	} else {
+		h = s.lookupD(t, name, "Connect")
+	}
+	if h != nil && strings.EqualFold(strings.TrimSpace(h.value), "RELAY") {
+		return relay
+	}
+	r := s.cfg.Relay.Denied
+	if r.Code == 0 {
+		r = ir.Reply{Code: 550, DSN: "5.7.1", Text: "Relaying denied"}
+	}
+	t.add("relaying denied: neither the client nor the recipient's domain may relay", itoa(r.Code)+" "+r.DSN, s.cfg.Relay.Pos)
+	return replyDecision(r)
+}
+
+// route is where ruleset 0 sends an address.
+type route struct {
+	mailer, host, user string
+	err                *Decision
+}
+
+// resolve is ruleset 3 then 0 for an envelope address: local users,
+// virtual users, mailertable, the smart host, or SMTP to the domain.
+func (s *sendmail) resolve(t *tracer, addr string, depth int) route {
+	a := s.parse(addr)
+	if a.domain == "" {
+		return route{mailer: "local", user: a.user}
+	}
+	dom := a.canon
+	if s.inW(dom) {
+		if s.virtuser != nil && depth < 10 && s.virtHost(dom) {
+			if en, user := s.virtLookup(a.user, dom); en != nil {
+				t.add("virtusertable "+en.Key, en.Value, en.Pos)
+				v := en.Virtual
+				if v != nil && v.Error != nil {
+					d := errorDecision(v.Error.Keyword+v.Error.DSN, catAddr(tokenize(virtErrorText(en.Value))))
+					return route{err: &d, mailer: "error"}
+				}
+				target := strings.TrimSpace(en.Value)
+				target = strings.ReplaceAll(target, "%1", user)
+				return s.resolve(t, target, depth+1)
+			}
+		}
+		return route{mailer: "local", user: a.user}
+	}
+	if s.mailer != nil {
+		for d := strings.ToLower(dom); ; {
+			if en := s.mailer.get(d); en != nil {
+				t.add("mailertable "+en.Key, en.Value, en.Pos)
+				return s.transportRoute(en, a)
+			}
+			i := strings.IndexByte(strings.TrimPrefix(d, "."), '.')
+			if i < 0 {
+				break
+			}
+			d = strings.TrimPrefix(d, ".")[i:]
+		}
+	}
+	if sh := s.cfg.Routing.SmartHost; sh != nil {
+		m := sh.Mailer
+		if m == "" {
+			m = "relay"
+		}
+		return route{mailer: m, host: sh.Host, user: a.user + "@" + dom}
+	}
+	host := dom
+	if a.resolved {
+		host += "."
+	}
+	return route{mailer: "esmtp", host: host, user: a.user + "@" + dom}
+}
+
+func virtErrorText(value string) string {
+	v := strings.TrimSpace(value)
+	if i := strings.IndexByte(v, ':'); i >= 0 {
+		v = v[i+1:]
+	}
+	f := strings.Fields(v)
+	if len(f) > 1 {
+		return strings.Join(f[1:], " ")
+	}
+	return ""
+}
+
+func (s *sendmail) transportRoute(en *ir.Entry, a address) route {
+	tr := en.Transport
+	if tr == nil {
+		return route{mailer: "esmtp", host: a.canon, user: a.user + "@" + a.canon}
+	}
+	if tr.Error != nil {
+		d := errorDecision(tr.Error.DSN, strings.TrimSpace(itoa(tr.Error.Code)+" "+tr.Error.Text))
+		return route{err: &d}
+	}
+	if tr.Mailer == "local" {
+		u := tr.Host
+		if u == "" {
+			u = a.user
+		}
+		return route{mailer: "local", user: u}
+	}
+	return route{mailer: tr.Mailer, host: tr.Host, user: a.user + "@" + a.canon}
+}
+
+func (s *sendmail) virtHost(dom string) bool {
+	if len(s.virtDoms) == 0 {
+		return true
+	}
+	for _, d := range s.virtDoms {
+		if strings.EqualFold(d.Domain, dom) {
+			return true
+		}
+	}
+	return s.inW(dom)
+}
+
+// virtLookup tries user+detail@domain, user+*@domain, user@domain,
+// @domain; it returns the entry and the user %1 stands for.
+func (s *sendmail) virtLookup(user, dom string) (*ir.Entry, string) {
+	base, _, hasDetail := strings.Cut(user, "+")
+	keys := []string{user + "@" + dom}
+	if hasDetail {
+		keys = append(keys, base+"+*@"+dom, base+"@"+dom)
+	}
+	for _, k := range keys {
+		if en := s.virtuser.get(k); en != nil {
+			return en, user
+		}
+	}
+	if en := s.virtuser.get("@" + dom); en != nil {
+		return en, user
+	}
+	return nil, ""
+}
+
+// localUserExists is recipient()'s check of a local name: an alias or a
+// user of the passwd database.
+func (s *sendmail) localUserExists(t *tracer, user string) bool {
+	name := strings.ToLower(user)
+	for _, tb := range s.aliases {
+		if en := tb.get(name); en != nil {
+			t.add("alias "+en.Key, en.Value, en.Pos)
+			return true
+		}
+	}
+	if s.e.env.Users != nil && s.e.env.Users(user) {
+		t.add("local user "+user, "exists", ir.Pos{})
+		return true
+	}
+	t.add("local user "+user, "neither an alias nor a user", ir.Pos{})
+	return false
+}
