@@ -43,8 +43,10 @@ cf library's check_relay, check_mail and check_rcpt rulesets (with
 delay_checks, blocklist_recipients, the access map's tags and its domain
 and address-prefix walks, relaying by class R, access RELAY entries and
 TRUST_AUTH_MECH, ruleset 0's virtusertable errors and the local user check).
-Postfix configurations and the --resolve, --header-from and --alias
-questions are not answered yet.
+Probe files also ask for routes (resolve: ruleset 3,0 with domaintable,
+virtusertable, mailertable, the smart host), the rewritten sender
+(header_from: genericstable, masquerading) and aliases (alias: one level).
+Postfix configurations are not answered yet.
 
 DNS is what --hosts says (hosts(5) form: address, then names, the first
 canonical); nothing is resolved otherwise. Local users are those of the

@@ -1,13 +1,15 @@
 package policy
 
 import (
+	"strings"
+
 	"mailcc/runtime/probe"
 )
 
 // Answer answers one probe: connect, mail and rcpt through the
-// engine's decisions; the other kinds are answered by the routing and
-// rewriting engine (not built yet) and get an "error" decision that
-// says so.
+// engine's decisions, resolve through ruleset 0's routing, header_from
+// through the sender rewriting, alias through the aliases (sendmail);
+// what is not answered yet gets an "error" decision that says so.
 func (e *Engine) Answer(p probe.Probe) probe.Result {
 	r := probe.Result{N: p.N, Line: p.Line, Kind: p.Kind, Probe: p.Text}
 	sess := Session{ClientAddr: p.Client.Addr, ClientName: p.Client.Name, Helo: p.HeloName(),
@@ -20,6 +22,51 @@ func (e *Engine) Answer(p probe.Probe) probe.Result {
 		d = e.Mail(sess)
 	case probe.Rcpt:
 		d = e.Rcpt(sess)
+	case probe.Resolve:
+		if e.sm == nil {
+			r.Decision, r.Text = probe.Error, "mailcc trace does not resolve for "+string(e.cfg.Dialect)+" configurations yet"
+			return r
+		}
+		t := &tracer{}
+		rt := e.sm.resolve(t, p.Address, 0)
+		r.Trace = t.steps
+		if rt.err != nil {
+			r.Decision, r.Code, r.DSN, r.Text, r.Mailer = rt.err.Decision, rt.err.Code, rt.err.DSN, rt.err.Text, "*error*"
+			return r
+		}
+		r.Decision, r.Mailer, r.Host, r.User = probe.Accept, rt.mailer, probe.Str(rt.host), probe.Str(rt.user)
+		return r
+	case probe.HeaderFrom:
+		if e.sm == nil {
+			r.Decision, r.Text = probe.Error, "mailcc trace does not rewrite for "+string(e.cfg.Dialect)+" configurations yet"
+			return r
+		}
+		t := &tracer{}
+		addr := p.Address
+		if i := strings.LastIndexByte(addr, '<'); i >= 0 && strings.HasSuffix(addr, ">") {
+			addr = addr[i+1 : len(addr)-1]
+		}
+		r.Mailer = p.Mailer
+		if r.Mailer == "" {
+			r.Mailer = "esmtp"
+		}
+		r.Decision = probe.Accept
+		r.Header = e.sm.headerFrom(t, addr, false)
+		r.Envelope = e.sm.headerFrom(t, addr, true)
+		r.Trace = t.steps
+		return r
+	case probe.Alias:
+		if e.sm == nil {
+			r.Decision, r.Text = probe.Error, "mailcc trace does not expand aliases for "+string(e.cfg.Dialect)+" configurations yet"
+			return r
+		}
+		t := &tracer{}
+		r.Alias = e.sm.aliasExpansion(t, p.Name)
+		r.Decision, r.Trace = probe.Accept, t.steps
+		if r.Alias == nil {
+			r.Decision = probe.NotFound
+		}
+		return r
 	default:
 		r.Decision = probe.Error
 		r.Text = "mailcc trace does not answer " + string(p.Kind) + " probes yet"

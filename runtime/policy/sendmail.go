@@ -23,6 +23,7 @@ type sendmail struct {
 	virtuser *table
 	virtDoms []ir.DomainMatch
 	mailer   *table
+	domtab   *table
 	aliases  []*table
 	// features of the configuration
 	blocklist, acceptUnresolvable, acceptUnqualified bool
@@ -68,6 +69,10 @@ func newSendmail(e *Engine) *sendmail {
 			if len(st.Tables) > 0 {
 				s.virtuser = e.tables[st.Tables[0]]
 				s.virtDoms = st.Domains
+			}
+		case ir.RewriteDomainTable:
+			if len(st.Tables) > 0 {
+				s.domtab = e.tables[st.Tables[0]]
 			}
 		case ir.RewriteAliases:
 			for _, n := range st.Tables {
@@ -495,7 +500,16 @@ func (s *sendmail) parse(addr string) address {
 	if !ok {
 		return address{user: addr}
 	}
+	if s.domtab != nil {
+		if en := s.domtab.get(d); en != nil {
+			d = strings.TrimSpace(en.Value)
+		}
+	}
 	a := address{user: u, domain: d, canon: d}
+	if strings.HasPrefix(d, "[") {
+		a.resolved = true
+		return a
+	}
 	if s.inW(d) {
 		a.resolved = true
 		return a
@@ -899,16 +913,25 @@ func (s *sendmail) resolve(t *tracer, addr string, depth int) route {
 			}
 			d = strings.TrimPrefix(d, ".")[i:]
 		}
+		if en := s.mailer.get("."); en != nil {
+			t.add("mailertable .", en.Value, en.Pos)
+			return s.transportRoute(en, a)
+		}
 	}
 	if sh := s.cfg.Routing.SmartHost; sh != nil {
 		m := sh.Mailer
 		if m == "" {
 			m = "relay"
 		}
-		return route{mailer: m, host: sh.Host, user: a.user + "@" + dom}
+		host := sh.Host
+		if sh.NoMX {
+			host = "[" + host + "]"
+		}
+		t.add("smart host "+sh.Raw, m+" "+host, sh.Pos)
+		return route{mailer: m, host: host, user: a.user + "@" + dom}
 	}
 	host := dom
-	if a.resolved {
+	if a.resolved && !strings.HasPrefix(dom, "[") {
 		host += "."
 	}
 	return route{mailer: "esmtp", host: host, user: a.user + "@" + dom}
@@ -992,4 +1015,149 @@ func (s *sendmail) localUserExists(t *tracer, user string) bool {
 	}
 	t.add("local user "+user, "neither an alias nor a user", ir.Pos{})
 	return false
+}
+
+// headerFrom is the sender rewriting of an SMTP mailer (ruleset 93,
+// MasqHdr; 94 for the envelope): genericstable, then masquerading,
+// and unqualified names qualified with $j. It returns the rewritten
+// address.
+func (s *sendmail) headerFrom(t *tracer, addr string, envelope bool) string {
+	user, dom, qualified := cutLast(addr, "@")
+	if qualified {
+		dom = s.parse(addr).canon
+	}
+	applies := func(st *ir.RewriteStage) bool {
+		if envelope {
+			return st.Scope.EnvelopeSender
+		}
+		return st.Scope.HeaderSender
+	}
+	for i := range s.cfg.Rewrite.Stages {
+		st := &s.cfg.Rewrite.Stages[i]
+		if st.Kind != ir.RewriteGeneric || !applies(st) || len(st.Tables) == 0 {
+			continue
+		}
+		tb := s.e.tables[st.Tables[0]]
+		if tb == nil {
+			continue
+		}
+		inG := !qualified
+		entire := false
+		for _, o := range st.Order {
+			entire = entire || o == "entire-domain"
+		}
+		for _, d := range st.Domains {
+			if strings.EqualFold(d.Domain, dom) || (entire || d.Subdomains) && domainUnder(dom, d.Domain) {
+				inG = true
+			}
+		}
+		if !inG {
+			continue
+		}
+		keyDom := dom
+		if !qualified {
+			keyDom = s.hostname
+		}
+		base, detail, hasDetail := strings.Cut(user, "+")
+		keys := []string{user + "@" + keyDom}
+		if hasDetail {
+			keys = append(keys, base+"+*@"+keyDom, base+"@"+keyDom)
+		}
+		if qualified {
+			keys = append(keys, "@"+keyDom)
+		}
+		keys = append(keys, user)
+		if hasDetail {
+			keys = append(keys, base+"+*", base)
+		}
+		for _, k := range keys {
+			en := tb.get(k)
+			if en == nil {
+				continue
+			}
+			t.add("genericstable "+en.Key, en.Value, en.Pos)
+			v := strings.TrimSpace(en.Value)
+			v = strings.ReplaceAll(v, "%1", user)
+			v = strings.ReplaceAll(v, "%2", detail)
+			if strings.Contains(v, "@") {
+				return v
+			}
+			user, qualified, dom = v, false, ""
+			break
+		}
+		break
+	}
+	for i := range s.cfg.Rewrite.Stages {
+		st := &s.cfg.Rewrite.Stages[i]
+		m := st.Masquerade
+		if st.Kind != ir.RewriteMasquerade || m == nil || !applies(st) || m.As.Value == "" {
+			continue
+		}
+		if qualified {
+			for _, x := range m.Exceptions {
+				if strings.EqualFold(x.Domain, dom) || domainUnder(dom, x.Domain) {
+					return user + "@" + dom
+				}
+			}
+		}
+		inM := !qualified
+		if qualified {
+			for _, d := range m.Domains {
+				if strings.EqualFold(d.Domain, dom) || m.EntireDomain && domainUnder(dom, d.Domain) {
+					inM = true
+				}
+			}
+			if !m.Limited && s.inW(dom) {
+				inM = true
+			}
+		}
+		if !inM {
+			break
+		}
+		for _, e := range m.ExposedUsers {
+			if strings.EqualFold(e.Value, user) {
+				t.add("exposed user "+user+" (EXPOSED_USER)", "not masqueraded", e.Pos)
+				if !qualified {
+					return user + "@" + s.hostname
+				}
+				return user + "@" + dom
+			}
+		}
+		t.add("masquerade "+user+"@"+dom, user+"@"+m.As.Value, m.As.Pos)
+		return user + "@" + m.As.Value
+	}
+	if !qualified {
+		return user + "@" + s.hostname
+	}
+	return user + "@" + dom
+}
+
+// aliasExpansion is the one-level expansion of a local name, as
+// praliases prints it, or nil.
+func (s *sendmail) aliasExpansion(t *tracer, name string) []string {
+	for _, tb := range s.aliases {
+		if en := tb.get(strings.ToLower(name)); en != nil {
+			t.add("alias "+en.Key, en.Value, en.Pos)
+			return splitAliasValue(en.Value)
+		}
+	}
+	return nil
+}
+
+// splitAliasValue splits an alias value at commas outside quotes.
+func splitAliasValue(v string) []string {
+	var out []string
+	inQ, start := false, 0
+	for i := 0; i <= len(v); i++ {
+		if i < len(v) && v[i] == '"' {
+			inQ = !inQ
+		}
+		if i == len(v) || v[i] == ',' && !inQ {
+			if item := strings.TrimSpace(v[start:i]); item != "" {
+				out = append(out, item)
+			}
+			start = i + 1
+		}
+	}
+	return out
 }
