@@ -46,7 +46,10 @@ TRUST_AUTH_MECH, ruleset 0's virtusertable errors and the local user check).
 Probe files also ask for routes (resolve: ruleset 3,0 with domaintable,
 virtusertable, mailertable, the smart host), the rewritten sender
 (header_from: genericstable, masquerading) and aliases (alias: one level).
-Postfix configurations are not answered yet.
+For Postfix configurations, connect, mail, rcpt and alias questions are
+answered (the restriction lists in order, check_*_access with Postfix's key
+forms, reject_unauth_destination, the recipient validation); routes and
+sender rewriting not yet.
 
 DNS is what --hosts says (hosts(5) form: address, then names, the first
 canonical); nothing is resolved otherwise. Local users are those of the

@@ -56,12 +56,13 @@ func (e *Engine) Answer(p probe.Probe) probe.Result {
 		r.Trace = t.steps
 		return r
 	case probe.Alias:
-		if e.sm == nil {
-			r.Decision, r.Text = probe.Error, "mailcc trace does not expand aliases for "+string(e.cfg.Dialect)+" configurations yet"
-			return r
-		}
 		t := &tracer{}
-		r.Alias = e.sm.aliasExpansion(t, p.Name)
+		switch {
+		case e.sm != nil:
+			r.Alias = e.sm.aliasExpansion(t, p.Name)
+		case e.pf != nil:
+			r.Alias = e.pf.aliasExpansion(t, p.Name)
+		}
 		r.Decision, r.Trace = probe.Accept, t.steps
 		if r.Alias == nil {
 			r.Decision = probe.NotFound

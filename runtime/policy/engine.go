@@ -64,6 +64,7 @@ type Engine struct {
 	env    Env
 	tables map[string]*table
 	sm     *sendmail
+	pf     *postfix
 }
 
 // New prepares an engine for cfg.
@@ -72,8 +73,11 @@ func New(cfg *ir.Config, env Env) *Engine {
 	for _, t := range cfg.Tables {
 		e.tables[t.Name] = newTable(t)
 	}
-	if cfg.Dialect == ir.Sendmail {
+	switch cfg.Dialect {
+	case ir.Sendmail:
 		e.sm = newSendmail(e)
+	case ir.Postfix:
+		e.pf = newPostfix(e)
 	}
 	return e
 }
@@ -83,6 +87,9 @@ func (e *Engine) Connect(s Session) Decision {
 	if e.sm != nil {
 		return e.sm.connect(s)
 	}
+	if e.pf != nil {
+		return e.pf.connect(s)
+	}
 	return unsupported(e.cfg, "connect")
 }
 
@@ -90,6 +97,9 @@ func (e *Engine) Connect(s Session) Decision {
 func (e *Engine) Mail(s Session) Decision {
 	if e.sm != nil {
 		return e.sm.mail(s)
+	}
+	if e.pf != nil {
+		return e.pf.mail(s)
 	}
 	return unsupported(e.cfg, "mail")
 }
@@ -99,6 +109,9 @@ func (e *Engine) Mail(s Session) Decision {
 func (e *Engine) Rcpt(s Session) Decision {
 	if e.sm != nil {
 		return e.sm.rcpt(s)
+	}
+	if e.pf != nil {
+		return e.pf.rcpt(s)
 	}
 	return unsupported(e.cfg, "rcpt")
 }
