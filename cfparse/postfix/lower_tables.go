@@ -8,6 +8,7 @@ import (
 
 	"mailcc/cfparse/table"
 	"mailcc/ir"
+	"mailcc/source"
 )
 
 // fileTypes are the table types whose entries come from a text source
@@ -17,7 +18,8 @@ var fileTypes = map[string]bool{"hash": true, "btree": true, "cdb": true, "lmdb"
 // dbSuffix is the database file postmap makes of a source, by type.
 var dbSuffix = map[string]string{"hash": ".db", "btree": ".db", "cdb": ".cdb", "lmdb": ".lmdb", "dbm": ".pag", "sdbm": ".pag"}
 
-// patternTypes are tables of patterns mailcc does not evaluate.
+// patternTypes are tables of patterns, read as rules in file order
+// (table.ParsePatterns).
 var patternTypes = map[string]bool{"regexp": true, "pcre": true, "cidr": true}
 
 // externalTypes are tables kept in a service mailcc does not query.
@@ -61,9 +63,7 @@ func (l *lowerer) tableRef(spec string, kind ir.TableKind, it item) string {
 			b.Path = strings.TrimSpace(inner)
 		}
 	case patternTypes[typ]:
-		why := typ + " tables are kept opaque: mailcc does not evaluate their patterns, so trace and migrate do not see what they match"
-		l.cfg.Opaque = append(l.cfg.Opaque, ir.Opaque{Kind: "table:" + typ, Name: spec, Pos: it.Pos, Why: why})
-		l.warnf(it.Pos, "%s: %s", spec, why)
+		b.Source = name
 	case externalTypes[typ]:
 		why := typ + " tables are looked up in a service mailcc does not query: the IR keeps the reference only"
 		l.cfg.Opaque = append(l.cfg.Opaque, ir.Opaque{Kind: "table:" + typ, Name: spec, Pos: it.Pos, Why: why})
@@ -170,7 +170,13 @@ func (l *lowerer) loadTables() {
 				continue
 			}
 			l.source(where, string(t.Kind), note)
-			entries, d := table.Parse(t.Kind, where, data, opts)
+			var entries []ir.Entry
+			var d source.Diagnostics
+			if patternTypes[b.Type] {
+				entries, d = table.ParsePatterns(b.Type, where, data)
+			} else {
+				entries, d = table.Parse(t.Kind, where, data, opts)
+			}
 			l.diags = append(l.diags, d...)
 			t.Entries, t.Loaded = entries, true
 		}

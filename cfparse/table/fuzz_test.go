@@ -135,3 +135,29 @@ func FuzzParseClassFile(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParsePatterns: Postfix regexp and cidr table sources never make
+// the reader panic; every rule has a position inside the file and every
+// diagnostic is one line.
+func FuzzParsePatterns(f *testing.F) {
+	f.Add([]byte("/^(a+)@x$/ $1\nif !/b/\n/c/i d\nendif\n  #c\n"), false)
+	f.Add([]byte("192.0.2.0/24 OK\n!10.0.0.1 x\nif [2001:db8::]/32\nendif\n"), true)
+	f.Fuzz(func(t *testing.T, data []byte, cidr bool) {
+		typ := "regexp"
+		if cidr {
+			typ = "cidr"
+		}
+		es, diags := ParsePatterns(typ, "f", data)
+		for _, d := range diags {
+			if d.Pos.Filename != "f" || d.Msg == "" || strings.Contains(d.Msg, "\n") {
+				t.Errorf("malformed diagnostic: %q", d.Error())
+			}
+		}
+		lines := bytes.Count(data, []byte("\n")) + 1
+		for _, e := range es {
+			if e.Pos.Line < 1 || e.Pos.Line > lines {
+				t.Errorf("rule %q at %v: outside the file", e.Key, e.Pos)
+			}
+		}
+	})
+}

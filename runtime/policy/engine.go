@@ -121,13 +121,23 @@ func unsupported(cfg *ir.Config, stage string) Decision {
 		Text: fmt.Sprintf("mailcc trace does not decide for %s configurations yet", cfg.Dialect)}
 }
 
-// table is an IR table indexed by key.
+// table is an IR table indexed by key, or a table of patterns.
 type table struct {
 	t    *ir.Table
 	keys map[string]*ir.Entry
+	pat  *patterns
 }
 
+// isPattern: the table matches whole keys against patterns (Postfix
+// regexp, pcre, cidr): the MTAs look up only the full key in it, not
+// its parent domains or address prefixes.
+func (tb *table) isPattern() bool { return tb != nil && tb.pat != nil }
+
 func newTable(t *ir.Table) *table {
+	switch t.Backend.Type {
+	case "regexp", "pcre", "cidr":
+		return &table{t: t, pat: compilePatterns(t)}
+	}
 	tb := &table{t: t, keys: make(map[string]*ir.Entry, len(t.Entries))}
 	for i := range t.Entries {
 		en := &t.Entries[i]
@@ -146,6 +156,16 @@ func newTable(t *ir.Table) *table {
 func (tb *table) get(key string) *ir.Entry {
 	if tb == nil {
 		return nil
+	}
+	if tb.pat != nil {
+		v, en, ok := tb.pat.lookup(key)
+		if !ok {
+			return nil
+		}
+		// the rule's result, substituted, as an entry of its own
+		out := *en
+		out.Value = v
+		return &out
 	}
 	if !tb.t.Backend.KeepCase {
 		key = strings.ToLower(key)

@@ -245,7 +245,7 @@ func (p *postfix) authDestination(to string) bool {
 // access evaluates check_*_access.
 func (p *postfix) access(t *tracer, sess Session, c ir.Check, list string) (int, Decision) {
 	tb := p.e.tables[c.Table]
-	if tb == nil || !tb.t.Loaded {
+	if tb == nil || !tb.t.Loaded && !tb.isPattern() {
 		t.add(list+": "+c.Name+" "+c.Table+" is not loaded (taken as DUNNO)", "", c.Pos)
 		return dunno, Decision{}
 	}
@@ -290,6 +290,9 @@ func (p *postfix) access(t *tracer, sess Session, c ir.Check, list string) (int,
 			keys = append(keys, base+"@")
 		}
 	}
+	if tb.isPattern() {
+		keys = p.patternKeys(sess, c.Subject)
+	}
 	for _, k := range keys {
 		en := tb.get(k)
 		if en == nil {
@@ -299,6 +302,33 @@ func (p *postfix) access(t *tracer, sess Session, c ir.Check, list string) (int,
 		return p.action(t, sess, en)
 	}
 	return dunno, Decision{}
+}
+
+// patternKeys are the keys a pattern table is asked: whole names and
+// addresses, no parent domains or prefixes.
+func (p *postfix) patternKeys(sess Session, subject string) []string {
+	switch subject {
+	case "client":
+		var keys []string
+		if sess.ClientName != "" {
+			keys = append(keys, sess.ClientName)
+		}
+		return append(keys, sess.ClientAddr.String())
+	case "helo":
+		return []string{sess.Helo}
+	}
+	addr := sess.From
+	if subject == "recipient" {
+		addr = sess.To
+	}
+	if addr == "" {
+		return []string{"<>"}
+	}
+	user, dom, ok := cutLast(addr, "@")
+	if !ok {
+		return []string{addr, user + "@"}
+	}
+	return []string{addr, dom, user + "@"}
 }
 
 // domainKeys are the keys of a domain: itself, then its parents (with
@@ -455,17 +485,18 @@ func (p *postfix) virtualFound(t *tracer, user, dom string, qualified bool) (fou
 	for _, st := range p.virtual {
 		for _, name := range st.Tables {
 			tb := p.e.tables[name]
-			if tb == nil || !tb.t.Loaded {
+			if tb == nil || !tb.t.Loaded && !tb.isPattern() {
 				known = false
 				continue
 			}
 			keys := []string{user + "@" + dom}
-			if !qualified {
+			switch {
+			case !qualified:
 				keys = []string{user}
-			} else if p.isLocal(dom) {
-				keys = append(keys, user)
-			}
-			if qualified {
+			case tb.isPattern():
+			case p.isLocal(dom):
+				keys = append(keys, user, "@"+dom)
+			default:
 				keys = append(keys, "@"+dom)
 			}
 			for _, k := range keys {
