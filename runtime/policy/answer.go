@@ -51,8 +51,8 @@ func (e *Engine) Answer(p probe.Probe) probe.Result {
 			r.Mailer = "esmtp"
 		}
 		r.Decision = probe.Accept
-		r.Header = e.sm.headerFrom(t, addr, false)
-		r.Envelope = e.sm.headerFrom(t, addr, true)
+		r.Header = e.sm.headerFrom(t, addr, false, r.Mailer)
+		r.Envelope = e.sm.headerFrom(t, addr, true, r.Mailer)
 		r.Trace = t.steps
 		return r
 	case probe.Alias:

@@ -496,6 +496,13 @@ type address struct {
 }
 
 func (s *sendmail) parse(addr string) address {
+	addr = stripRoute(addr)
+	if !strings.Contains(addr, "@") {
+		// ruleset 3: host!user and user%host are addresses too
+		if a, ok := s.localRoute(addr); ok {
+			addr = a
+		}
+	}
 	u, d, ok := cutLast(addr, "@")
 	if !ok {
 		return address{user: addr}
@@ -575,7 +582,7 @@ func (s *sendmail) basicCheckMail(t *tracer, sess Session) Decision {
 			mark = "_RES_OK_"
 		case s.acceptUnresolvable:
 			mark = "_RES_OK_"
-		case s.e.env.DNS.Exists(dom):
+		case strings.HasPrefix(dom, "[") || s.e.env.DNS.Exists(dom):
 			mark = "OKR"
 		default:
 			mark = "PERM"
@@ -612,7 +619,8 @@ func (s *sendmail) basicCheckMail(t *tracer, sess Session) Decision {
 // through ruleset 0, check_rcpt and the local user check.
 func (s *sendmail) rcpt(sess Session) Decision {
 	d := s.mail(sess)
-	if d.Decision != probe.Accept && d.Decision != probe.Discard {
+	if d.Decision != probe.Accept {
+		// a refusal, or DISCARD: the whole transaction is discarded
 		return d
 	}
 	t := &tracer{steps: d.Trace}
@@ -885,18 +893,26 @@ func (s *sendmail) resolve(t *tracer, addr string, depth int) route {
 		return route{mailer: "local", user: a.user}
 	}
 	dom := a.canon
+	if !s.inW(dom) && s.virtuser != nil && depth < 10 && s.virtHost(dom) {
+		if r, ok := s.virtRoute(t, a.user, dom, depth); ok {
+			return r
+		}
+	}
 	if s.inW(dom) {
+		// Parse0: a quoted local part is dequoted; one that still routes
+		// (@, %, !) is parsed again as an address
+		user := a.user
+		if len(user) > 1 && user[0] == '"' && user[len(user)-1] == '"' {
+			user = user[1 : len(user)-1]
+		}
+		if inner, ok := s.localRoute(user); ok && depth < 10 {
+			t.add("local part "+user+" routes on at "+dom, inner, ir.Pos{})
+			return s.resolve(t, inner, depth+1)
+		}
+		a.user = user
 		if s.virtuser != nil && depth < 10 && s.virtHost(dom) {
-			if en, user := s.virtLookup(a.user, dom); en != nil {
-				t.add("virtusertable "+en.Key, en.Value, en.Pos)
-				v := en.Virtual
-				if v != nil && v.Error != nil {
-					d := errorDecision(v.Error.Keyword+v.Error.DSN, catAddr(tokenize(virtErrorText(en.Value))))
-					return route{err: &d, mailer: "error"}
-				}
-				target := strings.TrimSpace(en.Value)
-				target = strings.ReplaceAll(target, "%1", user)
-				return s.resolve(t, target, depth+1)
+			if r, ok := s.virtRoute(t, a.user, dom, depth); ok {
+				return r
 			}
 		}
 		return route{mailer: "local", user: a.user}
@@ -937,16 +953,70 @@ func (s *sendmail) resolve(t *tracer, addr string, depth int) route {
 	return route{mailer: "esmtp", host: host, user: a.user + "@" + dom}
 }
 
-func virtErrorText(value string) string {
-	v := strings.TrimSpace(value)
-	if i := strings.IndexByte(v, ':'); i >= 0 {
-		v = v[i+1:]
+// localRoute reads a local part that routes on (ruleset 3's canonify):
+// user@host as is, host!user (unless nouucp) as user@host (a host
+// without a dot gets .UUCP), user%host (unless nopercenthack) with its
+// last % as @.
+func (s *sendmail) localRoute(user string) (string, bool) {
+	switch {
+	case strings.Contains(user, "@"):
+		return user, true
+	case s.cfg.Rewrite.BangPath && strings.Contains(user, "!"):
+		h, u, _ := strings.Cut(user, "!")
+		if !strings.Contains(h, ".") {
+			h += ".UUCP"
+		}
+		return u + "@" + h, true
+	case s.cfg.Rewrite.PercentHack && strings.Contains(user, "%"):
+		i := strings.LastIndexByte(user, '%')
+		return user[:i] + "@" + user[i+1:], true
 	}
-	f := strings.Fields(v)
-	if len(f) > 1 {
-		return strings.Join(f[1:], " ")
+	return "", false
+}
+
+// stripRoute drops a source route (<@a,@b:user@c> is user@c), as
+// ruleset 3 does unless _USE_DEPRECATED_ROUTE_ADDR_.
+func stripRoute(addr string) string {
+	if strings.HasPrefix(addr, "@") {
+		if i := strings.IndexByte(addr, ':'); i > 0 {
+			return addr[i+1:]
+		}
 	}
-	return ""
+	return addr
+}
+
+// virtRoute applies virtusertable to user@dom: an error, or the
+// target resolved again.
+func (s *sendmail) virtRoute(t *tracer, user, dom string, depth int) (route, bool) {
+	en, base, detail := s.virtLookup(user, dom)
+	if en == nil {
+		return route{}, false
+	}
+	t.add("virtusertable "+en.Key, en.Value, en.Pos)
+	v := strings.TrimSpace(en.Value)
+	if len(v) > 6 && strings.EqualFold(v[:6], "error:") {
+		d := virtError(v[6:])
+		return route{err: &d, mailer: "error"}, true
+	}
+	plus := ""
+	if detail != "" || strings.Contains(user, "+") {
+		plus = "+" + detail
+	}
+	target := strings.NewReplacer("%1", base, "%2", detail, "%3", plus).Replace(v)
+	return s.resolve(t, target, depth+1), true
+}
+
+var virtErrDSN = regexp.MustCompile(`^\s*([0-9]+\.[0-9]+\.[0-9]+)\s*:(.*)$`)
+
+// virtError is a virtusertable "error:" value as ruleset 0 returns it:
+// "error:D.D.D:text" gives $@ D.D.D, "error:word text" $@ word.
+func virtError(v string) Decision {
+	if m := virtErrDSN.FindStringSubmatch(v); m != nil {
+		return errorDecision(m[1], catAddr(tokenize(m[2])))
+	}
+	v = strings.TrimSpace(v)
+	word, rest, _ := strings.Cut(v, " ")
+	return errorDecision(word, catAddr(tokenize(rest)))
 }
 
 func (s *sendmail) transportRoute(en *ir.Entry, a address) route {
@@ -981,35 +1051,44 @@ func (s *sendmail) virtHost(dom string) bool {
 }
 
 // virtLookup tries user+detail@domain, user+*@domain, user@domain,
-// @domain; it returns the entry and the user %1 stands for.
-func (s *sendmail) virtLookup(user, dom string) (*ir.Entry, string) {
-	base, _, hasDetail := strings.Cut(user, "+")
+// @domain; it returns the entry and what %1 (the user without its
+// +detail) and %2 (the detail) stand for.
+func (s *sendmail) virtLookup(user, dom string) (*ir.Entry, string, string) {
+	base, detail, hasDetail := strings.Cut(user, "+")
 	keys := []string{user + "@" + dom}
 	if hasDetail {
 		keys = append(keys, base+"+*@"+dom, base+"@"+dom)
 	}
 	for _, k := range keys {
 		if en := s.virtuser.get(k); en != nil {
-			return en, user
+			return en, base, detail
 		}
 	}
 	if en := s.virtuser.get("@" + dom); en != nil {
-		return en, user
+		return en, base, detail
 	}
-	return nil, ""
+	return nil, "", ""
 }
 
 // localUserExists is recipient()'s check of a local name: an alias or a
 // user of the passwd database.
 func (s *sendmail) localUserExists(t *tracer, user string) bool {
 	name := strings.ToLower(user)
-	for _, tb := range s.aliases {
-		if en := tb.get(name); en != nil {
-			t.add("alias "+en.Key, en.Value, en.Pos)
-			return true
+	names := []string{name}
+	base, _, hasDetail := strings.Cut(name, "+")
+	if hasDetail {
+		names = append(names, base+"+*", base)
+	}
+	for _, n := range names {
+		for _, tb := range s.aliases {
+			if en := tb.get(n); en != nil {
+				t.add("alias "+en.Key, en.Value, en.Pos)
+				return true
+			}
 		}
 	}
-	if s.e.env.Users != nil && s.e.env.Users(user) {
+	// the local mailer has no F=u: the user name is folded
+	if s.e.env.Users != nil && (s.e.env.Users(name) || hasDetail && s.e.env.Users(base)) {
 		t.add("local user "+user, "exists", ir.Pos{})
 		return true
 	}
@@ -1021,7 +1100,12 @@ func (s *sendmail) localUserExists(t *tracer, user string) bool {
 // MasqHdr; 94 for the envelope): genericstable, then masquerading,
 // and unqualified names qualified with $j. It returns the rewritten
 // address.
-func (s *sendmail) headerFrom(t *tracer, addr string, envelope bool) string {
+func (s *sendmail) headerFrom(t *tracer, addr string, envelope bool, mailer string) string {
+	if (mailer == "local" || mailer == "prog") && !strings.Contains(addr, "@") && !s.cfg.Rewrite.AlwaysAddDomain {
+		// the local mailers' rulesets qualify a bare name only with
+		// always_add_domain
+		return addr
+	}
 	user, dom, qualified := cutLast(addr, "@")
 	if qualified {
 		dom = s.parse(addr).canon
@@ -1133,10 +1217,11 @@ func (s *sendmail) headerFrom(t *tracer, addr string, envelope bool) string {
 }
 
 // aliasExpansion is the one-level expansion of a local name, as
-// praliases prints it, or nil.
+// praliases prints it (it looks the name up as given: the database
+// holds names folded to lower case), or nil.
 func (s *sendmail) aliasExpansion(t *tracer, name string) []string {
 	for _, tb := range s.aliases {
-		if en := tb.get(strings.ToLower(name)); en != nil {
+		if en := tb.keys[name]; en != nil {
 			t.add("alias "+en.Key, en.Value, en.Pos)
 			return splitAliasValue(en.Value)
 		}
