@@ -1,0 +1,53 @@
+package pforacle
+
+import (
+	"fmt"
+	"syscall"
+	"unsafe"
+)
+
+// isolate moves the calling thread (locked by the caller) into new UTS
+// and network namespaces, names it hostname and brings its loopback
+// interface up. Processes started from the thread and sockets it opens
+// belong to those namespaces. The error wraps ErrNoNamespace when the
+// thread is left as it was.
+func isolate(hostname string) error {
+	if err := syscall.Unshare(syscall.CLONE_NEWUTS | syscall.CLONE_NEWNET); err != nil {
+		return fmt.Errorf("%w: unshare: %v", ErrNoNamespace, err)
+	}
+	if err := syscall.Sethostname([]byte(hostname)); err != nil {
+		return fmt.Errorf("sethostname %q: %v", hostname, err)
+	}
+	if err := loopbackUp(); err != nil {
+		return fmt.Errorf("bringing lo up: %v", err)
+	}
+	return nil
+}
+
+// loopbackUp sets IFF_UP on lo (a new network namespace has it down).
+func loopbackUp() error {
+	fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_DGRAM|syscall.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return err
+	}
+	defer syscall.Close(fd)
+	// struct ifreq: the interface name (IFNAMSIZ bytes), then a union
+	// whose short ifr_flags is all that is used here.
+	var ifr [40]byte
+	copy(ifr[:syscall.IFNAMSIZ], "lo")
+	ioctl := func(req uintptr) error {
+		if _, _, e := syscall.Syscall(syscall.SYS_IOCTL, uintptr(fd), req, uintptr(unsafe.Pointer(&ifr[0]))); e != 0 {
+			return e
+		}
+		return nil
+	}
+	if err := ioctl(syscall.SIOCGIFFLAGS); err != nil {
+		return err
+	}
+	flags := (*uint16)(unsafe.Pointer(&ifr[syscall.IFNAMSIZ]))
+	if *flags&syscall.IFF_UP != 0 {
+		return nil
+	}
+	*flags |= syscall.IFF_UP
+	return ioctl(syscall.SIOCSIFFLAGS)
+}

@@ -1,0 +1,9 @@
+//go:build !linux
+
+package pforacle
+
+import "fmt"
+
+func isolate(string) error {
+	return fmt.Errorf("%w: they need Linux", ErrNoNamespace)
+}
