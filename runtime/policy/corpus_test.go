@@ -10,12 +10,13 @@ import (
 	"time"
 
 	"mailcc/cfparse"
+	"mailcc/internal/oracle/pforacle"
 	"mailcc/internal/oracle/smoracle"
 	"mailcc/internal/testenv"
 	"mailcc/runtime/probe"
 )
 
-var update = flag.Bool("update", false, "re-record corpus/trace/*/expected.jsonl with the real sendmail")
+var update = flag.Bool("update", false, "re-record corpus/trace/*/expected.jsonl with the real sendmail and Postfix")
 
 // traceCase is a folder of corpus/trace: a configuration (sendmail.mc
 // and its tables, or main.cf and its maps), hosts (the DNS both sides
@@ -134,27 +135,42 @@ func TestTraceCorpus(t *testing.T) {
 	t.Logf("corpus/trace: %d of %d probes agree with the real MTA", agreed, total)
 }
 
-// TestTraceCorpusOracle runs the real sendmail on every sendmail case
-// and checks that expected.jsonl is what it answers today (-update
-// re-records it). A missing oracle fails in CI.
+// TestTraceCorpusOracle runs the real MTA on every case (sendmail in
+// address test mode, or a private Postfix) and checks that
+// expected.jsonl is what it answers today (-update re-records it). A
+// missing oracle fails in CI.
 func TestTraceCorpusOracle(t *testing.T) {
-	if _, err := os.Stat(filepath.Join(testenv.SendmailBin(), "usr", "libexec", "sendmail", "sendmail")); err != nil {
-		testenv.Missing(t, "sendmail-bin unpacked by make deps")
-	}
-	testenv.Tool(t, "m4")
+	var sm, pf bool
 	for _, c := range traceCases(t) {
-		if !c.sendmail {
-			continue
+		sm, pf = sm || c.sendmail, pf || !c.sendmail
+	}
+	if sm {
+		if _, err := os.Stat(filepath.Join(testenv.SendmailBin(), "usr", "libexec", "sendmail", "sendmail")); err != nil {
+			testenv.Missing(t, "sendmail-bin unpacked by make deps")
 		}
+		testenv.Tool(t, "m4")
+	}
+	if pf {
+		testenv.Tool(t, "postfix")
+	}
+	for _, c := range traceCases(t) {
 		t.Run(c.name, func(t *testing.T) {
 			ps := readProbes(t, filepath.Join(c.dir, "probes.tsv"))
 			start := time.Now()
-			got, _, err := smoracle.Run(c.dir, ps, smoracle.Options{
-				BinDir: filepath.Join(testenv.SendmailBin(), "usr", "libexec", "sendmail")})
+			var got []probe.Result
+			var err error
+			oracle := "sendmail"
+			if c.sendmail {
+				got, _, err = smoracle.Run(c.dir, ps, smoracle.Options{
+					BinDir: filepath.Join(testenv.SendmailBin(), "usr", "libexec", "sendmail")})
+			} else {
+				oracle = "Postfix"
+				got, _, err = pforacle.Run(c.dir, ps, pforacle.Options{})
+			}
 			if err != nil {
 				t.Fatalf("oracle: %v", err)
 			}
-			t.Logf("%s: %d probes through the real sendmail in %v", c.name, len(ps), time.Since(start).Round(time.Millisecond))
+			t.Logf("%s: %d probes through the real %s in %v", c.name, len(ps), oracle, time.Since(start).Round(time.Millisecond))
 			path := filepath.Join(c.dir, "expected.jsonl")
 			if *update {
 				var b bytes.Buffer
@@ -172,8 +188,8 @@ func TestTraceCorpusOracle(t *testing.T) {
 			}
 			for i := range got {
 				if d := probe.Compare(got[i], want[i]); len(d) > 0 {
-					t.Errorf("%s: the real sendmail now answers %s, expected.jsonl says %s (re-record with -update)",
-						got[i].Probe, got[i].Summary(), want[i].Summary())
+					t.Errorf("%s: the real %s now answers %s, expected.jsonl says %s (re-record with -update)",
+						got[i].Probe, oracle, got[i].Summary(), want[i].Summary())
 				}
 			}
 		})
