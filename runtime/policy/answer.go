@@ -23,12 +23,17 @@ func (e *Engine) Answer(p probe.Probe) probe.Result {
 	case probe.Rcpt:
 		d = e.Rcpt(sess)
 	case probe.Resolve:
-		if e.sm == nil {
-			r.Decision, r.Text = probe.Error, "mailcc trace does not resolve for "+string(e.cfg.Dialect)+" configurations yet"
+		t := &tracer{}
+		var rt route
+		switch {
+		case e.sm != nil:
+			rt = e.sm.resolve(t, p.Address, 0)
+		case e.pf != nil:
+			rt, _ = e.pf.resolve(t, p.Address, 0)
+		default:
+			r.Decision = probe.Error
 			return r
 		}
-		t := &tracer{}
-		rt := e.sm.resolve(t, p.Address, 0)
 		r.Trace = t.steps
 		if rt.err != nil {
 			r.Decision, r.Code, r.DSN, r.Text, r.Mailer = rt.err.Decision, rt.err.Code, rt.err.DSN, rt.err.Text, "*error*"
@@ -37,8 +42,8 @@ func (e *Engine) Answer(p probe.Probe) probe.Result {
 		r.Decision, r.Mailer, r.Host, r.User = probe.Accept, rt.mailer, probe.Str(rt.host), probe.Str(rt.user)
 		return r
 	case probe.HeaderFrom:
-		if e.sm == nil {
-			r.Decision, r.Text = probe.Error, "mailcc trace does not rewrite for "+string(e.cfg.Dialect)+" configurations yet"
+		if e.sm == nil && e.pf == nil {
+			r.Decision = probe.Error
 			return r
 		}
 		t := &tracer{}
@@ -51,8 +56,14 @@ func (e *Engine) Answer(p probe.Probe) probe.Result {
 			r.Mailer = "esmtp"
 		}
 		r.Decision = probe.Accept
-		r.Header = e.sm.headerFrom(t, addr, false, r.Mailer)
-		r.Envelope = e.sm.headerFrom(t, addr, true, r.Mailer)
+		if e.pf != nil {
+			r.Mailer = "smtp"
+			r.Header = e.pf.headerFrom(t, addr, false)
+			r.Envelope = e.pf.headerFrom(t, addr, true)
+		} else {
+			r.Header = e.sm.headerFrom(t, addr, false, r.Mailer)
+			r.Envelope = e.sm.headerFrom(t, addr, true, r.Mailer)
+		}
 		r.Trace = t.steps
 		return r
 	case probe.Alias:

@@ -89,7 +89,7 @@ func caseEngine(t *testing.T, c traceCase) *Engine {
 	if c.sendmail {
 		target = filepath.Join(c.dir, "sendmail.mc")
 	}
-	cfg, diags, err := cfparse.Load([]string{target}, cfparse.Options{})
+	cfg, diags, err := cfparse.Load([]string{target}, cfparse.Options{Root: t.TempDir()})
 	if err != nil || cfg == nil || diags.HasErrors() {
 		t.Fatalf("%s: %v\n%v", c.name, err, diags.Errors())
 	}

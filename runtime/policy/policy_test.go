@@ -45,7 +45,10 @@ func sampleAgreement(t *testing.T, dir, probes, expected, hostname string, kinds
 	if _, err := os.Stat(target); err != nil {
 		target = filepath.Join(base, dir)
 	}
-	cfg, diags, err := cfparse.Load([]string{target}, cfparse.Options{})
+	// An empty root: the absolute paths the configuration names are
+	// read beside it, as the oracles redirect them (and this machine's
+	// /etc/aliases is not read).
+	cfg, diags, err := cfparse.Load([]string{target}, cfparse.Options{Root: t.TempDir()})
 	if err != nil || cfg == nil {
 		t.Fatalf("%s: %v %v", dir, err, diags)
 	}
@@ -118,11 +121,9 @@ func TestSharedSampleDebian(t *testing.T) {
 }
 
 // TestSharedSamplePostfix: the Postfix migration of sm-basic, against
-// the real Postfix's recorded answers (session and alias probes; routes
-// and rewriting are not answered for Postfix yet).
+// the real Postfix's recorded answers.
 func TestSharedSamplePostfix(t *testing.T) {
-	agree, asked, bad := sampleAgreement(t, "pf-basic", "basic.probes.tsv", "pf-basic.jsonl", "mail.example.com",
-		probe.Connect, probe.Mail, probe.Rcpt, probe.Alias)
+	agree, asked, bad := sampleAgreement(t, "pf-basic", "basic.probes.tsv", "pf-basic.jsonl", "mail.example.com")
 	t.Logf("pf-basic: %d of %d probes agree with Postfix", agree, asked)
 	for _, b := range bad {
 		t.Log(b)

@@ -520,3 +520,254 @@ func (p *postfix) aliasExpansion(t *tracer, name string) []string {
 	}
 	return nil
 }
+
+// myorigin is what unqualified addresses get (append_at_myorigin).
+func (p *postfix) myorigin() string {
+	if o := p.cfg.Identity.Origin.Value; o != "" {
+		return o
+	}
+	return p.cfg.Identity.Hostname.Value
+}
+
+// qualify appends @myorigin to a bare name.
+func (p *postfix) qualify(addr string) string {
+	if addr == "" || strings.Contains(addr, "@") {
+		return addr
+	}
+	return addr + "@" + p.myorigin()
+}
+
+// mapAddress looks an address up in a table the way canonical(5) and
+// virtual(5) say: user+ext@domain, user@domain, then user (only for
+// this host's domains), then @domain; pattern tables get the whole
+// address only.
+func (p *postfix) mapAddress(tb *table, addr string) *ir.Entry {
+	if tb.isPattern() {
+		return tb.get(addr)
+	}
+	user, dom, _ := cutLast(addr, "@")
+	base := user
+	if d := p.cfg.Rewrite.RecipientDelimiter; d != "" {
+		if i := strings.IndexAny(user, d); i > 0 {
+			base = user[:i]
+		}
+	}
+	keys := []string{user + "@" + dom}
+	if base != user {
+		keys = append(keys, base+"@"+dom)
+	}
+	if p.isLocal(dom) || strings.EqualFold(dom, p.myorigin()) {
+		keys = append(keys, user)
+		if base != user {
+			keys = append(keys, base)
+		}
+	}
+	keys = append(keys, "@"+dom)
+	for _, k := range keys {
+		if en := tb.get(k); en != nil {
+			return en
+		}
+	}
+	return nil
+}
+
+// rewriteStages applies the canonical stages whose scope says so, then
+// masquerading, to an address (cleanup(8)'s order: sender or recipient
+// canonical maps, then canonical_maps, then masquerading).
+func (p *postfix) rewriteStages(t *tracer, addr string, scope func(ir.Scope) bool) string {
+	addr = p.qualify(addr)
+	if addr == "" {
+		return addr
+	}
+	var canon []*ir.RewriteStage
+	for i := range p.cfg.Rewrite.Stages {
+		st := &p.cfg.Rewrite.Stages[i]
+		if st.Kind == ir.RewriteCanonical && scope(st.Scope) {
+			canon = append(canon, st)
+		}
+	}
+	// sender_/recipient_canonical_maps before canonical_maps
+	for pass := 0; pass < 2; pass++ {
+		for _, st := range canon {
+			if (st.Name == "canonical_maps") != (pass == 1) {
+				continue
+			}
+			for _, name := range st.Tables {
+				tb := p.e.tables[name]
+				if tb == nil {
+					continue
+				}
+				if en := p.mapAddress(tb, addr); en != nil {
+					t.add(st.Name+" "+name+" "+en.Key, en.Value, en.Pos)
+					addr = p.qualify(strings.TrimSpace(en.Value))
+					break
+				}
+			}
+		}
+	}
+	for i := range p.cfg.Rewrite.Stages {
+		st := &p.cfg.Rewrite.Stages[i]
+		if st.Kind == ir.RewriteMasquerade && st.Masquerade != nil && scope(st.Scope) {
+			addr = p.masquerade(t, st, addr)
+		}
+	}
+	return addr
+}
+
+// masquerade strips the subdomains of masquerade_domains: the first
+// listed domain the address is below wins; a !domain listed first
+// stops it; masquerade_exceptions users are left alone.
+func (p *postfix) masquerade(t *tracer, st *ir.RewriteStage, addr string) string {
+	m := st.Masquerade
+	user, dom, ok := cutLast(addr, "@")
+	if !ok {
+		return addr
+	}
+	for _, e := range m.ExposedUsers {
+		if strings.EqualFold(e.Value, user) {
+			return addr
+		}
+	}
+	for _, d := range m.Domains {
+		if !strings.HasSuffix(strings.ToLower(dom), "."+strings.ToLower(d.Domain)) {
+			continue
+		}
+		if d.Negated {
+			return addr
+		}
+		t.add("masquerade_domains "+d.Domain, user+"@"+d.Domain, d.Pos)
+		return user + "@" + d.Domain
+	}
+	return addr
+}
+
+// resolve is cleanup's recipient rewriting and virtual alias expansion,
+// then trivial-rewrite's routing: the first delivery of an address.
+func (p *postfix) resolve(t *tracer, addr string, depth int) (route, error) {
+	addr = p.rewriteStages(t, addr, func(s ir.Scope) bool { return s.EnvelopeRecipient })
+	if depth < 10 {
+		for _, st := range p.virtual {
+			for _, name := range st.Tables {
+				tb := p.e.tables[name]
+				if tb == nil {
+					continue
+				}
+				en := p.mapAddress(tb, addr)
+				if en == nil {
+					continue
+				}
+				t.add("virtual_alias_maps "+name+" "+en.Key, en.Value, en.Pos)
+				targets := strings.FieldsFunc(en.Value, func(r rune) bool { return r == ',' || r == ' ' || r == '\t' })
+				if len(targets) == 0 {
+					break
+				}
+				first := p.qualify(targets[0])
+				if strings.EqualFold(first, addr) {
+					return p.route(t, addr), nil
+				}
+				return p.resolve(t, first, depth+1)
+			}
+		}
+	}
+	_, dom, _ := cutLast(addr, "@")
+	for _, st := range p.virtual {
+		for _, d := range st.Domains {
+			if d.Domain != "" && strings.EqualFold(d.Domain, dom) && !d.Negated {
+				d := Decision{Decision: probe.Reject, Text: "User unknown in virtual alias table"}
+				return route{err: &d, mailer: "error"}, nil
+			}
+		}
+	}
+	return p.route(t, addr), nil
+}
+
+// route is trivial-rewrite: transport_maps, then the address class.
+func (p *postfix) route(t *tracer, addr string) route {
+	user, dom, _ := cutLast(addr, "@")
+	_ = user
+	if tr := p.cfg.Routing.Transport; tr != nil {
+		if tb := p.e.tables[tr.Table]; tb != nil {
+			keys := []string{addr}
+			if !tb.isPattern() {
+				keys = append(keys, domainKeys(dom, tr.ParentDomains)...)
+				keys = append(keys, "*")
+			}
+			for _, k := range keys {
+				if en := tb.get(k); en != nil {
+					t.add("transport_maps "+tr.Table+" "+en.Key, en.Value, en.Pos)
+					if r, ok := p.transportResult(en.Value, addr, dom); ok {
+						return r
+					}
+					break
+				}
+			}
+		}
+	}
+	return p.classRoute(addr, dom)
+}
+
+// classRoute is the default route of an address's class.
+func (p *postfix) classRoute(addr, dom string) route {
+	switch {
+	case p.isLocal(dom):
+		m := p.cfg.Routing.Local.Mailer.Value
+		if m == "" {
+			m = "local"
+		}
+		return route{mailer: m, host: p.cfg.Identity.Hostname.Value, user: addr}
+	case p.inDomains(p.cfg.Relay.Domains, dom):
+		return p.remote(p.cfg.Routing.RelayMailer.Value, "relay", addr, dom)
+	}
+	return p.remote(p.cfg.Routing.DefaultMailer.Value, "smtp", addr, dom)
+}
+
+func (p *postfix) remote(transport, def, addr, dom string) route {
+	if transport == "" {
+		transport = def
+	}
+	host := dom
+	if i := strings.IndexByte(transport, ':'); i >= 0 {
+		transport, host = transport[:i], transport[i+1:]
+	} else if sh := p.cfg.Routing.SmartHost; sh != nil {
+		host = sh.Raw
+	}
+	return route{mailer: transport, host: host, user: addr}
+}
+
+// transportResult applies a transport(5) result "transport:nexthop".
+func (p *postfix) transportResult(v, addr, dom string) (route, bool) {
+	v = strings.TrimSpace(v)
+	tr, next, _ := strings.Cut(v, ":")
+	if strings.EqualFold(tr, "error") || strings.EqualFold(tr, "retry") {
+		d := Decision{Decision: probe.Reject, Text: strings.TrimSpace(next)}
+		if strings.EqualFold(tr, "retry") {
+			d.Decision = probe.Tempfail
+		}
+		return route{err: &d, mailer: tr}, true
+	}
+	def := p.classRoute(addr, dom)
+	if tr == "" {
+		tr = def.mailer
+	}
+	host := def.host
+	if next != "" {
+		host = next
+	}
+	if tr == p.cfg.Routing.Local.Mailer.Value || tr == "local" {
+		if next == "" {
+			host = p.cfg.Identity.Hostname.Value
+		}
+	}
+	return route{mailer: tr, host: host, user: addr}, true
+}
+
+// headerFrom is cleanup's sender rewriting of the From: header or the
+// envelope sender.
+func (p *postfix) headerFrom(t *tracer, addr string, envelope bool) string {
+	return p.rewriteStages(t, addr, func(s ir.Scope) bool {
+		if envelope {
+			return s.EnvelopeSender
+		}
+		return s.HeaderSender
+	})
+}
