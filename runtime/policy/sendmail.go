@@ -507,6 +507,9 @@ func (s *sendmail) parse(addr string) address {
 	if !ok {
 		return address{user: addr}
 	}
+	if ld := strings.ToLower(d); ld == "localhost" || s.domain != "" && ld == "localhost."+strings.ToLower(s.domain) {
+		d = s.hostname // ruleset 3: no domain at all
+	}
 	if s.domtab != nil {
 		if en := s.domtab.get(d); en != nil {
 			d = strings.TrimSpace(en.Value)
@@ -566,8 +569,9 @@ func (s *sendmail) basicCheckMail(t *tracer, sess Session) Decision {
 		return *r.err
 	}
 	a := s.parse(sess.From)
+	_, rawDom, _ := cutLast(stripRoute(sess.From), "@")
 	if !s.acceptUnqualified && a.domain != "" {
-		switch strings.ToLower(a.domain) {
+		switch strings.ToLower(rawDom) {
 		case "localhost", "[127.0.0.1]", "[ipv6:0:0:0:0:0:0:0:1]", "[ipv6:::1]", "localhost." + strings.ToLower(s.domain), "localhost.uucp":
 			if !s.inW(clientNameMacro(sess)) {
 				return errorDecision("5.5.4", "553 Real domain name required for sender address")
@@ -635,7 +639,7 @@ func (s *sendmail) rcpt(sess Session) Decision {
 		d = s.delayedChecks(t, sess, d)
 	}
 	d.Stage = "rcpt"
-	if d.Decision == probe.Accept && r.mailer == "local" {
+	if d.Decision == probe.Accept && r.mailer == "local" && !s.forwardedLocal(t, r.user) {
 		if !s.localUserExists(t, r.user) {
 			d = Decision{Decision: probe.Reject, Code: "550", DSN: "5.1.1", Text: "User unknown", Stage: "rcpt",
 				Verdict: "local user check"}
@@ -763,7 +767,7 @@ func (s *sendmail) hasCheck(k ir.CheckKind) bool {
 // nouucp) through a domain this host relays for, the local part is the
 // address.
 func (s *sendmail) parseRecipient(t *tracer, addr string, depth int) address {
-	a := s.parse(addr)
+	a := s.canonAddr(addr)
 	ops := "@"
 	if s.cfg.Rewrite.PercentHack {
 		ops += "%"
@@ -917,11 +921,15 @@ func (s *sendmail) resolve(t *tracer, addr string, depth int) route {
 		}
 		return route{mailer: "local", user: a.user}
 	}
-	if s.mailer != nil {
+	if s.mailer != nil && !strings.HasPrefix(dom, "[") {
 		for d := strings.ToLower(dom); ; {
 			if en := s.mailer.get(d); en != nil {
 				t.add("mailertable "+en.Key, en.Value, en.Pos)
-				return s.transportRoute(en, a)
+				stripped := ""
+				if strings.HasPrefix(d, ".") {
+					stripped = strings.TrimSuffix(dom[:len(dom)-len(d)+1], ".")
+				}
+				return s.transportRoute(en, a, stripped)
 			}
 			i := strings.IndexByte(strings.TrimPrefix(d, "."), '.')
 			if i < 0 {
@@ -931,7 +939,7 @@ func (s *sendmail) resolve(t *tracer, addr string, depth int) route {
 		}
 		if en := s.mailer.get("."); en != nil {
 			t.add("mailertable .", en.Value, en.Pos)
-			return s.transportRoute(en, a)
+			return s.transportRoute(en, a, strings.TrimSuffix(dom, "."))
 		}
 	}
 	if sh := s.cfg.Routing.SmartHost; sh != nil {
@@ -951,6 +959,26 @@ func (s *sendmail) resolve(t *tracer, addr string, depth int) route {
 		host += "."
 	}
 	return route{mailer: "esmtp", host: host, user: a.user + "@" + dom}
+}
+
+// canonAddr is CanonAddr (Parse0 after canonify): at this host's own
+// domains a quoted local part is dequoted, and one that still routes
+// is parsed again as the address.
+func (s *sendmail) canonAddr(addr string) address {
+	a := s.parse(addr)
+	for depth := 0; depth < 10 && a.domain != "" && s.inW(a.canon); depth++ {
+		user := a.user
+		if len(user) > 1 && user[0] == '"' && user[len(user)-1] == '"' {
+			user = user[1 : len(user)-1]
+		}
+		inner, ok := s.localRoute(user)
+		if !ok {
+			a.user = user
+			break
+		}
+		a = s.parse(inner)
+	}
+	return a
 }
 
 // localRoute reads a local part that routes on (ruleset 3's canonify):
@@ -1019,7 +1047,9 @@ func virtError(v string) Decision {
 	return errorDecision(word, catAddr(tokenize(rest)))
 }
 
-func (s *sendmail) transportRoute(en *ir.Entry, a address) route {
+// transportRoute applies a mailertable entry; %1 in its host stands
+// for the part of the domain a ".domain" key matched.
+func (s *sendmail) transportRoute(en *ir.Entry, a address, stripped string) route {
 	tr := en.Transport
 	if tr == nil {
 		return route{mailer: "esmtp", host: a.canon, user: a.user + "@" + a.canon}
@@ -1035,7 +1065,7 @@ func (s *sendmail) transportRoute(en *ir.Entry, a address) route {
 		}
 		return route{mailer: "local", user: u}
 	}
-	return route{mailer: tr.Mailer, host: tr.Host, user: a.user + "@" + a.canon}
+	return route{mailer: tr.Mailer, host: strings.ReplaceAll(tr.Host, "%1", stripped), user: a.user + "@" + a.canon}
 }
 
 func (s *sendmail) virtHost(dom string) bool {
@@ -1068,6 +1098,28 @@ func (s *sendmail) virtLookup(user, dom string) (*ir.Entry, string, string) {
 		return en, base, detail
 	}
 	return nil, "", ""
+}
+
+// forwardedLocal: the local mailer's ruleset 5 sends this name on
+// (MAIL_HUB for names not in class L, LUSER_RELAY for names that are
+// not local users), so recipient() does not check it.
+func (s *sendmail) forwardedLocal(t *tracer, user string) bool {
+	rt := s.cfg.Routing
+	if rt.MailHub != nil {
+		local := false
+		for _, u := range rt.LocalUsers {
+			local = local || strings.EqualFold(u.Value, user)
+		}
+		if !local {
+			t.add("local name "+user+" goes to the mail hub", rt.MailHub.Raw, rt.MailHub.Pos)
+			return true
+		}
+	}
+	if rt.LuserRelay != nil && !s.localUserExists(&tracer{}, user) {
+		t.add("unknown local name "+user+" goes to the LUSER_RELAY", rt.LuserRelay.Raw, rt.LuserRelay.Pos)
+		return true
+	}
+	return false
 }
 
 // localUserExists is recipient()'s check of a local name: an alias or a
