@@ -23,7 +23,7 @@ func (e *Engine) Answer(p probe.Probe) probe.Result {
 	case probe.Rcpt:
 		d = e.Rcpt(sess)
 	case probe.Resolve:
-		t := &tracer{}
+		t := newTracer()
 		var rt route
 		switch {
 		case e.sm != nil:
@@ -34,7 +34,7 @@ func (e *Engine) Answer(p probe.Probe) probe.Result {
 			r.Decision = probe.Error
 			return r
 		}
-		r.Trace = t.steps
+		r.Trace = steps(t.steps)
 		if rt.err != nil {
 			r.Decision, r.Code, r.DSN, r.Text, r.Mailer = rt.err.Decision, rt.err.Code, rt.err.DSN, rt.err.Text, "*error*"
 			return r
@@ -46,7 +46,7 @@ func (e *Engine) Answer(p probe.Probe) probe.Result {
 			r.Decision = probe.Error
 			return r
 		}
-		t := &tracer{}
+		t := newTracer()
 		addr := p.Address
 		if i := strings.LastIndexByte(addr, '<'); i >= 0 && strings.HasSuffix(addr, ">") {
 			addr = addr[i+1 : len(addr)-1]
@@ -64,17 +64,17 @@ func (e *Engine) Answer(p probe.Probe) probe.Result {
 			r.Header = e.sm.headerFrom(t, addr, false, r.Mailer)
 			r.Envelope = e.sm.headerFrom(t, addr, true, r.Mailer)
 		}
-		r.Trace = t.steps
+		r.Trace = steps(t.steps)
 		return r
 	case probe.Alias:
-		t := &tracer{}
+		t := newTracer()
 		switch {
 		case e.sm != nil:
 			r.Alias = e.sm.aliasExpansion(t, p.Name)
 		case e.pf != nil:
 			r.Alias = e.pf.aliasExpansion(t, p.Name)
 		}
-		r.Decision, r.Trace = probe.Accept, t.steps
+		r.Decision, r.Trace = probe.Accept, steps(t.steps)
 		if r.Alias == nil {
 			r.Decision = probe.NotFound
 		}
@@ -84,7 +84,7 @@ func (e *Engine) Answer(p probe.Probe) probe.Result {
 		r.Text = "mailcc trace does not answer " + string(p.Kind) + " probes yet"
 		return r
 	}
-	r.Decision, r.Code, r.DSN, r.Text, r.Stage, r.Verdict, r.Trace = d.Decision, d.Code, d.DSN, d.Text, d.Stage, d.Verdict, d.Trace
+	r.Decision, r.Code, r.DSN, r.Text, r.Stage, r.Verdict, r.Trace = d.Decision, d.Code, d.DSN, d.Text, d.Stage, d.Verdict, steps(d.Trace)
 	if r.Decision == probe.Accept || r.Decision == probe.Discard {
 		r.Code, r.DSN, r.Text = "", "", ""
 	}

@@ -24,6 +24,7 @@ package policy
 
 import (
 	"fmt"
+	"hash/maphash"
 	"net/netip"
 	"strings"
 
@@ -55,7 +56,26 @@ type Decision struct {
 	// Verdict is the native detail: sendmail's ruleset result (RELAY,
 	// OK, error, discard), Postfix's reply code.
 	Verdict string
-	Trace   []probe.Step
+	Trace   []Step
+}
+
+// Step is one line of a decision's trace: what was evaluated, what it
+// gave, and the source position of the rule or table entry.
+type Step struct {
+	What, Result string
+	Pos          ir.Pos
+}
+
+// steps converts a trace to the probe answers' form.
+func steps(tr []Step) []probe.Step {
+	if len(tr) == 0 {
+		return nil
+	}
+	out := make([]probe.Step, len(tr))
+	for i, s := range tr {
+		out[i] = probe.Step{What: s.What, Result: s.Result, Pos: posString(s.Pos)}
+	}
+	return out
 }
 
 // Engine answers questions about one configuration.
@@ -126,6 +146,11 @@ type table struct {
 	t    *ir.Table
 	keys map[string]*ir.Entry
 	pat  *patterns
+	// filter is a Bloom filter over the keys (two bits a key): most
+	// lookups of an access walk miss, and a miss in a large map costs
+	// a cache miss the filter's few hundred kilobytes avoid.
+	filter []uint64
+	seed   maphash.Seed
 }
 
 // isPattern: the table matches whole keys against patterns (Postfix
@@ -147,6 +172,17 @@ func newTable(t *ir.Table) *table {
 		}
 		if _, dup := tb.keys[k]; !dup { // makemap and postmap keep the first
 			tb.keys[k] = en
+		}
+	}
+	if len(tb.keys) > 64 {
+		bits := 64
+		for bits < 16*len(tb.keys) {
+			bits <<= 1
+		}
+		tb.filter = make([]uint64, bits/64)
+		tb.seed = maphash.MakeSeed()
+		for k := range tb.keys {
+			tb.setBits(maphash.String(tb.seed, k))
 		}
 	}
 	return tb
@@ -171,6 +207,50 @@ func (tb *table) get(key string) *ir.Entry {
 		key = strings.ToLower(key)
 	}
 	return tb.keys[key]
+}
+
+func (tb *table) setBits(h uint64) {
+	mask := uint64(len(tb.filter)*64 - 1)
+	a, b := h&mask, (h>>32)&mask
+	tb.filter[a/64] |= 1 << (a % 64)
+	tb.filter[b/64] |= 1 << (b % 64)
+}
+
+// mayHold says whether the filter lets key through.
+func (tb *table) mayHold(key []byte) bool {
+	if tb.filter == nil {
+		return true
+	}
+	h := maphash.Bytes(tb.seed, key)
+	mask := uint64(len(tb.filter)*64 - 1)
+	a, b := h&mask, (h>>32)&mask
+	return tb.filter[a/64]&(1<<(a%64)) != 0 && tb.filter[b/64]&(1<<(b%64)) != 0
+}
+
+// getTagged looks up "tag:key" (or key when tag is "") without
+// allocating: the key is folded into buf unless the table keeps case.
+func (tb *table) getTagged(buf *[]byte, tag, key string) *ir.Entry {
+	if tb == nil || tb.keys == nil {
+		return nil
+	}
+	b := (*buf)[:0]
+	if tag != "" {
+		b = append(b, tag...)
+		b = append(b, ':')
+	}
+	b = append(b, key...)
+	if !tb.t.Backend.KeepCase {
+		for i, c := range b {
+			if 'A' <= c && c <= 'Z' {
+				b[i] = c + 'a' - 'A'
+			}
+		}
+	}
+	*buf = b
+	if !tb.mayHold(b) {
+		return nil
+	}
+	return tb.keys[string(b)]
 }
 
 func posString(p ir.Pos) string {

@@ -66,14 +66,14 @@ func (p *postfix) stages(t *tracer, sess Session, stages ...ir.Stage) (Decision,
 }
 
 func (p *postfix) connect(sess Session) Decision {
-	t := &tracer{}
+	t := newTracer()
 	d, _ := p.stages(t, sess, ir.StageConnect)
 	d.Stage, d.Trace = "connect", t.steps
 	return d
 }
 
 func (p *postfix) mail(sess Session) Decision {
-	t := &tracer{}
+	t := newTracer()
 	if d, ok := p.stages(t, sess, ir.StageConnect); !ok {
 		d.Stage, d.Trace = "connect", t.steps
 		return d
@@ -84,7 +84,7 @@ func (p *postfix) mail(sess Session) Decision {
 }
 
 func (p *postfix) rcpt(sess Session) Decision {
-	t := &tracer{}
+	t := newTracer()
 	if !p.cfg.Policy.DelayChecks {
 		if d, ok := p.stages(t, sess, ir.StageConnect); !ok {
 			d.Stage, d.Trace = "connect", t.steps
@@ -398,8 +398,8 @@ func (p *postfix) action(t *tracer, sess Session, en *ir.Entry) (int, Decision) 
 		d := pfReply(nil, code, "5.7.1", "Access denied")
 		if rest != "" {
 			d.Text = rest
-			if m := dsnRE.FindStringSubmatch(rest + " "); m != nil {
-				d.DSN = m[1]
+			if dsn, _, ok := leadingDSN(rest); ok {
+				d.DSN = dsn
 			}
 		}
 		return refuse, d

@@ -129,11 +129,15 @@ func (s *sendmail) addW(name string) {
 
 func (s *sendmail) inW(name string) bool { return s.classW[strings.ToLower(name)] }
 
-// tracer collects the steps of a decision.
-type tracer struct{ steps []probe.Step }
+// tracer collects the steps of a decision; buf is scratch space for
+// building lookup keys.
+type tracer struct {
+	steps []Step
+	buf   []byte
+}
 
 func (t *tracer) add(what, result string, pos ir.Pos) {
-	t.steps = append(t.steps, probe.Step{What: what, Result: result, Pos: posString(pos)})
+	t.steps = append(t.steps, Step{What: what, Result: result, Pos: pos})
 }
 
 // clientNameMacro is ${client_name}: the verified name, else [ADDR].
@@ -183,14 +187,14 @@ func (s *sendmail) lookup(t *tracer, key, tag string, untagged bool) *hit {
 	if s.access == nil {
 		return nil
 	}
-	keys := []string{tag + ":" + key}
-	if untagged {
-		keys = append(keys, key)
+	if en := s.access.getTagged(&t.buf, tag, key); en != nil {
+		t.add("access "+tag+":"+key, en.Value, en.Pos)
+		return &hit{value: en.Value, entry: en, key: tag + ":" + key}
 	}
-	for _, k := range keys {
-		if en := s.access.get(k); en != nil {
-			t.add("access "+k, en.Value, en.Pos)
-			return &hit{value: en.Value, entry: en, key: k}
+	if untagged {
+		if en := s.access.getTagged(&t.buf, "", key); en != nil {
+			t.add("access "+key, en.Value, en.Pos)
+			return &hit{value: en.Value, entry: en, key: key}
 		}
 	}
 	return nil
@@ -365,12 +369,6 @@ func decisionOf(code string) string {
 	return probe.Accept
 }
 
-var (
-	replyRE = regexp.MustCompile(`(?s)^([2-5][0-9][0-9]) (.*)$`)
-	dsnRE   = regexp.MustCompile(`(?s)^([245]\.[0-9]{1,3}\.[0-9]{1,3}) (.*)$`)
-	dsnOnly = regexp.MustCompile(`^[245]\.[0-9]{1,3}\.[0-9]{1,3}$`)
-)
-
 // errorDecision is buildaddr()'s reading of "$#error $@ host $: text":
 // a reply code and an enhanced status code at the start of the text, or
 // the status in $@; without a code, 553 5.3.0.
@@ -378,13 +376,12 @@ func errorDecision(host, text string) Decision {
 	host = strings.ReplaceAll(strings.TrimSpace(host), " ", "")
 	text = strings.ReplaceAll(text, `"`, "")
 	d := Decision{Verdict: "error"}
-	if m := replyRE.FindStringSubmatch(text); m != nil {
-		d.Code = m[1]
-		rest := m[2]
-		if m2 := dsnRE.FindStringSubmatch(rest); m2 != nil {
-			d.DSN, d.Text = m2[1], m2[2]
-		} else if dsnOnly.MatchString(host) {
-			d.DSN, d.Text = host, rest
+	if code, rest, ok := leadingCode(text); ok {
+		d.Code = code
+		if dsn, after, ok := leadingDSN(rest); ok && after != "" {
+			d.DSN, d.Text = dsn, after[1:]
+		} else if dsn, after, ok := leadingDSN(host); ok && after == "" {
+			d.DSN, d.Text = dsn, rest
 		} else {
 			d.DSN, d.Text = string(d.Code[0])+".0.0", rest
 		}
@@ -395,6 +392,45 @@ func errorDecision(host, text string) Decision {
 	d.Decision = decisionOf(d.Code)
 	return d
 }
+
+// leadingCode splits "NNN rest" (a reply code 2xx to 5xx and a blank).
+func leadingCode(s string) (string, string, bool) {
+	if len(s) < 4 || s[0] < '2' || s[0] > '5' || !isDigit(s[1]) || !isDigit(s[2]) || s[3] != ' ' {
+		return "", "", false
+	}
+	return s[:3], s[4:], true
+}
+
+// leadingDSN splits an enhanced status code (2, 4 or 5, then 1 to 3
+// digits, twice, dot-separated) from what follows it: nothing, or a
+// blank and text.
+func leadingDSN(s string) (string, string, bool) {
+	if len(s) < 5 || s[0] != '2' && s[0] != '4' && s[0] != '5' || s[1] != '.' {
+		return "", "", false
+	}
+	i := 2
+	for part := 0; part < 2; part++ {
+		n := 0
+		for i < len(s) && isDigit(s[i]) && n < 3 {
+			i, n = i+1, n+1
+		}
+		if n == 0 {
+			return "", "", false
+		}
+		if part == 0 {
+			if i >= len(s) || s[i] != '.' {
+				return "", "", false
+			}
+			i++
+		}
+	}
+	if i < len(s) && s[i] != ' ' {
+		return "", "", false
+	}
+	return s[:i], s[i:], true
+}
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
 
 // operatorChars are sendmail's default OperatorChars plus the
 // delimiters prescan() always splits on.
@@ -454,8 +490,13 @@ func catAddr(toks []string) string {
 }
 
 // connect is check_relay.
+// newTracer starts a trace with room for the usual lookups.
+func newTracer() *tracer {
+	return &tracer{buf: make([]byte, 0, 96)}
+}
+
 func (s *sendmail) connect(sess Session) Decision {
-	t := &tracer{}
+	t := newTracer()
 	d := s.checkRelay(t, sess)
 	d.Stage = "connect"
 	d.Trace = t.steps
@@ -533,7 +574,10 @@ func (s *sendmail) parse(addr string) address {
 // mail is the connection's checks, then the sender through ruleset 0
 // and check_mail.
 func (s *sendmail) mail(sess Session) Decision {
-	t := &tracer{}
+	return s.mailT(newTracer(), sess)
+}
+
+func (s *sendmail) mailT(t *tracer, sess Session) Decision {
 	d := s.checkRelay(t, sess)
 	if d.Decision != probe.Accept {
 		d.Stage = "connect"
@@ -622,12 +666,12 @@ func (s *sendmail) basicCheckMail(t *tracer, sess Session) Decision {
 // rcpt is the connection's and the sender's checks, then the recipient
 // through ruleset 0, check_rcpt and the local user check.
 func (s *sendmail) rcpt(sess Session) Decision {
-	d := s.mail(sess)
+	t := newTracer()
+	d := s.mailT(t, sess)
 	if d.Decision != probe.Accept {
 		// a refusal, or DISCARD: the whole transaction is discarded
 		return d
 	}
-	t := &tracer{steps: d.Trace}
 	r := s.resolve(t, sess.To, 0)
 	if r.err != nil {
 		d := *r.err
@@ -1030,7 +1074,10 @@ func (s *sendmail) virtRoute(t *tracer, user, dom string, depth int) (route, boo
 	if detail != "" || strings.Contains(user, "+") {
 		plus = "+" + detail
 	}
-	target := strings.NewReplacer("%1", base, "%2", detail, "%3", plus).Replace(v)
+	target := v
+	if strings.IndexByte(v, '%') >= 0 {
+		target = strings.NewReplacer("%1", base, "%2", detail, "%3", plus).Replace(v)
+	}
 	return s.resolve(t, target, depth+1), true
 }
 
