@@ -2,11 +2,12 @@
 # run.sh: mailcc's main job on the example in examples/: compile
 # examples/sendmail.mc to sendmail.cf with mailcc's own m4, then show that
 # GNU m4 with the cf library produces the same bytes; then lower it (with
-# the tables beside it) into the typed IR with mailcc ir.
+# the tables beside it) into the typed IR with mailcc ir, and ask it what
+# it decides for a few SMTP sessions with mailcc trace.
 set -eu
 MAILCC=${1:-bin/mailcc}
 OUT=${CACHE:-.cache}/run
-mkdir -p "$OUT"
+mkdir -p "$OUT" "$OUT/empty-root"
 
 echo "== mailcc examples/sendmail.mc -o $OUT/sendmail.cf"
 "$MAILCC" examples/sendmail.mc -o "$OUT/sendmail.cf"
@@ -40,3 +41,12 @@ echo "== mailcc ir examples/sendmail.mc: the typed model, a sample (policy at RC
 echo "   wrote $OUT/ir.yaml ($(wc -l < "$OUT/ir.yaml") lines); problems found: $(grep -c ': error:' "$OUT/ir.diagnostics" || true) errors, $(grep -c ': warning:' "$OUT/ir.diagnostics" || true) warnings"
 awk '/^  stages:/{p=1} p&&/stage: rcpt/{q=1} q{print; n++} n>=24{exit}' "$OUT/ir.yaml" | sed 's/^/   | /'
 "$MAILCC" ir --stats --root examples examples/sendmail.mc 2>/dev/null | sed 's/^/   /' || true
+
+echo "== mailcc trace: what the server decides for a session, and why"
+"$MAILCC" trace --root "$OUT/empty-root" --hostname mail.example.com --hosts examples/hosts examples/sendmail.mc \
+    --client 192.0.2.9 --from friend@partner.example \
+    --to postmaster@example.com --to someone@elsewhere.example --to user@partner.example 2>/dev/null | sed 's/^/   /'
+"$MAILCC" trace --root "$OUT/empty-root" --hostname mail.example.com --hosts examples/hosts examples/sendmail.mc \
+    --client 203.0.113.66 2>/dev/null | sed 's/^/   /'
+"$MAILCC" trace --root "$OUT/empty-root" --hostname mail.example.com --hosts examples/hosts examples/sendmail.mc \
+    --client 192.168.10.20 --from spammer@bad.example --to x@elsewhere.example 2>/dev/null | sed 's/^/   /'

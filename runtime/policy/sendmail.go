@@ -27,7 +27,7 @@ type sendmail struct {
 	aliases  []*table
 	// features of the configuration
 	blocklist, acceptUnresolvable, acceptUnqualified bool
-	skip, dotDomain                                  bool
+	skip, dotDomain, relayFullAddr                   bool
 	trustAuth                                        map[string]bool
 	relayNets                                        []ir.Network
 	relayDomains                                     []ir.DomainMatch
@@ -99,6 +99,10 @@ func newSendmail(e *Engine) *sendmail {
 					s.dotDomain = s.dotDomain || c.Lookup.DotDomain
 					if st.Stage == ir.StageRcpt && c.Lookup.UserOnlyLocal {
 						s.blocklist = true
+					}
+					if st.Stage == ir.StageRcpt && len(c.Args) == 1 && c.Args[0] == "RELAY" && c.Subject == "recipient" &&
+						len(c.Lookup.Order) > 1 && c.Lookup.Order[0] == "address" {
+						s.relayFullAddr = true
 					}
 				}
 			}
@@ -548,6 +552,7 @@ func (s *sendmail) parse(addr string) address {
 	if !ok {
 		return address{user: addr}
 	}
+	d = strings.TrimRight(d, ".") // ParseRecipient and check_mail strip trailing dots
 	if ld := strings.ToLower(d); ld == "localhost" || s.domain != "" && ld == "localhost."+strings.ToLower(s.domain) {
 		d = s.hostname // ruleset 3: no domain at all
 	}
@@ -592,14 +597,30 @@ func (s *sendmail) mailT(t *tracer, sess Session) Decision {
 
 func (s *sendmail) checkMail(t *tracer, sess Session) Decision {
 	if s.cfg.Policy.DelayChecks {
-		if r := s.resolve(t, sess.From, 0); r.err != nil && sess.From != "" {
-			r.err.Verdict = "sender parse (ruleset 0)"
-			return *r.err
+		if d, bad := s.senderParse(t, sess.From); bad {
+			return d
 		}
 		t.add("check_mail: delay_checks runs the sender's checks at RCPT", "OK", ir.Pos{})
 		return Decision{Decision: probe.Accept, Verdict: "OK"}
 	}
 	return s.basicCheckMail(t, sess)
+}
+
+// senderParse is setsender()'s ruleset 0 for the sender: an error
+// route refuses MAIL. Only a refusal is traced.
+func (s *sendmail) senderParse(t *tracer, from string) (Decision, bool) {
+	if from == "" {
+		return Decision{}, false
+	}
+	st := newTracer()
+	r := s.resolve(st, from, 0)
+	if r.err == nil {
+		return Decision{}, false
+	}
+	t.steps = append(t.steps, st.steps...)
+	d := *r.err
+	d.Verdict = "sender parse (ruleset 0)"
+	return d, true
 }
 
 // basicCheckMail is Basic_check_mail (checkmail under delay_checks).
@@ -608,9 +629,8 @@ func (s *sendmail) basicCheckMail(t *tracer, sess Session) Decision {
 		t.add("check_mail: the null sender is accepted", "<OK>", ir.Pos{})
 		return Decision{Decision: probe.Accept, Verdict: "<OK>"}
 	}
-	if r := s.resolve(t, sess.From, 0); r.err != nil {
-		r.err.Verdict = "sender parse (ruleset 0)"
-		return *r.err
+	if d, bad := s.senderParse(t, sess.From); bad {
+		return d
 	}
 	a := s.parse(sess.From)
 	_, rawDom, _ := cutLast(stripRoute(sess.From), "@")
@@ -747,9 +767,14 @@ func (s *sendmail) checkRcpt(t *tracer, sess Session) Decision {
 			return Decision{Decision: probe.Accept, Verdict: "RELAY"}
 		}
 		var h *hit
-		if s.cfg.Relay.HostsOnly {
+		switch {
+		case s.relayFullAddr:
+			// relaytofulladdress: SearchList <+ To> F:user@domain,
+			// D:domain, F:user@
+			h = s.searchList(t, "To", true, "F:"+a.user+"@"+dom, "D:"+dom, "U:"+a.user+"@")
+		case s.cfg.Relay.HostsOnly:
 			h = s.lookup(t, dom, "To", true)
-		} else {
+		default:
 			h = s.lookupD(t, dom, "To")
 		}
 		if h != nil && strings.EqualFold(strings.TrimSpace(h.value), "RELAY") {
@@ -768,6 +793,9 @@ func (s *sendmail) delayedChecks(t *tracer, sess Session, ok Decision) Decision 
 	mode := strings.ToLower(s.cfg.Policy.DelayMode)
 	if mode == "friend" || mode == "hater" {
 		a := s.parse(sess.To)
+		if a.domain == "" { // FullAddr: a bare name is at $j
+			a.domain, a.canon = s.hostname, s.hostname
+		}
 		var h *hit
 		switch {
 		case a.domain != "" && s.inW(a.canon):
