@@ -105,15 +105,23 @@ func (l *lowerer) domainMatches(items []item, param string) []ir.DomainMatch {
 			text = text[1:]
 		}
 		if _, ok := tableType(text); ok {
-			m.Table = l.tableRef(text, ir.DomainList, it)
+			// Subdomains: the table is also asked for the parent
+			// domains (else for the ".parent" forms)
+			m.Table, m.Subdomains = l.tableRef(text, ir.DomainList, it), parent
 			out = append(out, m)
 			continue
 		}
 		text = strings.ToLower(strings.TrimSuffix(text, "."))
-		if strings.HasPrefix(text, ".") {
+		switch {
+		case strings.HasPrefix(text, ".") && parent:
+			// With parent matching, Postfix compares ".domain" with
+			// the name and its parents as written: it matches
+			// nothing. The IR keeps it literally.
+			m.Subdomains = true
+		case strings.HasPrefix(text, "."):
 			m.OnlySubdomains = true
 			text = text[1:]
-		} else {
+		default:
 			m.Subdomains = parent
 		}
 		if text == "" {

@@ -37,6 +37,10 @@ func (e *Engine) Answer(p probe.Probe) probe.Result {
 		r.Trace = steps(t.steps)
 		if rt.err != nil {
 			r.Decision, r.Code, r.DSN, r.Text, r.Mailer = rt.err.Decision, rt.err.Code, rt.err.DSN, rt.err.Text, "*error*"
+			if e.pf != nil {
+				// a Postfix bounce has an enhanced status, no reply code
+				r.Code, r.Mailer = "", rt.mailer
+			}
 			return r
 		}
 		r.Decision, r.Mailer, r.Host, r.User = probe.Accept, rt.mailer, probe.Str(rt.host), probe.Str(rt.user)

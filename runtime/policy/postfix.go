@@ -3,6 +3,7 @@ package policy
 import (
 	"net/netip"
 	"regexp"
+	"sort"
 	"strings"
 
 	"mailcc/ir"
@@ -58,6 +59,9 @@ func (p *postfix) stages(t *tracer, sess Session, stages ...ir.Stage) (Decision,
 	for _, stage := range stages {
 		for _, st := range p.lists(stage) {
 			if r, d := p.list(t, sess, st); r == refuse {
+				if t.deferIfReject != nil && d.Decision == probe.Reject {
+					d = *t.deferIfReject
+				}
 				return d, false
 			}
 		}
@@ -72,26 +76,36 @@ func (p *postfix) connect(sess Session) Decision {
 	return d
 }
 
+// mail runs the client's, the HELO name's and the sender's
+// restrictions, each at its own command (as smtpd does with
+// smtpd_delay_reject = no, which the oracle's session probes use).
 func (p *postfix) mail(sess Session) Decision {
 	t := newTracer()
-	if d, ok := p.stages(t, sess, ir.StageConnect); !ok {
-		d.Stage, d.Trace = "connect", t.steps
-		return d
-	}
-	d, _ := p.stages(t, sess, ir.StageHelo, ir.StageMail)
-	d.Stage, d.Trace = "mail", t.steps
+	d, _ := p.early(t, sess)
+	d.Trace = t.steps
 	return d
+}
+
+// early is connect, HELO and MAIL without delayed rejection.
+func (p *postfix) early(t *tracer, sess Session) (Decision, bool) {
+	for _, st := range []ir.Stage{ir.StageConnect, ir.StageHelo, ir.StageMail} {
+		d, ok := p.stages(t, sess, st)
+		if ok && t.deferIfPermit != nil {
+			d, ok = *t.deferIfPermit, false
+		}
+		if !ok {
+			d.Stage = string(st)
+			return d, false
+		}
+	}
+	return Decision{Decision: probe.Accept, Stage: "mail"}, true
 }
 
 func (p *postfix) rcpt(sess Session) Decision {
 	t := newTracer()
 	if !p.cfg.Policy.DelayChecks {
-		if d, ok := p.stages(t, sess, ir.StageConnect); !ok {
-			d.Stage, d.Trace = "connect", t.steps
-			return d
-		}
-		if d, ok := p.stages(t, sess, ir.StageHelo, ir.StageMail); !ok {
-			d.Stage, d.Trace = "mail", t.steps
+		if d, ok := p.early(t, sess); !ok {
+			d.Trace = t.steps
 			return d
 		}
 	}
@@ -100,6 +114,9 @@ func (p *postfix) rcpt(sess Session) Decision {
 		stages = []ir.Stage{ir.StageConnect, ir.StageHelo, ir.StageMail, ir.StageRcpt}
 	}
 	d, ok := p.stages(t, sess, stages...)
+	if ok && t.deferIfPermit != nil {
+		d, ok = *t.deferIfPermit, false
+	}
 	if ok {
 		d = p.validRecipient(t, sess.To)
 	}
@@ -173,12 +190,108 @@ func (p *postfix) check(t *tracer, sess Session, c ir.Check, list string) (int, 
 		}
 	case ir.CheckAccess:
 		return p.access(t, sess, c, list)
+	case ir.CheckHelo:
+		return p.helo(t, sess, c, list)
+	case ir.CheckRejectUnknownClient:
+		return p.unknownClient(t, sess, c, list)
 	case ir.CheckOpaque:
+		switch c.Name {
+		case "reject_unknown_client_hostname", "reject_unknown_reverse_client_hostname", "reject_unknown_client":
+			return p.unknownClient(t, sess, c, list)
+		case "reject_unlisted_sender":
+			return p.unlistedSender(t, sess.From)
+		}
 		t.add(list+": "+name+" is not modelled by mailcc (taken as DUNNO)", "", c.Pos)
 	default:
 		t.add(list+": "+name+" is not evaluated by mailcc yet (taken as DUNNO)", "", c.Pos)
 	}
 	return dunno, Decision{}
+}
+
+// intOption is a Postfix parameter's integer value, or def.
+func (p *postfix) intOption(name string, def int) int {
+	for _, o := range p.cfg.Options {
+		if o.Name == name && o.Type == ir.TypeInt {
+			return int(o.Int)
+		}
+	}
+	return def
+}
+
+// codeReply is a refusal with code, the enhanced status class of the
+// code with detail, and text.
+func codeReply(code int, detail, text string) Decision {
+	c := itoa(code)
+	return Decision{Decision: decisionOf(c), Code: c, DSN: string(c[0]) + detail, Text: text, Verdict: c}
+}
+
+// unknownClient: reject_unknown_client_hostname and
+// reject_unknown_reverse_client_hostname refuse a client without a
+// (verified) name.
+func (p *postfix) unknownClient(t *tracer, sess Session, c ir.Check, list string) (int, Decision) {
+	if sess.ClientName != "" {
+		return dunno, Decision{}
+	}
+	t.add(list+": "+c.Name+" (the client has no name)", "reject", c.Pos)
+	d := codeReply(p.intOption("unknown_client_reject_code", 450), ".7.1",
+		"Client host rejected: cannot find your reverse hostname, ["+sess.ClientAddr.String()+"]")
+	return refuse, d
+}
+
+// helo evaluates the HELO name checks.
+func (p *postfix) helo(t *tracer, sess Session, c ir.Check, list string) (int, Decision) {
+	h := sess.Helo
+	switch c.Name {
+	case "reject_invalid_helo_hostname", "reject_invalid_hostname":
+		if why := invalidHelo(h); why != "" {
+			t.add(list+": "+c.Name+" ("+h+")", "reject", c.Pos)
+			return refuse, codeReply(p.intOption("invalid_hostname_reject_code", 501), ".5.2", "Helo command rejected: "+why)
+		}
+	case "reject_non_fqdn_helo_hostname", "reject_non_fqdn_hostname":
+		if !strings.HasPrefix(h, "[") && !strings.Contains(strings.Trim(h, "."), ".") {
+			t.add(list+": "+c.Name+" ("+h+")", "reject", c.Pos)
+			return refuse, codeReply(p.intOption("non_fqdn_reject_code", 504), ".5.2", "Helo command rejected: need fully-qualified hostname")
+		}
+	default:
+		t.add(list+": "+c.Name+" is not evaluated by mailcc yet (taken as DUNNO)", "", c.Pos)
+	}
+	return dunno, Decision{}
+}
+
+// invalidHelo says why a HELO name is not a valid host name or address
+// literal ("" when it is), as smtpd's valid_hostname() and
+// valid_hostaddr() judge.
+func invalidHelo(h string) string {
+	if strings.HasPrefix(h, "[") {
+		if !strings.HasSuffix(h, "]") {
+			return "Invalid name"
+		}
+		in := h[1 : len(h)-1]
+		if len(in) > 5 && strings.EqualFold(in[:5], "ipv6:") {
+			if a, err := netip.ParseAddr(in[5:]); err == nil && a.Is6() {
+				return ""
+			}
+			return "invalid ip address"
+		}
+		if a, err := netip.ParseAddr(in); err == nil && a.Is4() {
+			return ""
+		}
+		return "invalid ip address"
+	}
+	if h == "" || len(h) > 255 {
+		return "Invalid name"
+	}
+	for _, label := range strings.Split(strings.TrimSuffix(h, "."), ".") {
+		if label == "" || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' {
+			return "Invalid name"
+		}
+		for _, r := range label {
+			if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
+				return "Invalid name"
+			}
+		}
+	}
+	return ""
 }
 
 func (p *postfix) inMynetworks(a netip.Addr) bool {
@@ -203,8 +316,16 @@ func fqdnAddress(addr string) bool {
 func (p *postfix) inDomains(list []ir.DomainMatch, dom string) bool {
 	for _, m := range list {
 		if m.Table != "" {
-			if tb := p.e.tables[m.Table]; tb != nil && tb.get(dom) != nil {
-				return !m.Negated
+			if tb := p.e.tables[m.Table]; tb != nil {
+				keys := []string{dom}
+				if !tb.isPattern() {
+					keys = domainKeys(dom, m.Subdomains)
+				}
+				for _, k := range keys {
+					if tb.get(k) != nil {
+						return !m.Negated
+					}
+				}
 			}
 			continue
 		}
@@ -218,14 +339,44 @@ func (p *postfix) inDomains(list []ir.DomainMatch, dom string) bool {
 
 func (p *postfix) isLocal(dom string) bool { return p.inDomains(p.cfg.LocalDomains, dom) }
 
+// routeAddr is trivial-rewrite's resolution of an address's routing
+// part: qualified with @myorigin; at a local domain, user%host
+// (allow_percent_hack) and host!user (swap_bangpath) route on to host.
+func (p *postfix) routeAddr(addr string) string {
+	addr = p.qualify(addr)
+	for i := 0; i < 10; i++ {
+		user, dom, ok := cutLast(addr, "@")
+		if !ok || !p.isLocal(dom) {
+			return addr
+		}
+		if len(user) > 1 && user[0] == '"' && user[len(user)-1] == '"' {
+			user = user[1 : len(user)-1]
+			addr = user + "@" + dom
+		}
+		switch {
+		case strings.Contains(user, "@"):
+			addr = user
+		case p.cfg.Rewrite.BangPath && strings.Contains(user, "!"):
+			h, u, _ := strings.Cut(user, "!")
+			addr = u + "@" + h
+		case p.cfg.Rewrite.PercentHack && strings.Contains(user, "%"):
+			j := strings.LastIndexByte(user, '%')
+			addr = user[:j] + "@" + user[j+1:]
+		default:
+			return addr
+		}
+	}
+	return addr
+}
+
 // authDestination: the recipient's domain is one this server accepts
 // mail for (reject_unauth_destination passes).
 func (p *postfix) authDestination(to string) bool {
-	user, dom, ok := cutLast(to, "@")
+	user, dom, ok := cutLast(p.routeAddr(to), "@")
 	if !ok {
 		return true
 	}
-	if strings.ContainsAny(user, "%!@") {
+	if strings.ContainsAny(user, "%!@") && !p.isLocal(dom) {
 		return false
 	}
 	dom = strings.TrimSuffix(dom, ".")
@@ -270,6 +421,7 @@ func (p *postfix) access(t *tracer, sess Session, c ir.Check, list string) (int,
 			}
 			break
 		}
+		addr = p.qualify(addr)
 		delim := p.cfg.Rewrite.RecipientDelimiter
 		user, dom, ok := cutLast(addr, "@")
 		base := user
@@ -299,6 +451,8 @@ func (p *postfix) access(t *tracer, sess Session, c ir.Check, list string) (int,
 			continue
 		}
 		t.add(list+": "+c.Name+" "+c.Table+" "+en.Key, en.Value, en.Pos)
+		// the first entry found decides, DUNNO included: the other
+		// forms of the key are not tried
 		return p.action(t, sess, en)
 	}
 	return dunno, Decision{}
@@ -386,7 +540,7 @@ func (p *postfix) action(t *tracer, sess Session, en *ir.Entry) (int, Decision) 
 	rest = strings.TrimSpace(rest)
 	def := p.cfg.Policy.Defaults
 	switch strings.ToUpper(word) {
-	case "OK", "PERMIT":
+	case "OK", "PERMIT", "RELAY":
 		return permit, Decision{Decision: probe.Accept}
 	case "DUNNO":
 		return dunno, Decision{}
@@ -403,17 +557,24 @@ func (p *postfix) action(t *tracer, sess Session, en *ir.Entry) (int, Decision) 
 			}
 		}
 		return refuse, d
-	case "DEFER", "DEFER_IF_REJECT", "DEFER_IF_PERMIT":
-		if strings.ToUpper(word) != "DEFER" {
-			return dunno, Decision{}
+	case "DEFER_IF_REJECT", "DEFER_IF_PERMIT":
+		d := codeReply(p.intOption("defer_code", 450), ".7.1", rest)
+		if strings.ToUpper(word) == "DEFER_IF_PERMIT" {
+			t.deferIfPermit = &d
+		} else {
+			t.deferIfReject = &d
 		}
+		return dunno, Decision{}
+	case "DEFER":
 		code := def.Defer.Code
 		if code == 0 {
 			code = 450
 		}
 		return refuse, pfReply(nil, code, "4.7.1", "Access denied")
 	case "DISCARD":
-		return refuse, Decision{Decision: probe.Discard, Verdict: "discard"}
+		// smtpd answers 250 and drops the message after DATA
+		t.add("DISCARD: the message will be discarded after DATA", "", en.Pos)
+		return permit, Decision{Decision: probe.Accept}
 	case "HOLD", "FILTER", "PREPEND", "REDIRECT", "BCC", "WARN", "INFO", "HANGUP":
 		return dunno, Decision{}
 	}
@@ -422,6 +583,8 @@ func (p *postfix) action(t *tracer, sess Session, en *ir.Entry) (int, Decision) 
 		dsn := m[2]
 		switch {
 		case dsn != "":
+			// the enhanced status takes the reply code's class
+			dsn = string(code[0]) + dsn[1:]
 		case code[0] == '2':
 			return permit, Decision{Decision: probe.Accept}
 		default:
@@ -429,53 +592,141 @@ func (p *postfix) action(t *tracer, sess Session, en *ir.Entry) (int, Decision) 
 		}
 		return refuse, Decision{Decision: decisionOf(code), Code: code, DSN: dsn, Text: m[3], Verdict: code}
 	}
-	// A restriction name (or a restriction class) as the result.
-	switch strings.ToLower(word) {
-	case "permit_mynetworks":
-		return p.check(t, sess, ir.Check{Kind: ir.CheckPermitRelayClients, Name: word, Pos: en.Pos}, "access result")
-	case "reject_unauth_destination":
-		return p.check(t, sess, ir.Check{Kind: ir.CheckRejectUnauthDestination, Name: word, Pos: en.Pos}, "access result")
-	case "reject":
-		return p.check(t, sess, ir.Check{Kind: ir.CheckReject, Name: word, Pos: en.Pos}, "access result")
-	case "defer":
-		return p.check(t, sess, ir.Check{Kind: ir.CheckDefer, Name: word, Pos: en.Pos}, "access result")
+	// Restriction names (a list of them) as the result.
+	for _, r := range strings.FieldsFunc(v, func(c rune) bool { return c == ',' || c == ' ' || c == '\t' }) {
+		var c ir.Check
+		switch strings.ToLower(r) {
+		case "permit_mynetworks":
+			c = ir.Check{Kind: ir.CheckPermitRelayClients}
+		case "permit_sasl_authenticated":
+			c = ir.Check{Kind: ir.CheckPermitAuth}
+		case "reject_unauth_destination":
+			c = ir.Check{Kind: ir.CheckRejectUnauthDestination}
+		case "reject":
+			c = ir.Check{Kind: ir.CheckReject}
+		case "defer":
+			c = ir.Check{Kind: ir.CheckDefer}
+		case "permit":
+			c = ir.Check{Kind: ir.CheckPermit}
+		case "dunno":
+			continue
+		default:
+			t.add("access result "+r+" is not evaluated by mailcc (taken as DUNNO)", "", en.Pos)
+			continue
+		}
+		c.Name, c.Pos = r, en.Pos
+		if res, d := p.check(t, sess, c, "access result"); res != dunno {
+			return res, d
+		}
 	}
-	t.add("access result "+v+" is not evaluated by mailcc (taken as DUNNO)", "", en.Pos)
 	return dunno, Decision{}
 }
 
 // validRecipient is smtpd's recipient validation after the
-// restrictions: a virtual alias makes the address valid; in a local
-// domain the user must be an alias or a passwd user.
+// restrictions (check_rcpt_maps): mail to an error: transport is
+// refused; an address canonical_maps, recipient_canonical_maps or
+// virtual_alias_maps know is valid; in a local domain the user must be
+// an alias or a passwd user, in a virtual alias domain a virtual alias.
 func (p *postfix) validRecipient(t *tracer, to string) Decision {
 	ok := Decision{Decision: probe.Accept, Verdict: "250"}
-	user, dom, qualified := cutLast(to, "@")
-	if found, known := p.virtualFound(t, user, dom, qualified); found {
-		return ok
-	} else if !known {
-		t.add("virtual_alias_maps holds a table mailcc does not evaluate: the recipient is taken as not matched", "", ir.Pos{})
+	addr := p.routeAddr(to)
+	user, dom, _ := cutLast(addr, "@")
+	if r := p.route(newTracer(), addr); r.err != nil && r.mailer == "error" {
+		d := *r.err
+		if d.Code == "" {
+			d.Code = "550"
+			if d.Decision == probe.Tempfail {
+				d.Code = "450"
+			}
+		}
+		if d.DSN == "" {
+			d.DSN = string(d.Code[0]) + ".0.0"
+		}
+		t.add("the recipient's transport is error:", d.Code+" "+d.DSN, ir.Pos{})
+		return d
 	}
-	if !qualified || p.isLocal(dom) {
-		base := strings.ToLower(user)
-		if d := p.cfg.Rewrite.RecipientDelimiter; d != "" {
-			if i := strings.IndexAny(base, d); i > 0 {
-				base = base[:i]
-			}
-		}
-		for _, tb := range p.aliases {
-			if en := tb.get(base); en != nil {
-				t.add("alias "+en.Key, en.Value, en.Pos)
-				return ok
-			}
-		}
-		if p.e.env.Users != nil && p.e.env.Users(base) {
-			t.add("local user "+base, "exists", ir.Pos{})
+	if p.knownAddress(t, addr) {
+		return ok
+	}
+	switch {
+	case p.isLocal(dom):
+		if p.localUser(t, user) {
 			return ok
 		}
-		t.add("local recipient "+base, "neither an alias nor a user", ir.Pos{})
+		t.add("local recipient "+user, "neither an alias nor a user", ir.Pos{})
 		return Decision{Decision: probe.Reject, Code: "550", DSN: "5.1.1", Text: "User unknown in local recipient table", Verdict: "550"}
+	case p.virtualDomain(dom):
+		// (a local domain is never a virtual alias domain in effect)
+		t.add("virtual alias domain "+dom, "no virtual alias for "+addr, ir.Pos{})
+		return Decision{Decision: probe.Reject, Code: "550", DSN: "5.1.1", Text: "User unknown in virtual alias table", Verdict: "550"}
 	}
 	return ok
+}
+
+// knownAddress: canonical_maps, recipient_canonical_maps or
+// virtual_alias_maps hold the address.
+func (p *postfix) knownAddress(t *tracer, addr string) bool {
+	for i := range p.cfg.Rewrite.Stages {
+		st := &p.cfg.Rewrite.Stages[i]
+		if !(st.Kind == ir.RewriteVirtual || st.Kind == ir.RewriteCanonical && st.Name != "sender_canonical_maps") {
+			continue
+		}
+		for _, name := range st.Tables {
+			if tb := p.e.tables[name]; tb != nil {
+				if en, _ := p.mapAddress(tb, addr); en != nil {
+					t.add(st.Name+" "+name+" "+en.Key, en.Value, en.Pos)
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// localUser: an alias or a passwd user (local_recipient_maps).
+func (p *postfix) localUser(t *tracer, user string) bool {
+	base := strings.ToLower(user)
+	if d := p.cfg.Rewrite.RecipientDelimiter; d != "" {
+		if i := strings.IndexAny(base, d); i > 0 {
+			base = base[:i]
+		}
+	}
+	for _, tb := range p.aliases {
+		if en := tb.get(base); en != nil {
+			t.add("alias "+en.Key, en.Value, en.Pos)
+			return true
+		}
+	}
+	if p.e.env.Users != nil && p.e.env.Users(base) {
+		t.add("local user "+base, "exists", ir.Pos{})
+		return true
+	}
+	return false
+}
+
+// virtualDomain: dom is a virtual alias domain.
+func (p *postfix) virtualDomain(dom string) bool {
+	// virtual_alias_domains: names and tables (by default the virtual
+	// alias maps themselves, asked for the domain as a key)
+	for _, st := range p.virtual {
+		if p.inDomains(st.Domains, dom) {
+			return true
+		}
+	}
+	return false
+}
+
+// unlistedSender is reject_unlisted_sender: a sender in a local or
+// virtual alias domain must be a valid recipient.
+func (p *postfix) unlistedSender(t *tracer, from string) (int, Decision) {
+	if from == "" {
+		return dunno, Decision{}
+	}
+	d := p.validRecipient(t, from)
+	if d.Decision == probe.Reject && d.DSN == "5.1.1" {
+		return refuse, Decision{Decision: probe.Reject, Code: d.Code, DSN: "5.1.0", Text: "Sender address rejected: " + d.Text, Verdict: d.Code}
+	}
+	return dunno, Decision{}
 }
 
 // virtualFound looks the recipient up in virtual_alias_maps: whether it
@@ -540,35 +791,69 @@ func (p *postfix) qualify(addr string) string {
 // mapAddress looks an address up in a table the way canonical(5) and
 // virtual(5) say: user+ext@domain, user@domain, then user (only for
 // this host's domains), then @domain; pattern tables get the whole
-// address only.
-func (p *postfix) mapAddress(tb *table, addr string) *ir.Entry {
+// address only. It returns the entry and the rewritten address: an
+// "@domain" result keeps the user, and an extension the key did not
+// match is kept (propagate_unmatched_extensions).
+func (p *postfix) mapAddress(tb *table, addr string) (*ir.Entry, string) {
 	if tb.isPattern() {
-		return tb.get(addr)
+		en := tb.get(addr)
+		if en == nil {
+			return nil, ""
+		}
+		return en, p.mapResult(strings.TrimSpace(en.Value), addr, "")
 	}
 	user, dom, _ := cutLast(addr, "@")
-	base := user
+	base, ext := user, ""
 	if d := p.cfg.Rewrite.RecipientDelimiter; d != "" {
 		if i := strings.IndexAny(user, d); i > 0 {
-			base = user[:i]
+			base, ext = user[:i], user[i:]
 		}
 	}
-	keys := []string{user + "@" + dom}
+	type key struct{ k, ext string }
+	keys := []key{{user + "@" + dom, ""}}
 	if base != user {
-		keys = append(keys, base+"@"+dom)
+		keys = append(keys, key{base + "@" + dom, ext})
 	}
 	if p.isLocal(dom) || strings.EqualFold(dom, p.myorigin()) {
-		keys = append(keys, user)
+		keys = append(keys, key{user, ""})
 		if base != user {
-			keys = append(keys, base)
+			keys = append(keys, key{base, ext})
 		}
 	}
-	keys = append(keys, "@"+dom)
+	keys = append(keys, key{"@" + dom, ""})
 	for _, k := range keys {
-		if en := tb.get(k); en != nil {
-			return en
+		if en := tb.get(k.k); en != nil {
+			return en, p.mapResult(strings.TrimSpace(en.Value), user+"@"+dom, k.ext)
 		}
 	}
-	return nil
+	return nil, ""
+}
+
+// splitExt splits user+ext@domain into user@domain and "+ext".
+func (p *postfix) splitExt(addr string) (string, string) {
+	user, dom, _ := cutLast(addr, "@")
+	if d := p.cfg.Rewrite.RecipientDelimiter; d != "" {
+		if i := strings.IndexAny(user, d); i > 0 {
+			return user[:i] + "@" + dom, user[i:]
+		}
+	}
+	return addr, ""
+}
+
+// mapResult is the address a table result stands for: "@domain" keeps
+// the user; an unmatched extension goes back after the new user.
+func (p *postfix) mapResult(result, addr, ext string) string {
+	user, _, _ := cutLast(addr, "@")
+	if strings.HasPrefix(result, "@") {
+		return user + result
+	}
+	if ext != "" {
+		if u, d, ok := cutLast(result, "@"); ok {
+			return u + ext + "@" + d
+		}
+		return result + ext
+	}
+	return result
 }
 
 // rewriteStages applies the canonical stages whose scope says so, then
@@ -597,9 +882,9 @@ func (p *postfix) rewriteStages(t *tracer, addr string, scope func(ir.Scope) boo
 				if tb == nil {
 					continue
 				}
-				if en := p.mapAddress(tb, addr); en != nil {
+				if en, to := p.mapAddress(tb, addr); en != nil {
 					t.add(st.Name+" "+name+" "+en.Key, en.Value, en.Pos)
-					addr = p.qualify(strings.TrimSpace(en.Value))
+					addr = p.qualify(to)
 					break
 				}
 			}
@@ -614,9 +899,11 @@ func (p *postfix) rewriteStages(t *tracer, addr string, scope func(ir.Scope) boo
 	return addr
 }
 
-// masquerade strips the subdomains of masquerade_domains: the first
-// listed domain the address is below wins; a !domain listed first
-// stops it; masquerade_exceptions users are left alone.
+// masquerade is cleanup's masquerade_domains: in the order listed
+// (exceptions "!domain" in their places), the first entry equal to the
+// address's domain ends it unchanged; the first it is below truncates
+// the domain to it, or, for an exception, ends it unchanged.
+// masquerade_exceptions users are left alone.
 func (p *postfix) masquerade(t *tracer, st *ir.RewriteStage, addr string) string {
 	m := st.Masquerade
 	user, dom, ok := cutLast(addr, "@")
@@ -628,15 +915,30 @@ func (p *postfix) masquerade(t *tracer, st *ir.RewriteStage, addr string) string
 			return addr
 		}
 	}
-	for _, d := range m.Domains {
-		if !strings.HasSuffix(strings.ToLower(dom), "."+strings.ToLower(d.Domain)) {
-			continue
-		}
-		if d.Negated {
+	entries := make([]ir.DomainMatch, 0, len(m.Domains)+len(m.Exceptions))
+	entries = append(entries, m.Domains...)
+	for _, x := range m.Exceptions {
+		x.Negated = true
+		entries = append(entries, x)
+	}
+	sort.SliceStable(entries, func(i, j int) bool {
+		a, b := entries[i].Pos, entries[j].Pos
+		return a.Line < b.Line || a.Line == b.Line && a.Col < b.Col
+	})
+	ld := strings.ToLower(dom)
+	for _, d := range entries {
+		md := strings.ToLower(d.Domain)
+		switch {
+		case md == "":
+		case md == ld:
 			return addr
+		case strings.HasSuffix(ld, "."+md):
+			if d.Negated {
+				return addr
+			}
+			t.add("masquerade_domains "+d.Domain, user+"@"+d.Domain, d.Pos)
+			return user + "@" + d.Domain
 		}
-		t.add("masquerade_domains "+d.Domain, user+"@"+d.Domain, d.Pos)
-		return user + "@" + d.Domain
 	}
 	return addr
 }
@@ -644,7 +946,7 @@ func (p *postfix) masquerade(t *tracer, st *ir.RewriteStage, addr string) string
 // resolve is cleanup's recipient rewriting and virtual alias expansion,
 // then trivial-rewrite's routing: the first delivery of an address.
 func (p *postfix) resolve(t *tracer, addr string, depth int) (route, error) {
-	addr = p.rewriteStages(t, addr, func(s ir.Scope) bool { return s.EnvelopeRecipient })
+	addr = p.routeAddr(p.rewriteStages(t, addr, func(s ir.Scope) bool { return s.EnvelopeRecipient }))
 	if depth < 10 {
 		for _, st := range p.virtual {
 			for _, name := range st.Tables {
@@ -652,7 +954,7 @@ func (p *postfix) resolve(t *tracer, addr string, depth int) (route, error) {
 				if tb == nil {
 					continue
 				}
-				en := p.mapAddress(tb, addr)
+				en, _ := p.mapAddress(tb, addr)
 				if en == nil {
 					continue
 				}
@@ -661,7 +963,12 @@ func (p *postfix) resolve(t *tracer, addr string, depth int) (route, error) {
 				if len(targets) == 0 {
 					break
 				}
-				first := p.qualify(targets[0])
+				_, ext := p.splitExt(addr)
+				matchedExt := ""
+				if !strings.EqualFold(en.Key, addr) && ext != "" && !strings.HasPrefix(en.Key, "@") && !tb.isPattern() {
+					matchedExt = ext
+				}
+				first := p.qualify(p.mapResult(targets[0], addr, matchedExt))
 				if strings.EqualFold(first, addr) {
 					return p.route(t, addr), nil
 				}
@@ -669,14 +976,9 @@ func (p *postfix) resolve(t *tracer, addr string, depth int) (route, error) {
 			}
 		}
 	}
-	_, dom, _ := cutLast(addr, "@")
-	for _, st := range p.virtual {
-		for _, d := range st.Domains {
-			if d.Domain != "" && strings.EqualFold(d.Domain, dom) && !d.Negated {
-				d := Decision{Decision: probe.Reject, Text: "User unknown in virtual alias table"}
-				return route{err: &d, mailer: "error"}, nil
-			}
-		}
+	if _, dom, _ := cutLast(addr, "@"); p.virtualDomain(dom) && !p.isLocal(dom) {
+		d := Decision{Decision: probe.Reject, Code: "550", DSN: "5.1.1", Text: "User unknown in virtual alias table"}
+		return route{err: &d, mailer: "error"}, nil
 	}
 	return p.route(t, addr), nil
 }
@@ -689,6 +991,9 @@ func (p *postfix) route(t *tracer, addr string) route {
 		if tb := p.e.tables[tr.Table]; tb != nil {
 			keys := []string{addr}
 			if !tb.isPattern() {
+				if base, ext := p.splitExt(addr); ext != "" {
+					keys = append(keys, base)
+				}
 				keys = append(keys, domainKeys(dom, tr.ParentDomains)...)
 				keys = append(keys, "*")
 			}
@@ -738,25 +1043,41 @@ func (p *postfix) remote(transport, def, addr, dom string) route {
 func (p *postfix) transportResult(v, addr, dom string) (route, bool) {
 	v = strings.TrimSpace(v)
 	tr, next, _ := strings.Cut(v, ":")
-	if strings.EqualFold(tr, "error") || strings.EqualFold(tr, "retry") {
+	switch strings.ToLower(tr) {
+	case "error", "retry":
 		d := Decision{Decision: probe.Reject, Text: strings.TrimSpace(next)}
 		if strings.EqualFold(tr, "retry") {
 			d.Decision = probe.Tempfail
 		}
-		return route{err: &d, mailer: tr}, true
+		// error:5.1.2 text: the enhanced status, then the text
+		d.DSN, d.Code = "5.0.0", "550"
+		if d.Decision == probe.Tempfail {
+			d.DSN, d.Code = "4.0.0", "450"
+		}
+		if dsn, rest, ok := leadingDSN(d.Text); ok {
+			d.DSN, d.Text = dsn, strings.TrimSpace(rest)
+			d.Code = "550"
+			if dsn[0] == '4' {
+				d.Code = "450"
+			}
+		}
+		return route{err: &d, mailer: strings.ToLower(tr)}, true
+	case "discard":
+		d := Decision{Decision: probe.Discard, Text: strings.TrimSpace(next)}
+		return route{err: &d, mailer: "discard"}, true
 	}
 	def := p.classRoute(addr, dom)
 	if tr == "" {
 		tr = def.mailer
 	}
 	host := def.host
-	if next != "" {
+	switch {
+	case next != "":
 		host = next
-	}
-	if tr == p.cfg.Routing.Local.Mailer.Value || tr == "local" {
-		if next == "" {
-			host = p.cfg.Identity.Hostname.Value
-		}
+	case tr == p.cfg.Routing.Local.Mailer.Value || tr == "local":
+		host = p.cfg.Identity.Hostname.Value
+	default:
+		host = dom // an empty next hop is the domain itself
 	}
 	return route{mailer: tr, host: host, user: addr}, true
 }

@@ -138,6 +138,9 @@ func (s *sendmail) inW(name string) bool { return s.classW[strings.ToLower(name)
 type tracer struct {
 	steps []Step
 	buf   []byte
+	// Postfix's DEFER_IF_PERMIT and DEFER_IF_REJECT replies, pending
+	// until the restrictions end in a permit or a rejection.
+	deferIfPermit, deferIfReject *Decision
 }
 
 func (t *tracer) add(what, result string, pos ir.Pos) {

@@ -217,6 +217,7 @@ type record struct {
 // delivery is a delivery status line of the mail log.
 type delivery struct {
 	to, relay, status, reason string
+	dsn                       string // the log line's dsn= (bounces carry no reply code)
 }
 
 // inject sends one message per resolve and header_from probe through
@@ -301,6 +302,7 @@ func (in *instance) inject(ctx context.Context, probes []probe.Probe) map[int]*i
 var (
 	queuedRE   = regexp.MustCompile(`queued as (\w+)`)
 	deliveryRE = regexp.MustCompile(` (\w+): to=<([^>]*)>,(?: orig_to=<[^>]*>,)? relay=([^,]*), .*status=(\w+) \((.*)\)$`)
+	dsnRE      = regexp.MustCompile(`, dsn=([245]\.[0-9]{1,3}\.[0-9]{1,3}),`)
 	removedRE  = regexp.MustCompile(` (\w+): removed$`)
 	probeHdrRE = regexp.MustCompile(`(?mi)^X-Oracle-Probe:\s*(\d+)`)
 )
@@ -336,6 +338,9 @@ func (in *instance) collect(ctx context.Context, injected map[int]*injection) {
 			if m := deliveryRE.FindStringSubmatch(ln); m != nil {
 				if inj := byQID[m[1]]; inj != nil {
 					d := delivery{to: m[2], relay: m[3], status: m[4], reason: m[5]}
+					if dm := dsnRE.FindStringSubmatch(ln); dm != nil {
+						d.dsn = dm[1]
+					}
 					if i := slices.IndexFunc(inj.logs, func(x delivery) bool { return x.to == d.to }); i >= 0 {
 						inj.logs[i] = d
 					} else {
@@ -461,6 +466,9 @@ func (inj *injection) result(p *probe.Probe) probe.Result {
 		r.Text = d.reason
 		if m := bounceRE.FindStringSubmatch(d.reason); m != nil {
 			r.Code, r.DSN, r.Text = m[1], m[2], m[3]
+		}
+		if r.DSN == "" && (d.status == "bounced" || d.status == "deferred") {
+			r.DSN = d.dsn
 		}
 		switch d.status {
 		case "bounced", "expired":
