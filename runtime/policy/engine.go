@@ -227,9 +227,9 @@ func (tb *table) mayHold(key []byte) bool {
 	return tb.filter[a/64]&(1<<(a%64)) != 0 && tb.filter[b/64]&(1<<(b%64)) != 0
 }
 
-// getTagged looks up "tag:key" (or key when tag is "") without
+// getParts looks up "tag:" a+b+c (or a+b+c when tag is "") without
 // allocating: the key is folded into buf unless the table keeps case.
-func (tb *table) getTagged(buf *[]byte, tag, key string) *ir.Entry {
+func (tb *table) getParts(buf *[]byte, tag, a, b2, c string) *ir.Entry {
 	if tb == nil || tb.keys == nil {
 		return nil
 	}
@@ -238,7 +238,9 @@ func (tb *table) getTagged(buf *[]byte, tag, key string) *ir.Entry {
 		b = append(b, tag...)
 		b = append(b, ':')
 	}
-	b = append(b, key...)
+	b = append(b, a...)
+	b = append(b, b2...)
+	b = append(b, c...)
 	if !tb.t.Backend.KeepCase {
 		for i, c := range b {
 			if 'A' <= c && c <= 'Z' {

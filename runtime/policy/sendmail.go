@@ -141,18 +141,29 @@ type tracer struct {
 	// Postfix's DEFER_IF_PERMIT and DEFER_IF_REJECT replies, pending
 	// until the restrictions end in a permit or a rejection.
 	deferIfPermit, deferIfReject *Decision
+	// the session's ${client_addr}, computed once
+	caddr string
+}
+
+// clientAddr is ${client_addr} of the session, computed once a
+// decision.
+func (t *tracer) clientAddr(sess Session) string {
+	if t.caddr == "" {
+		t.caddr = clientAddrMacro(sess.ClientAddr)
+	}
+	return t.caddr
+}
+
+// clientName is ${client_name}: the verified name, else [ADDR].
+func (t *tracer) clientName(sess Session) string {
+	if sess.ClientName != "" {
+		return sess.ClientName
+	}
+	return "[" + t.clientAddr(sess) + "]"
 }
 
 func (t *tracer) add(what, result string, pos ir.Pos) {
 	t.steps = append(t.steps, Step{What: what, Result: result, Pos: pos})
-}
-
-// clientNameMacro is ${client_name}: the verified name, else [ADDR].
-func clientNameMacro(sess Session) string {
-	if sess.ClientName != "" {
-		return sess.ClientName
-	}
-	return "[" + clientAddrMacro(sess.ClientAddr) + "]"
 }
 
 // clientAddrMacro is ${client_addr}: IPv4 dotted, IPv6 as "IPv6:" and
@@ -191,15 +202,23 @@ func (h *hit) found() bool { return h != nil }
 
 // lookup is one access map lookup: tag:key then, with untagged, key.
 func (s *sendmail) lookup(t *tracer, key, tag string, untagged bool) *hit {
+	return s.lookupParts(t, tag, untagged, key, "", "")
+}
+
+// lookupParts looks up the key a+b+c (tag:key, then the key untagged)
+// without building it unless it is found.
+func (s *sendmail) lookupParts(t *tracer, tag string, untagged bool, a, b, c string) *hit {
 	if s.access == nil {
 		return nil
 	}
-	if en := s.access.getTagged(&t.buf, tag, key); en != nil {
-		t.add("access "+tag+":"+key, en.Value, en.Pos)
-		return &hit{value: en.Value, entry: en, key: tag + ":" + key}
+	if en := s.access.getParts(&t.buf, tag, a, b, c); en != nil {
+		key := tag + ":" + a + b + c
+		t.add("access "+key, en.Value, en.Pos)
+		return &hit{value: en.Value, entry: en, key: key}
 	}
 	if untagged {
-		if en := s.access.getTagged(&t.buf, "", key); en != nil {
+		if en := s.access.getParts(&t.buf, "", a, b, c); en != nil {
+			key := a + b + c
 			t.add("access "+key, en.Value, en.Pos)
 			return &hit{value: en.Value, entry: en, key: key}
 		}
@@ -209,6 +228,24 @@ func (s *sendmail) lookup(t *tracer, key, tag string, untagged bool) *hit {
 
 // lookupD is the D ruleset: a host name (or [address]) and its parents.
 func (s *sendmail) lookupD(t *tracer, host, tag string) *hit {
+	if strings.HasPrefix(host, "[") && strings.HasSuffix(host, "]") {
+		// [a.b.c.d], then [a.b.c], ... (IPv6: by group)
+		in := host[1 : len(host)-1]
+		for in != "" {
+			if h := s.lookupParts(t, tag, true, "[", in, "]"); h != nil {
+				if s.skip && strings.EqualFold(h.value, "SKIP") {
+					return nil
+				}
+				return h
+			}
+			i := strings.LastIndexAny(in, ".:")
+			if i <= 0 {
+				return nil
+			}
+			in = strings.TrimSuffix(in[:i], ":")
+		}
+		return nil
+	}
 	for host != "" {
 		if h := s.lookup(t, host, tag, true); h != nil {
 			if s.skip && strings.EqualFold(h.value, "SKIP") {
@@ -217,20 +254,11 @@ func (s *sendmail) lookupD(t *tracer, host, tag string) *hit {
 			return h
 		}
 		if s.dotDomain {
-			if i := strings.IndexByte(host, '.'); i > 0 && !strings.HasPrefix(host, "[") {
+			if i := strings.IndexByte(host, '.'); i > 0 {
 				if h := s.lookup(t, host[i:], tag, true); h != nil {
 					return h
 				}
 			}
-		}
-		if strings.HasPrefix(host, "[") && strings.HasSuffix(host, "]") {
-			in := host[1 : len(host)-1]
-			i := strings.LastIndexAny(in, ".:")
-			if i <= 0 {
-				return nil
-			}
-			host = "[" + strings.TrimSuffix(in[:i], ":") + "]"
-			continue
 		}
 		i := strings.IndexByte(host, '.')
 		if i < 0 || i == len(host)-1 {
@@ -262,14 +290,14 @@ func (s *sendmail) lookupA(t *tracer, addr, tag string) *hit {
 
 // lookupF is the F ruleset: user@domain, then without +detail.
 func (s *sendmail) lookupF(t *tracer, user, domain, tag string, untagged bool) *hit {
-	if h := s.lookup(t, user+"@"+domain, tag, untagged); h != nil {
+	if h := s.lookupParts(t, tag, untagged, user, "@", domain); h != nil {
 		return h
 	}
 	if u, _, ok := strings.Cut(user, "+"); ok {
-		if h := s.lookup(t, u+"+*@"+domain, tag, untagged); h != nil {
+		if h := s.lookupParts(t, tag, untagged, u, "+*@", domain); h != nil {
 			return h
 		}
-		if h := s.lookup(t, u+"@"+domain, tag, untagged); h != nil {
+		if h := s.lookupParts(t, tag, untagged, u, "@", domain); h != nil {
 			return h
 		}
 	}
@@ -278,33 +306,42 @@ func (s *sendmail) lookupF(t *tracer, user, domain, tag string, untagged bool) *
 
 // lookupU is the U ruleset: user@, then without +detail.
 func (s *sendmail) lookupU(t *tracer, user, tag string, untagged bool) *hit {
-	if h := s.lookup(t, user+"@", tag, untagged); h != nil {
+	if h := s.lookupParts(t, tag, untagged, user, "@", ""); h != nil {
 		return h
 	}
 	if u, _, ok := strings.Cut(user, "+"); ok {
-		if h := s.lookup(t, u+"+*@", tag, untagged); h != nil {
+		if h := s.lookupParts(t, tag, untagged, u, "+*@", ""); h != nil {
 			return h
 		}
-		if h := s.lookup(t, u+"@", tag, untagged); h != nil {
+		if h := s.lookupParts(t, tag, untagged, u, "@", ""); h != nil {
 			return h
 		}
 	}
 	return nil
 }
 
+// slStep is one step of a SearchList: F (user@domain), U (user@) or D
+// (domain and parents).
+type slStep struct {
+	kind         byte
+	user, domain string
+}
+
+func stepF(user, domain string) slStep { return slStep{'F', user, domain} }
+func stepU(user string) slStep         { return slStep{'U', user, ""} }
+func stepD(domain string) slStep       { return slStep{'D', "", domain} }
+
 // searchList is SearchList over F, U and D steps of an address.
-func (s *sendmail) searchList(t *tracer, tag string, untagged bool, steps ...string) *hit {
+func (s *sendmail) searchList(t *tracer, tag string, untagged bool, steps ...slStep) *hit {
 	for _, st := range steps {
-		kind, arg, _ := strings.Cut(st, ":")
 		var h *hit
-		switch kind {
-		case "F":
-			u, d, _ := cutLast(arg, "@")
-			h = s.lookupF(t, u, d, tag, untagged)
-		case "U":
-			h = s.lookupU(t, strings.TrimSuffix(arg, "@"), tag, untagged)
-		case "D":
-			h = s.lookupD(t, arg, tag)
+		switch st.kind {
+		case 'F':
+			h = s.lookupF(t, st.user, st.domain, tag, untagged)
+		case 'U':
+			h = s.lookupU(t, st.user, tag, untagged)
+		case 'D':
+			h = s.lookupD(t, st.domain, tag)
 		}
 		if h != nil {
 			if s.skip && strings.EqualFold(h.value, "SKIP") {
@@ -523,10 +560,14 @@ func (s *sendmail) basicCheckRelay(t *tracer, sess Session) Decision {
 	if s.access == nil {
 		return Decision{Decision: probe.Accept, Verdict: "OK"}
 	}
-	name := clientNameMacro(sess)
-	h := s.lookupD(t, name, "Connect")
+	var h *hit
+	if sess.ClientName != "" {
+		h = s.lookupD(t, sess.ClientName, "Connect")
+	} else {
+		h = s.lookupD(t, "["+t.clientAddr(sess)+"]", "Connect")
+	}
 	if h == nil {
-		h = s.lookupA(t, clientAddrMacro(sess.ClientAddr), "Connect")
+		h = s.lookupA(t, t.clientAddr(sess), "Connect")
 	}
 	if h == nil {
 		t.add("check_relay: no access entry for the client", "OK", ir.Pos{})
@@ -640,7 +681,7 @@ func (s *sendmail) basicCheckMail(t *tracer, sess Session) Decision {
 	if !s.acceptUnqualified && a.domain != "" {
 		switch strings.ToLower(rawDom) {
 		case "localhost", "[127.0.0.1]", "[ipv6:0:0:0:0:0:0:0:1]", "[ipv6:::1]", "localhost." + strings.ToLower(s.domain), "localhost.uucp":
-			if !s.inW(clientNameMacro(sess)) {
+			if !s.inW(t.clientName(sess)) {
 				return errorDecision("5.5.4", "553 Real domain name required for sender address")
 			}
 		}
@@ -663,9 +704,9 @@ func (s *sendmail) basicCheckMail(t *tracer, sess Session) Decision {
 	var h *hit
 	if s.access != nil {
 		if a.domain != "" {
-			h = s.searchList(t, "From", true, "F:"+a.user+"@"+a.canon, "U:"+a.user+"@", "D:"+a.canon)
+			h = s.searchList(t, "From", true, stepF(a.user, a.canon), stepU(a.user), stepD(a.canon))
 		} else {
-			h = s.searchList(t, "From", true, "U:"+a.user+"@")
+			h = s.searchList(t, "From", true, stepU(a.user))
 		}
 	}
 	if h != nil {
@@ -723,11 +764,11 @@ func (s *sendmail) checkRcpt(t *tracer, sess Session) Decision {
 		var h *hit
 		switch {
 		case a.domain != "" && s.inW(a.canon):
-			h = s.searchList(t, "To", true, "F:"+a.user+"@"+a.canon, "U:"+a.user+"@", "D:"+a.canon)
+			h = s.searchList(t, "To", true, stepF(a.user, a.canon), stepU(a.user), stepD(a.canon))
 		case a.domain != "":
-			h = s.searchList(t, "To", true, "F:"+a.user+"@"+a.canon, "D:"+a.canon)
+			h = s.searchList(t, "To", true, stepF(a.user, a.canon), stepD(a.canon))
 		default:
-			h = s.searchList(t, "To", true, "U:"+a.user+"@")
+			h = s.searchList(t, "To", true, stepU(a.user))
 		}
 		if h != nil {
 			if d, ok := s.accessAction(h.value, s.rcptRejectReply); !ok {
@@ -774,7 +815,7 @@ func (s *sendmail) checkRcpt(t *tracer, sess Session) Decision {
 		case s.relayFullAddr:
 			// relaytofulladdress: SearchList <+ To> F:user@domain,
 			// D:domain, F:user@
-			h = s.searchList(t, "To", true, "F:"+a.user+"@"+dom, "D:"+dom, "U:"+a.user+"@")
+			h = s.searchList(t, "To", true, stepF(a.user, dom), stepD(dom), stepU(a.user))
 		case s.cfg.Relay.HostsOnly:
 			h = s.lookup(t, dom, "To", true)
 		default:
@@ -802,9 +843,9 @@ func (s *sendmail) delayedChecks(t *tracer, sess Session, ok Decision) Decision 
 		var h *hit
 		switch {
 		case a.domain != "" && s.inW(a.canon):
-			h = s.searchList(t, "Spam", false, "F:"+a.user+"@"+a.canon, "D:"+a.canon, "U:"+a.user+"@")
+			h = s.searchList(t, "Spam", false, stepF(a.user, a.canon), stepD(a.canon), stepU(a.user))
 		case a.domain != "":
-			h = s.searchList(t, "Spam", false, "F:"+a.user+"@"+a.canon, "D:"+a.canon)
+			h = s.searchList(t, "Spam", false, stepF(a.user, a.canon), stepD(a.canon))
 		}
 		v := ""
 		if h != nil {
@@ -918,14 +959,14 @@ func (s *sendmail) relayOK(t *tracer, sess Session) Decision {
 			return relay
 		}
 	}
-	if h := s.lookupA(t, clientAddrMacro(a), "Connect"); h != nil && strings.EqualFold(strings.TrimSpace(h.value), "RELAY") {
+	if h := s.lookupA(t, t.clientAddr(sess), "Connect"); h != nil && strings.EqualFold(strings.TrimSpace(h.value), "RELAY") {
 		return relay
 	}
-	if s.inW("[" + clientAddrMacro(a) + "]") {
+	if s.inW(t.clientName(Session{ClientAddr: a})) {
 		return relay
 	}
 	if sess.ClientName == "" {
-		return errorDecision("5.7.1", "550 Relaying denied. IP name lookup failed "+clientNameMacro(sess))
+		return errorDecision("5.7.1", "550 Relaying denied. IP name lookup failed "+t.clientName(sess))
 	}
 	name := strings.TrimSuffix(sess.ClientName, ".")
 	if c, ok := s.e.env.DNS.Canonical(name); ok {

@@ -130,7 +130,7 @@ func main() {
 			failed = true
 		}
 	}
-	fmt.Printf("(medians of %d whole-process runs each, after one warm-up run)\n", *runs)
+	fmt.Printf("(medians of %d whole-process runs each, after one warm-up run, unless a case says otherwise)\n", *runs)
 	if failed {
 		os.Exit(1)
 	}
@@ -138,8 +138,12 @@ func main() {
 
 func printTimes(c benchCase, rt, ot time.Duration) {
 	ratio := float64(ot) / float64(rt)
+	if c.runs > 0 {
+		fmt.Printf("%-40s %12s %12s %s (%d timed run(s), no warm-up)\n", c.name, fmtDur(rt), fmtDur(ot), fmtRatio(ratio), c.runs)
+		return
+	}
 	if c.target == 0 {
-		fmt.Printf("%-40s %12s %12s %7.2fx %8s\n", c.name, fmtDur(rt), fmtDur(ot), ratio, "-")
+		fmt.Printf("%-40s %12s %12s %8s %8s\n", c.name, fmtDur(rt), fmtDur(ot), fmtRatio(ratio), "-")
 		return
 	}
 	mark := "ok"
@@ -481,6 +485,14 @@ func median(d []time.Duration) time.Duration {
 
 func fmtDur(d time.Duration) string {
 	return fmt.Sprintf("%.2f ms", float64(d.Microseconds())/1000)
+}
+
+// fmtRatio prints a ratio; one far below 0.01 also as "1/N".
+func fmtRatio(r float64) string {
+	if r < 0.01 && r > 0 {
+		return fmt.Sprintf("%.5fx (1/%.0f)", r, 1/r)
+	}
+	return fmt.Sprintf("%7.2fx", r)
 }
 
 func fmtMicro(d time.Duration) string {
