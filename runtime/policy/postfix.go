@@ -174,10 +174,15 @@ func (p *postfix) check(t *tracer, sess Session, c ir.Check, list string) (int, 
 			return dunno, Decision{}
 		}
 		t.add(list+": "+name+" ("+sess.To+" is not a local or relay destination)", "reject", c.Pos)
-		if c.Kind == ir.CheckDeferUnauthDestination {
-			return refuse, pfReply(c.Reply, 450, "4.7.1", "Relay access denied")
-		}
 		r := p.cfg.Relay.Denied
+		if c.Kind == ir.CheckDeferUnauthDestination {
+			// smtpd: relay_domains_reject_code - 100
+			code := r.Code
+			if code == 0 {
+				code = 554
+			}
+			return refuse, pfReply(c.Reply, code-100, "4.7.1", "Relay access denied")
+		}
 		return refuse, pfReply(c.Reply, r.Code, "5.7.1", "Relay access denied")
 	case ir.CheckRejectUnqualifiedSender, ir.CheckRejectUnqualifiedRecipient:
 		addr := sess.From
@@ -650,6 +655,13 @@ func (p *postfix) validRecipient(t *tracer, to string) Decision {
 	}
 	switch {
 	case p.isLocal(dom):
+		switch strings.ToLower(user) {
+		case "postmaster", "mailer-daemon", "double-bounce":
+			// smtpd accepts these at a local domain whatever the
+			// local recipient table says (qmgr and bounce absorb them)
+			t.add(user+" is always a valid local recipient", "", ir.Pos{})
+			return ok
+		}
 		if p.localUser(t, user) {
 			return ok
 		}

@@ -33,6 +33,8 @@ type sendmail struct {
 	relayDomains                                     []ir.DomainMatch
 	relayNames                                       []ir.DomainMatch
 	rejectReply, rcptRejectReply                     ir.Reply
+	localMailer                                      string // $#_LOCAL_: confLOCAL_MAILER
+	checkUsers                                       bool   // the local mailer has F=w
 }
 
 func newSendmail(e *Engine) *sendmail {
@@ -84,6 +86,18 @@ func newSendmail(e *Engine) *sendmail {
 	}
 	if tr := cfg.Routing.Transport; tr != nil {
 		s.mailer = e.tables[tr.Table]
+	}
+	s.localMailer = "local"
+	if m := cfg.Routing.Local.Mailer.Value; m != "" {
+		s.localMailer = m
+	}
+	s.checkUsers = true
+	for _, m := range cfg.Mailers {
+		if m.Name == s.localMailer {
+			// recipient() checks the passwd database for mailers with
+			// F=w only (cyrus, lmtp mailers have none)
+			s.checkUsers = strings.Contains(m.Flags, "w")
+		}
 	}
 	s.acceptUnresolvable, s.acceptUnqualified = true, true
 	for _, st := range cfg.Policy.Stages {
@@ -747,7 +761,7 @@ func (s *sendmail) rcpt(sess Session) Decision {
 		d = s.delayedChecks(t, sess, d)
 	}
 	d.Stage = "rcpt"
-	if d.Decision == probe.Accept && r.mailer == "local" && !s.forwardedLocal(t, r.user) {
+	if d.Decision == probe.Accept && r.mailer == s.localMailer && s.checkUsers && !s.forwardedLocal(t, r.user) {
 		if !s.localUserExists(t, r.user) {
 			d = Decision{Decision: probe.Reject, Code: "550", DSN: "5.1.1", Text: "User unknown", Stage: "rcpt",
 				Verdict: "local user check"}
@@ -1010,7 +1024,7 @@ type route struct {
 func (s *sendmail) resolve(t *tracer, addr string, depth int) route {
 	a := s.parse(addr)
 	if a.domain == "" {
-		return route{mailer: "local", user: a.user}
+		return route{mailer: s.localMailer, user: a.user}
 	}
 	dom := a.canon
 	if !s.inW(dom) && s.virtuser != nil && depth < 10 && s.virtHost(dom) {
@@ -1035,7 +1049,20 @@ func (s *sendmail) resolve(t *tracer, addr string, depth int) route {
 				return r
 			}
 		}
-		return route{mailer: "local", user: a.user}
+		if hub := s.cfg.Routing.MailHub; hub != nil && s.cfg.Routing.StickyHost && !s.isLocalUser(a.user) {
+			// stickyhost: user@this-host goes to the hub as it is
+			m := s.cfg.Routing.RelayMailer.Value
+			if m == "" {
+				m = "relay"
+			}
+			host := s.expandMacros(hub.Host)
+			if hub.NoMX {
+				host = "[" + host + "]"
+			}
+			t.add("MAIL_HUB with stickyhost: "+a.user+"@"+dom+" goes to the hub", m+" "+host, hub.Pos)
+			return route{mailer: m, host: host, user: a.user + "@" + dom}
+		}
+		return route{mailer: s.localMailer, user: a.user}
 	}
 	if s.mailer != nil && !strings.HasPrefix(dom, "[") {
 		for d := strings.ToLower(dom); ; {
@@ -1063,7 +1090,7 @@ func (s *sendmail) resolve(t *tracer, addr string, depth int) route {
 		if m == "" {
 			m = "relay"
 		}
-		host := sh.Host
+		host := s.expandMacros(sh.Host)
 		if sh.NoMX {
 			host = "[" + host + "]"
 		}
@@ -1219,17 +1246,32 @@ func (s *sendmail) virtLookup(user, dom string) (*ir.Entry, string, string) {
 	return nil, "", ""
 }
 
+// isLocalUser: the name is in class L (LOCAL_USER).
+func (s *sendmail) isLocalUser(user string) bool {
+	for _, u := range s.cfg.Routing.LocalUsers {
+		if strings.EqualFold(u.Value, user) {
+			return true
+		}
+	}
+	return false
+}
+
+// expandMacros replaces $j and $m in a host name the configuration
+// gives (nullclient's hub.$m).
+func (s *sendmail) expandMacros(h string) string {
+	if !strings.Contains(h, "$") {
+		return h
+	}
+	return strings.NewReplacer("$j", s.hostname, "$m", s.domain).Replace(h)
+}
+
 // forwardedLocal: the local mailer's ruleset 5 sends this name on
 // (MAIL_HUB for names not in class L, LUSER_RELAY for names that are
 // not local users), so recipient() does not check it.
 func (s *sendmail) forwardedLocal(t *tracer, user string) bool {
 	rt := s.cfg.Routing
 	if rt.MailHub != nil {
-		local := false
-		for _, u := range rt.LocalUsers {
-			local = local || strings.EqualFold(u.Value, user)
-		}
-		if !local {
+		if !s.isLocalUser(user) {
 			t.add("local name "+user+" goes to the mail hub", rt.MailHub.Raw, rt.MailHub.Pos)
 			return true
 		}
