@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 
+	"mailcc/internal/smreply"
 	"mailcc/ir"
 	"mailcc/runtime/probe"
 )
@@ -557,7 +558,7 @@ func (p *postfix) action(t *tracer, sess Session, en *ir.Entry) (int, Decision) 
 		d := pfReply(nil, code, "5.7.1", "Access denied")
 		if rest != "" {
 			d.Text = rest
-			if dsn, _, ok := leadingDSN(rest); ok {
+			if dsn, _, ok := smreply.LeadingDSN(rest); ok {
 				d.DSN = dsn
 			}
 		}
@@ -1066,7 +1067,7 @@ func (p *postfix) transportResult(v, addr, dom string) (route, bool) {
 		if d.Decision == probe.Tempfail {
 			d.DSN, d.Code = "4.0.0", "450"
 		}
-		if dsn, rest, ok := leadingDSN(d.Text); ok {
+		if dsn, rest, ok := smreply.LeadingDSN(d.Text); ok {
 			d.DSN, d.Text = dsn, strings.TrimSpace(rest)
 			d.Code = "550"
 			if dsn[0] == '4' {

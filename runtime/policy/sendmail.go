@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strings"
 
+	"mailcc/internal/smreply"
 	"mailcc/ir"
 	"mailcc/runtime/probe"
 )
@@ -427,125 +428,15 @@ func decisionOf(code string) string {
 	return probe.Accept
 }
 
-// errorDecision is buildaddr()'s reading of "$#error $@ host $: text":
-// a reply code and an enhanced status code at the start of the text, or
-// the status in $@; without a code, 553 5.3.0.
+// errorDecision is buildaddr()'s reading of "$#error $@ host $: text"
+// (smreply.Error) as a decision.
 func errorDecision(host, text string) Decision {
-	host = strings.ReplaceAll(strings.TrimSpace(host), " ", "")
-	text = strings.ReplaceAll(text, `"`, "")
-	d := Decision{Verdict: "error"}
-	if code, rest, ok := leadingCode(text); ok {
-		d.Code = code
-		if dsn, after, ok := leadingDSN(rest); ok && after != "" {
-			d.DSN, d.Text = dsn, after[1:]
-		} else if dsn, after, ok := leadingDSN(host); ok && after == "" {
-			d.DSN, d.Text = dsn, rest
-		} else {
-			d.DSN, d.Text = string(d.Code[0])+".0.0", rest
-		}
-	} else {
-		d.Code, d.DSN, d.Text = "553", "5.3.0", text
-	}
-	d.Text = strings.TrimSpace(d.Text)
-	d.Decision = decisionOf(d.Code)
-	return d
+	code, dsn, msg := smreply.Error(host, text)
+	return Decision{Decision: decisionOf(code), Code: code, DSN: dsn, Text: msg, Verdict: "error"}
 }
 
-// leadingCode splits "NNN rest" (a reply code 2xx to 5xx and a blank).
-func leadingCode(s string) (string, string, bool) {
-	if len(s) < 4 || s[0] < '2' || s[0] > '5' || !isDigit(s[1]) || !isDigit(s[2]) || s[3] != ' ' {
-		return "", "", false
-	}
-	return s[:3], s[4:], true
-}
-
-// leadingDSN splits an enhanced status code (2, 4 or 5, then 1 to 3
-// digits, twice, dot-separated) from what follows it: nothing, or a
-// blank and text.
-func leadingDSN(s string) (string, string, bool) {
-	if len(s) < 5 || s[0] != '2' && s[0] != '4' && s[0] != '5' || s[1] != '.' {
-		return "", "", false
-	}
-	i := 2
-	for part := 0; part < 2; part++ {
-		n := 0
-		for i < len(s) && isDigit(s[i]) && n < 3 {
-			i, n = i+1, n+1
-		}
-		if n == 0 {
-			return "", "", false
-		}
-		if part == 0 {
-			if i >= len(s) || s[i] != '.' {
-				return "", "", false
-			}
-			i++
-		}
-	}
-	if i < len(s) && s[i] != ' ' {
-		return "", "", false
-	}
-	return s[:i], s[i:], true
-}
-
-func isDigit(c byte) bool { return '0' <= c && c <= '9' }
-
-// operatorChars are sendmail's default OperatorChars plus the
-// delimiters prescan() always splits on.
-const operatorChars = ".:%@!^/[]+()<>,;\r\n"
-
-// tokenize splits text into sendmail tokens: operators one each, a
-// quoted string one token, other runs of characters atoms.
-func tokenize(text string) []string {
-	var toks []string
-	for i := 0; i < len(text); {
-		c := text[i]
-		switch {
-		case c == ' ' || c == '\t':
-			i++
-		case c == '"':
-			j := i + 1
-			for j < len(text) && text[j] != '"' {
-				if text[j] == '\\' {
-					j++
-				}
-				j++
-			}
-			if j >= len(text) {
-				j = len(text) - 1
-			}
-			toks = append(toks, text[i:j+1])
-			i = j + 1
-		case strings.IndexByte(operatorChars, c) >= 0:
-			toks = append(toks, text[i:i+1])
-			i++
-		default:
-			j := i
-			for j < len(text) && text[j] != ' ' && text[j] != '\t' && text[j] != '"' && strings.IndexByte(operatorChars, text[j]) < 0 {
-				j++
-			}
-			toks = append(toks, text[i:j])
-			i = j
-		}
-	}
-	return toks
-}
-
-// catAddr joins tokens as cataddr() does: a blank only between two
-// atoms.
-func catAddr(toks []string) string {
-	var b strings.Builder
-	prevAtom := false
-	for _, t := range toks {
-		atom := !(len(t) == 1 && strings.IndexByte(operatorChars, t[0]) >= 0) && !strings.HasPrefix(t, `"`)
-		if b.Len() > 0 && prevAtom && atom {
-			b.WriteByte(' ')
-		}
-		b.WriteString(t)
-		prevAtom = atom
-	}
-	return b.String()
-}
+func tokenize(text string) []string { return smreply.Tokenize(text) }
+func catAddr(toks []string) string  { return smreply.CatAddr(toks) }
 
 // connect is check_relay.
 // newTracer starts a trace with room for the usual lookups.

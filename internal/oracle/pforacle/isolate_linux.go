@@ -2,6 +2,7 @@ package pforacle
 
 import (
 	"fmt"
+	"os"
 	"syscall"
 	"unsafe"
 )
@@ -21,6 +22,11 @@ func isolate(hostname string) error {
 	if err := loopbackUp(); err != nil {
 		return fmt.Errorf("bringing lo up: %v", err)
 	}
+	// A new network namespace queues 10 datagrams on a unix socket:
+	// Postfix's postlogd socket fills when daemons log in bursts, and
+	// every daemon (postfix stop too) then blocks on its next log line.
+	// The setting is per namespace; this thread's is the new one.
+	_ = os.WriteFile("/proc/sys/net/unix/max_dgram_qlen", []byte("1024\n"), 0o644)
 	return nil
 }
 
