@@ -81,9 +81,11 @@ type Masquerade struct {
 	// each address takes the listed domain it matched.
 	As Value `yaml:"as,omitempty"`
 	// Domains are the domains masqueraded (sendmail class M, and class w
-	// unless Limited; Postfix masquerade_domains, in order).
+	// unless Limited; Postfix masquerade_domains, in order, its !domain
+	// entries Negated in their places: the first entry that matches
+	// decides).
 	Domains []DomainMatch `yaml:"domains,omitempty"`
-	// Exceptions: domains never masqueraded (class N, Postfix !domain).
+	// Exceptions: domains never masqueraded (sendmail class N).
 	Exceptions []DomainMatch `yaml:"exceptions,omitempty"`
 	// ExposedUsers are never masqueraded (class E, masquerade_exceptions).
 	ExposedUsers []Value `yaml:"exposed_users,omitempty"`

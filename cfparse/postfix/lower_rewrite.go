@@ -78,9 +78,8 @@ func (l *lowerer) rewrite() {
 			d := ir.DomainMatch{Pos: it.Pos, Origin: it.Origin, Subdomains: true}
 			text := strings.ToLower(it.Text)
 			if strings.HasPrefix(text, "!") {
-				d.Domain = strings.TrimPrefix(text[1:], ".")
-				m.Exceptions = append(m.Exceptions, d)
-				continue
+				// kept in place: the first entry that matches decides
+				d.Negated, text = true, text[1:]
 			}
 			d.Domain = strings.TrimPrefix(text, ".")
 			m.Domains = append(m.Domains, d)

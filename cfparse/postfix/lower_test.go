@@ -318,10 +318,11 @@ func irParams(cfg *ir.Config) map[string][]string {
 		if st.Kind == ir.RewriteMasquerade {
 			var ds []string
 			for _, d := range st.Masquerade.Domains {
-				ds = append(ds, d.Domain)
-			}
-			for _, d := range st.Masquerade.Exceptions {
-				ds = append(ds, "!"+d.Domain)
+				if d.Negated {
+					ds = append(ds, "!"+d.Domain)
+				} else {
+					ds = append(ds, d.Domain)
+				}
 			}
 			m[st.Name] = ds
 			continue

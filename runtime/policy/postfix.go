@@ -3,7 +3,6 @@ package policy
 import (
 	"net/netip"
 	"regexp"
-	"sort"
 	"strings"
 
 	"mailcc/internal/smreply"
@@ -928,18 +927,8 @@ func (p *postfix) masquerade(t *tracer, st *ir.RewriteStage, addr string) string
 			return addr
 		}
 	}
-	entries := make([]ir.DomainMatch, 0, len(m.Domains)+len(m.Exceptions))
-	entries = append(entries, m.Domains...)
-	for _, x := range m.Exceptions {
-		x.Negated = true
-		entries = append(entries, x)
-	}
-	sort.SliceStable(entries, func(i, j int) bool {
-		a, b := entries[i].Pos, entries[j].Pos
-		return a.Line < b.Line || a.Line == b.Line && a.Col < b.Col
-	})
 	ld := strings.ToLower(dom)
-	for _, d := range entries {
+	for _, d := range m.Domains {
 		md := strings.ToLower(d.Domain)
 		switch {
 		case md == "":
