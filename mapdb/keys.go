@@ -74,22 +74,15 @@ func (t *Table) Lookup(key []byte) ([]byte, error) {
 	}
 	k = append(k, 0)
 	t.buf = k
-	if t.Dialect == Postfix {
-		if v, ok, err := t.try(k, true); ok || err != nil {
+	nulFirst := t.Dialect == Postfix
+	for _, withNul := range [2]bool{nulFirst, !nulFirst} {
+		form := k
+		if !withNul {
+			form = k[:len(k)-1]
+		}
+		if v, ok, err := t.try(form, withNul); ok || err != nil {
 			return v, err
 		}
-		v, ok, err := t.try(k[:len(k)-1], false)
-		if ok || err != nil {
-			return v, err
-		}
-		return nil, ErrNotFound
-	}
-	if v, ok, err := t.try(k[:len(k)-1], false); ok || err != nil {
-		return v, err
-	}
-	v, ok, err := t.try(k, true)
-	if ok || err != nil {
-		return v, err
 	}
 	return nil, ErrNotFound
 }

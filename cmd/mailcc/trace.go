@@ -129,12 +129,7 @@ func runTrace(o *traceOptions, args []string) error {
 	w := bufio.NewWriter(stdout())
 	defer w.Flush()
 	if o.probes != "" {
-		f, err := os.Open(o.probes)
-		if err != nil {
-			return &exitError{code: 1, msg: err.Error()}
-		}
-		probes, perr := probe.Parse(f, o.probes)
-		f.Close()
+		probes, perr := probe.ParseFile(o.probes)
 		var rs []probe.Result
 		for _, p := range probes {
 			rs = append(rs, e.Answer(p))

@@ -58,12 +58,8 @@ func caseHostname(dir string) string {
 }
 
 func readProbes(t *testing.T, path string) []probe.Probe {
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	ps, err := probe.Parse(f, path)
+	t.Helper()
+	ps, err := probe.ParseFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,14 +67,10 @@ func readProbes(t *testing.T, path string) []probe.Probe {
 }
 
 func readResults(t *testing.T, path string) []probe.Result {
-	f, err := os.Open(path)
+	t.Helper()
+	rs, err := probe.ReadResultsFile(path)
 	if err != nil {
 		t.Fatal(err)
-	}
-	defer f.Close()
-	rs, err := probe.ReadResults(f)
-	if err != nil {
-		t.Fatalf("%s: %v", path, err)
 	}
 	return rs
 }

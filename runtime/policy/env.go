@@ -34,7 +34,7 @@ type Hosts struct {
 
 // ParseHosts reads a hosts file.
 func ParseHosts(r io.Reader, name string) (*Hosts, error) {
-	h := &Hosts{canon: map[string]string{}, addrs: map[string][]netip.Addr{}, names: map[netip.Addr]string{}}
+	h := &Hosts{}
 	sc := bufio.NewScanner(r)
 	for line := 1; sc.Scan(); line++ {
 		text, _, _ := strings.Cut(sc.Text(), "#")

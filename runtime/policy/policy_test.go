@@ -61,24 +61,8 @@ func sampleAgreement(t *testing.T, dir, probes, expected, hostname string, kinds
 		}
 	}
 	e := New(cfg, Env{Hostname: hostname, DNS: hosts, Users: passwdUsers(t)})
-	pf, err := os.Open(filepath.Join(base, probes))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ps, err := probe.Parse(pf, probes)
-	pf.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
-	ef, err := os.Open(filepath.Join(base, "expected", expected))
-	if err != nil {
-		t.Fatal(err)
-	}
-	want, err := probe.ReadResults(ef)
-	ef.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
+	ps := readProbes(t, filepath.Join(base, probes))
+	want := readResults(t, filepath.Join(base, "expected", expected))
 	agree, asked := 0, 0
 	var bad []string
 	for i, p := range ps {

@@ -3,6 +3,7 @@ package policy
 import (
 	"net/netip"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"mailcc/internal/smreply"
@@ -393,11 +394,11 @@ func (s *sendmail) accessAction(value string, reject ir.Reply) (d Decision, ok b
 	case strings.HasPrefix(up, "ERROR:"):
 		rest := v[len("ERROR:"):]
 		if m := errDSN.FindStringSubmatch(rest); m != nil {
-			return errorDecision(m[1], catAddr(tokenize(m[2]))), false
+			return errorValue(m[1], m[2]), false
 		}
-		return errorDecision("", catAddr(tokenize(rest))), false
+		return errorValue("", rest), false
 	}
-	return errorDecision("", catAddr(tokenize(v))), false
+	return errorValue("", v), false
 }
 
 var errDSN = regexp.MustCompile(`^\s*([0-9]+\s*\.\s*[0-9]+\s*\.\s*[0-9]+)\s*:(.*)$`)
@@ -406,16 +407,12 @@ func replyDecision(r ir.Reply) Decision {
 	return Decision{Decision: decisionOf(itoa(r.Code)), Code: itoa(r.Code), DSN: r.DSN, Text: r.Text, Verdict: "error"}
 }
 
+// itoa is a reply code as text, "" for none.
 func itoa(n int) string {
 	if n == 0 {
 		return ""
 	}
-	b := []byte{}
-	for n > 0 {
-		b = append([]byte{byte('0' + n%10)}, b...)
-		n /= 10
-	}
-	return string(b)
+	return strconv.Itoa(n)
 }
 
 func decisionOf(code string) string {
@@ -435,8 +432,12 @@ func errorDecision(host, text string) Decision {
 	return Decision{Decision: decisionOf(code), Code: code, DSN: dsn, Text: msg, Verdict: "error"}
 }
 
-func tokenize(text string) []string { return smreply.Tokenize(text) }
-func catAddr(toks []string) string  { return smreply.CatAddr(toks) }
+// errorValue is errorDecision for a value as written in a table: its
+// text is what the ruleset's $: gets, prescan's tokens joined by
+// cataddr().
+func errorValue(status, raw string) Decision {
+	return errorDecision(status, smreply.CatAddr(smreply.Tokenize(raw)))
+}
 
 // connect is check_relay.
 // newTracer starts a trace with room for the usual lookups.
@@ -1071,17 +1072,15 @@ func (s *sendmail) virtRoute(t *tracer, user, dom string, depth int) (route, boo
 	return s.resolve(t, target, depth+1), true
 }
 
-var virtErrDSN = regexp.MustCompile(`^\s*([0-9]+\.[0-9]+\.[0-9]+)\s*:(.*)$`)
-
 // virtError is a virtusertable "error:" value as ruleset 0 returns it:
 // "error:D.D.D:text" gives $@ D.D.D, "error:word text" $@ word.
 func virtError(v string) Decision {
-	if m := virtErrDSN.FindStringSubmatch(v); m != nil {
-		return errorDecision(m[1], catAddr(tokenize(m[2])))
+	if m := errDSN.FindStringSubmatch(v); m != nil {
+		return errorValue(m[1], m[2])
 	}
 	v = strings.TrimSpace(v)
 	word, rest, _ := strings.Cut(v, " ")
-	return errorDecision(word, catAddr(tokenize(rest)))
+	return errorValue(word, rest)
 }
 
 // transportRoute applies a mailertable entry; %1 in its host stands

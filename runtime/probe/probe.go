@@ -43,6 +43,7 @@ import (
 	"fmt"
 	"io"
 	"net/netip"
+	"os"
 	"sort"
 	"strings"
 
@@ -282,4 +283,14 @@ func StripAngle(a string) string {
 		return a[1 : len(a)-1]
 	}
 	return a
+}
+
+// ParseFile reads the probe file at path (see Parse).
+func ParseFile(path string) ([]Probe, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return Parse(f, path)
 }

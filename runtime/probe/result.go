@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
 	"sort"
 	"strings"
 )
@@ -257,4 +258,18 @@ func (r Result) Summary() string {
 		return strings.TrimSpace(fmt.Sprintf("%s %s %s %s (%s)", r.Decision, r.Code, r.DSN, r.Text, r.Stage))
 	}
 	return r.Decision
+}
+
+// ReadResultsFile reads the JSON lines of results at path.
+func ReadResultsFile(path string) ([]Result, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	rs, err := ReadResults(f)
+	if err != nil {
+		return rs, fmt.Errorf("%s: %w", path, err)
+	}
+	return rs, nil
 }

@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 )
@@ -133,12 +134,6 @@ func decisionsCase(name string, target float64) benchCase {
 }
 
 func medianFloat(v []float64) float64 {
-	for i := range v {
-		for j := i + 1; j < len(v); j++ {
-			if v[j] < v[i] {
-				v[i], v[j] = v[j], v[i]
-			}
-		}
-	}
+	sort.Float64s(v)
 	return v[len(v)/2]
 }

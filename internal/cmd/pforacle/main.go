@@ -37,13 +37,7 @@ func main() {
 }
 
 func run(configDir, probeFile string, opt pforacle.Options, printMeta bool) int {
-	f, err := os.Open(probeFile)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "pforacle:", err)
-		return 1
-	}
-	probes, err := probe.Parse(f, probeFile)
-	f.Close()
+	probes, err := probe.ParseFile(probeFile)
 	if err != nil {
 		// a probe file with errors is not recorded: the answers'
 		// numbering would not be the file's

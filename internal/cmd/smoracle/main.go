@@ -40,12 +40,7 @@ func main() {
 		flag.Usage()
 		os.Exit(2)
 	}
-	f, err := os.Open(flag.Arg(1))
-	if err != nil {
-		fatal(err)
-	}
-	probes, err := probe.Parse(f, flag.Arg(1))
-	f.Close()
+	probes, err := probe.ParseFile(flag.Arg(1))
 	if err != nil {
 		fatal(err) // a recording must not silently leave probes out
 	}

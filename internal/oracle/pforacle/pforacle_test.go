@@ -39,12 +39,7 @@ func runOracle(t *testing.T, dir string, probes []probe.Probe, opt Options) ([]p
 
 func readProbes(t *testing.T, path string) []probe.Probe {
 	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	probes, err := probe.Parse(f, path)
+	probes, err := probe.ParseFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,12 +57,7 @@ func TestSharedBasic(t *testing.T) {
 	needPostfix(t)
 	samples := filepath.Join(shared, "oracle", "samples")
 	probes := readProbes(t, filepath.Join(samples, "basic.probes.tsv"))
-	f, err := os.Open(filepath.Join(samples, "expected", "pf-basic.jsonl"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	want, err := probe.ReadResults(f)
-	f.Close()
+	want, err := probe.ReadResultsFile(filepath.Join(samples, "expected", "pf-basic.jsonl"))
 	if err != nil {
 		t.Fatal(err)
 	}
