@@ -29,6 +29,6 @@ Given a .mc file and no subcommand, it compiles it to sendmail.cf exactly as
 		},
 	}
 	compileOpts.register(root)
-	root.AddCommand(newCompileCmd(), newM4Cmd(), newMakemapCmd(), newNewaliasesCmd(), newPraliasesCmd(), newPostmapCmd(), newPostaliasCmd(), newPostconfCmd(), newIRCmd(), newTraceCmd())
+	root.AddCommand(newCompileCmd(), newM4Cmd(), newMakemapCmd(), newNewaliasesCmd(), newPraliasesCmd(), newPostmapCmd(), newPostaliasCmd(), newPostconfCmd(), newIRCmd(), newTraceCmd(), newMigrateCmd())
 	return root
 }

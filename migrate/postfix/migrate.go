@@ -1,0 +1,247 @@
+// Package postfix migrates a configuration lowered into mailcc's IR
+// from sendmail into Postfix's: main.cf (only what differs from
+// Postfix's defaults, grouped and commented), master.cf, and the
+// sources of the lookup tables it names (access maps split by what they
+// look at, virtual, canonical, transport, aliases, ...), with a report
+// that says, for every source construct, whether Postfix does exactly
+// what sendmail did, approximately (what differs, with an example
+// probe), or not at all (why, and what to do).
+//
+// # Semantics
+//
+// The emitted configuration keeps sendmail's decisions where Postfix can
+// express them: replies are written out in full ("550 5.7.1 Access
+// denied", as sendmail gives them, quirks included) instead of relying
+// on Postfix's reply codes; access lookups are split into one table per
+// step of sendmail's search (full address, user@, domain walk; host
+// name, then address) so that the order of sendmail's search is kept;
+// blocklisted recipients are checked before relay permission; relay
+// permission (sendmail's class R, access RELAY entries, TRUST_AUTH_MECH)
+// is spelled out in smtpd_relay_restrictions. Access tables are written
+// for Postfix's ".domain" style (smtpd_access_maps is taken out of
+// parent_domain_matches_subdomains), so that a sendmail key that covers
+// subdomains becomes "domain" plus ".domain", and one that does not
+// stays exact.
+//
+// Migrate is pure: the IR in, file names with their contents and the
+// report out. Every file starts with Marker.
+package postfix
+
+import (
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+
+	"mailcc/ir"
+)
+
+// Options control a migration.
+type Options struct {
+	// Provenance adds "# from FILE:LINE" comments to every emitted
+	// parameter and table entry.
+	Provenance bool
+	// ConfigDir is the folder Postfix reads the tables from, as written
+	// in main.cf (default /etc/postfix).
+	ConfigDir string
+}
+
+// File is one emitted file: its name in the configuration folder and
+// its contents.
+type File struct {
+	Name string
+	Data []byte
+	// Map is the table's type ("hash", "regexp", "cidr"; "" for main.cf
+	// and master.cf), Alias whether it is an aliases(5) table (built with
+	// postalias).
+	Map   string
+	Alias bool
+}
+
+// Result is a migration's output.
+type Result struct {
+	// Files are sorted by name.
+	Files  []File
+	Report *Report
+}
+
+// Migrate turns a sendmail configuration into Postfix's.
+func Migrate(cfg *ir.Config, opt Options) (*Result, error) {
+	if cfg == nil {
+		return nil, fmt.Errorf("migrate: no configuration")
+	}
+	if cfg.Dialect != ir.Sendmail {
+		return nil, fmt.Errorf("migrate sendmail-to-postfix: the configuration is %s's, not sendmail's", cfg.Dialect)
+	}
+	if opt.ConfigDir == "" {
+		opt.ConfigDir = "/etc/postfix"
+	}
+	m := newMigrator(cfg, opt)
+	m.run()
+	return m.result(), nil
+}
+
+// migrator holds a migration's state.
+type migrator struct {
+	cfg  *ir.Config
+	opt  Options
+	rep  *Report
+	main *mainCF
+	maps []*mapFile
+	// master.cf services beyond the stock ones.
+	master masterCF
+
+	hostname, domain string
+	// local is sendmail's class w as Postfix's mydestination will hold
+	// it (lower case).
+	local    []string
+	localSet map[string]bool
+	// wExtra are class w's address literals
+	wExtra []string
+	// the transport table (mailertable, virtusertable errors)
+	transport, transportLit *mapFile
+	transportPos            ir.Pos
+
+	// the SMTP policy: sendmail's checks, the access map, and the
+	// restrictions they become (each a list of restriction items)
+	pol                                      *smPolicy
+	acc                                      *accessSet
+	clientRestr, senderPre, senderAccess     []string
+	senderPost, senderErrRestr, rcptErrRestr []string
+	blockRestr, routeRestr, relayPermit      []string
+	spamRestr                                []string
+	spamMode                                 string
+	relayAuth, openRelay, delayed            bool
+	delayedClientClass                       bool
+}
+
+func newMigrator(cfg *ir.Config, opt Options) *migrator {
+	m := &migrator{cfg: cfg, opt: opt, main: newMainCF(), localSet: map[string]bool{},
+		rep: &Report{From: string(ir.Sendmail), To: string(ir.Postfix)}}
+	return m
+}
+
+func (m *migrator) run() {
+	// the sections, in this order in main.cf
+	for _, s := range []string{secIdentity, secDomains, secNetworks, secPolicy, secRewrite, secRouting, secDelivery, secLimits} {
+		m.main.section(s)
+	}
+	m.identity()
+	m.localDomains()
+	m.policy()
+	m.virtual()
+	m.aliases()
+	m.generic()
+	m.masquerade()
+	m.domainTable()
+	m.routing()
+	m.restrictions()
+	m.listeners()
+	m.options()
+	m.opaque()
+}
+
+// The main.cf sections.
+const (
+	secIdentity = "identity"
+	secDomains  = "local and relay domains"
+	secNetworks = "trusted networks"
+	secPolicy   = "SMTP policy: the access map and sendmail's check rulesets"
+	secRewrite  = "address rewriting"
+	secRouting  = "routing"
+	secDelivery = "local delivery"
+	secLimits   = "limits and other options"
+)
+
+func (m *migrator) result() *Result {
+	var files []File
+	header := []string{
+		"Migrated from sendmail by mailcc: only what differs from Postfix's defaults is set.",
+		"The migration report says which of sendmail's constructs Postfix reproduces exactly, which only approximately, and which not at all.",
+	}
+	files = append(files, File{Name: "main.cf", Data: m.main.render(header, m.opt.Provenance)})
+	files = append(files, File{Name: "master.cf", Data: m.master.render()})
+	for _, f := range m.maps {
+		files = append(files, File{Name: f.name, Data: f.render(m.opt.Provenance), Map: f.typ, Alias: f.alias})
+	}
+	sort.Slice(files, func(i, j int) bool { return files[i].Name < files[j].Name })
+	return &Result{Files: files, Report: m.rep}
+}
+
+// newMap starts a table source; its name must be new.
+func (m *migrator) newMap(name, typ string, notes ...string) *mapFile {
+	f := &mapFile{name: name, typ: typ, notes: notes, seen: map[string]bool{}}
+	m.maps = append(m.maps, f)
+	return f
+}
+
+// mapRef is how main.cf names a table: type:/etc/postfix/name.
+func (m *migrator) mapRef(f *mapFile) string {
+	return f.typ + ":" + strings.TrimSuffix(m.opt.ConfigDir, "/") + "/" + f.name
+}
+
+// dropMap removes a table that got no entries.
+func (m *migrator) dropMap(f *mapFile) {
+	for i, x := range m.maps {
+		if x == f {
+			m.maps = append(m.maps[:i], m.maps[i+1:]...)
+			return
+		}
+	}
+}
+
+// item adds a report item.
+func (m *migrator) item(it Item) *Item {
+	m.rep.Items = append(m.rep.Items, it)
+	return &m.rep.Items[len(m.rep.Items)-1]
+}
+
+func (m *migrator) exact(construct string, pos ir.Pos, origin, target string) {
+	m.item(Item{Construct: construct, Pos: pos.String(), Origin: origin, Fidelity: Exact, Target: target})
+}
+
+func (m *migrator) approx(construct string, pos ir.Pos, origin, target, differs, example string, affects ...Affect) {
+	m.item(Item{Construct: construct, Pos: pos.String(), Origin: origin, Fidelity: Approximate, Target: target,
+		Differs: differs, Example: example, Affects: affects})
+}
+
+// inherent adds an approximate item about a difference between the two
+// MTAs that no configuration avoids.
+func (m *migrator) inherent(construct, origin, differs, example string, affects ...Affect) {
+	m.item(Item{Construct: construct, Origin: origin, Fidelity: Approximate, Target: "(nothing)",
+		Differs: differs, Example: example, Affects: affects, Inherent: true})
+}
+
+func (m *migrator) none(construct string, pos ir.Pos, origin, why, action, example string, affects ...Affect) {
+	m.item(Item{Construct: construct, Pos: pos.String(), Origin: origin, Fidelity: NotExpressible,
+		Why: why, Action: action, Example: example, Affects: affects})
+}
+
+// isLocal says whether a domain is one of sendmail's class w.
+func (m *migrator) isLocal(d string) bool {
+	return m.localSet[strings.TrimSuffix(strings.ToLower(d), ".")]
+}
+
+// classW is all of sendmail's class w: the local domains, the address
+// literals of loopback, and those listed.
+func (m *migrator) classW() []string {
+	out := append([]string{}, m.local...)
+	out = append(out, "[127.0.0.1]", "[ipv6:0:0:0:0:0:0:0:1]")
+	return append(out, m.wExtra...)
+}
+
+var domainRE = regexp.MustCompile(`^[A-Za-z0-9_\-]+(\.[A-Za-z0-9_\-]+)*$`)
+
+var hostRE = regexp.MustCompile(`^(\[[A-Za-z0-9.:\-]+\]|[A-Za-z0-9_.\-]+|\$myhostname|\$mydomain|[A-Za-z0-9_.\-]*\$mydomain)(:[0-9]+)?$`)
+
+// pfHost turns a sendmail host value into Postfix's: $j and $m become
+// $myhostname and $mydomain; ok is false when another macro or a
+// character no host name holds remains.
+func pfHost(v string) (string, bool) {
+	v = strings.NewReplacer("${j}", "$myhostname", "$j", "$myhostname", "${m}", "$mydomain", "$m", "$mydomain").Replace(strings.TrimSpace(v))
+	v = strings.TrimSuffix(v, ".")
+	return v, hostRE.MatchString(v)
+}
+
+// concrete says whether a value is a literal (not a sendmail macro).
+func concrete(v string) bool { return v != "" && !strings.Contains(v, "$") }

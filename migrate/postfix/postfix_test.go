@@ -1,0 +1,231 @@
+package postfix_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"mailcc/cfparse"
+	"mailcc/ir"
+	"mailcc/migrate/postfix"
+)
+
+// TestDeterministic: migrating a case twice gives the same files; every
+// file starts with the marker; the report's JSON decodes.
+func TestDeterministic(t *testing.T) {
+	for _, c := range smCases(t) {
+		a := migrateCase(t, c, postfix.Options{Provenance: true})
+		b := migrateCase(t, c, postfix.Options{Provenance: true})
+		if len(a.Files) != len(b.Files) {
+			t.Fatalf("%s: %d files, then %d", c.name, len(a.Files), len(b.Files))
+		}
+		for i := range a.Files {
+			if a.Files[i].Name != b.Files[i].Name || !bytes.Equal(a.Files[i].Data, b.Files[i].Data) {
+				t.Errorf("%s: %s differs between two runs", c.name, a.Files[i].Name)
+			}
+			if !bytes.HasPrefix(a.Files[i].Data, []byte(postfix.Marker)) {
+				t.Errorf("%s: %s does not start with the marker", c.name, a.Files[i].Name)
+			}
+		}
+		var buf bytes.Buffer
+		if err := a.Report.WriteJSON(&buf); err != nil {
+			t.Fatal(err)
+		}
+		var back postfix.Report
+		if err := json.Unmarshal(buf.Bytes(), &back); err != nil || len(back.Items) != len(a.Report.Items) {
+			t.Errorf("%s: the report's JSON: %v", c.name, err)
+		}
+		for _, it := range a.Report.Items {
+			for _, af := range it.Affects {
+				if af.Client == "" && af.Sender == "" && af.Recipient == "" && af.Address == "" && af.Name == "" && af.When == "" && !af.Authenticated && af.Mailer == "" {
+					t.Errorf("%s: %q affects every probe of kinds %v", c.name, it.Construct, af.Kinds)
+				}
+			}
+			switch it.Fidelity {
+			case postfix.Approximate:
+				if it.Differs == "" {
+					t.Errorf("%s: approximate %q says nothing about what differs", c.name, it.Construct)
+				}
+			case postfix.NotExpressible:
+				if it.Why == "" || it.Action == "" {
+					t.Errorf("%s: not expressible %q lacks why or what to do", c.name, it.Construct)
+				}
+			}
+		}
+	}
+}
+
+// migrateMC migrates a .mc with tables beside it.
+func migrateMC(t *testing.T, mc string, tables map[string]string) *postfix.Result {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "sendmail.mc"), []byte(mc), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for name, text := range tables {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cfg, diags, err := cfparse.Load([]string{filepath.Join(dir, "sendmail.mc")}, cfparse.Options{Root: t.TempDir()})
+	if err != nil || len(diags.Errors()) > 0 {
+		t.Fatalf("load: %v %v", err, diags.Errors())
+	}
+	res, err := postfix.Migrate(cfg, postfix.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+// file is one emitted file, runs of blanks made one (the columns of a
+// table are aligned).
+func file(t *testing.T, res *postfix.Result, name string) string {
+	t.Helper()
+	for _, f := range res.Files {
+		if f.Name == name {
+			return spaces.ReplaceAllString(string(f.Data), " ")
+		}
+	}
+	var names []string
+	for _, f := range res.Files {
+		names = append(names, f.Name)
+	}
+	t.Fatalf("no %s among %v", name, names)
+	return ""
+}
+
+var spaces = regexp.MustCompile(`[ \t]+`)
+
+const mcHead = "include(`/usr/share/sendmail/cf/m4/cf.m4')dnl\nOSTYPE(`linux')dnl\ndefine(`confDOMAIN_NAME', `mx.example.com')dnl\n"
+const mcTail = "MAILER(`local')dnl\nMAILER(`smtp')dnl\n"
+
+// TestAccessSplit: the access map is split by what sendmail looks up,
+// in sendmail's order, with sendmail's replies spelled out.
+func TestAccessSplit(t *testing.T) {
+	res := migrateMC(t, mcHead+"FEATURE(`access_db')dnl\nFEATURE(`blocklist_recipients')dnl\n"+mcTail, map[string]string{
+		"access": "Connect:10.1\tRELAY\nConnect:10.1.2.3\tREJECT\nConnect:IPv6:2001:db8:1\tERROR:5.7.1:550 v6 blocked\n" +
+			"spam.example\tREJECT\nFrom:bulk@\tERROR:550 no bulk\nTo:gone@\tDISCARD\nTo:rej@example.org\tREJECT\n",
+		"aliases": "postmaster: root\n",
+	})
+	main := file(t, res, "main.cf")
+	cidr := file(t, res, "access_client.cidr")
+	for _, want := range []string{"10.1.2.3/32 550 5.7.1 Access denied", "10.1.0.0/16 OK", "2001:db8:1::/48 550 5.7.1 v6 blocked"} {
+		if !strings.Contains(cidr, want) {
+			t.Errorf("access_client.cidr lacks %q:\n%s", want, cidr)
+		}
+	}
+	if strings.Index(cidr, "10.1.2.3/32") > strings.Index(cidr, "10.1.0.0/16") {
+		t.Errorf("access_client.cidr: the more specific network must come first:\n%s", cidr)
+	}
+	// the untagged domain goes to clients, senders and recipients (with
+	// the blocklist's reply)
+	if s := file(t, res, "access_client"); !strings.Contains(s, "spam.example") || !strings.Contains(s, ".spam.example") {
+		t.Errorf("access_client:\n%s", s)
+	}
+	if s := file(t, res, "access_recipient"); !strings.Contains(s, "spam.example 550 5.2.1 Mailbox disabled for this recipient") {
+		t.Errorf("access_recipient:\n%s", s)
+	}
+	// user@ before the domain for senders: a table of its own, first
+	if !strings.Contains(main, "check_sender_access hash:/etc/postfix/access_sender_user,\n check_sender_access hash:/etc/postfix/access_sender") {
+		t.Errorf("sender restrictions:\n%s", main)
+	}
+	if s := file(t, res, "access_sender_user"); !strings.Contains(s, "bulk@ 550 5.0.0 no bulk") {
+		t.Errorf("access_sender_user:\n%s", s)
+	}
+	// To:user@ only for local domains
+	if s := file(t, res, "access_recipient_user.regexp"); !strings.Contains(s, `/^gone(\+[^@]*)?(@(mx\.example\.com|localhost|localhost\.example\.com|mx))?$/ DISCARD`) {
+		t.Errorf("access_recipient_user.regexp:\n%s", s)
+	}
+	// the blocklist before relay permission; relaying by Connect: RELAY
+	if !strings.Contains(main, "smtpd_relay_restrictions = check_recipient_access hash:/etc/postfix/access_recipient,") ||
+		!strings.Contains(main, "check_client_access cidr:/etc/postfix/relay_clients.cidr") {
+		t.Errorf("relay restrictions:\n%s", main)
+	}
+	if s := file(t, res, "relay_clients.cidr"); !strings.Contains(s, "10.1.0.0/16 OK") || !strings.Contains(s, "10.1.2.3/32 DUNNO") {
+		t.Errorf("relay_clients.cidr:\n%s", s)
+	}
+}
+
+// TestVirtusertable: %1 catch-alls and user+* keys go to a regexp table
+// with the rest of their domain, in sendmail's order; errors become
+// access entries that refuse the address.
+func TestVirtusertable(t *testing.T) {
+	res := migrateMC(t, mcHead+"FEATURE(`virtusertable')dnl\nVIRTUSER_DOMAIN(`v.example')dnl\n"+mcTail, map[string]string{
+		"virtusertable": "a@v.example\troot\nb+*@v.example\tplus\n@v.example\t%1@other.example\n" +
+			"x@mx.example.com\tjoe@other.example\ngone@mx.example.com\terror:5.1.1:550 Gone\nx@elsewhere.example\troot\n",
+		"aliases": "postmaster: root\n",
+	})
+	re := file(t, res, "virtual.regexp")
+	want := []string{`/^(b)\+([^@]*)@v\.example$/`, `/^(a)(\+([^@]*))?@v\.example$/`, `/^([^+@]*)(\+([^@]*))?@v\.example$/ ${1}@other.example`}
+	last := -1
+	for _, w := range want {
+		i := strings.Index(re, w)
+		if i < 0 || i < last {
+			t.Errorf("virtual.regexp: %q missing or out of order:\n%s", w, re)
+		}
+		last = i
+	}
+	if h := file(t, res, "virtual"); !strings.Contains(h, "x@mx.example.com") || strings.Contains(h, "elsewhere") {
+		t.Errorf("virtual:\n%s", h)
+	}
+	if e := file(t, res, "virtual_errors"); !strings.Contains(e, "gone@mx.example.com 550 5.1.1 Gone") || !strings.Contains(e, "x@mx.example.com DUNNO") {
+		t.Errorf("virtual_errors:\n%s", e)
+	}
+	main := file(t, res, "main.cf")
+	for _, w := range []string{"virtual_alias_maps = hash:/etc/postfix/virtual,\n regexp:/etc/postfix/virtual.regexp", "relay_domains = v.example",
+		"smtpd_relay_restrictions = check_recipient_access hash:/etc/postfix/virtual_errors"} {
+		if !strings.Contains(main, w) {
+			t.Errorf("main.cf lacks %q:\n%s", w, main)
+		}
+	}
+}
+
+// TestAffectMatches: the report's description of the questions an item
+// affects.
+func TestAffectMatches(t *testing.T) {
+	a4 := netip.MustParseAddr("10.1.2.3")
+	cases := []struct {
+		a    postfix.Affect
+		f    postfix.Facts
+		want bool
+	}{
+		{postfix.Affect{Kinds: []string{"rcpt"}, Recipient: "user@"}, postfix.Facts{Kind: "rcpt", To: "user+x@a.example"}, true},
+		{postfix.Affect{Kinds: []string{"rcpt"}, Recipient: "user@"}, postfix.Facts{Kind: "mail", To: "user@a.example"}, false},
+		{postfix.Affect{Recipient: "@a.example"}, postfix.Facts{Kind: "rcpt", To: "x@sub.a.example"}, false},
+		{postfix.Affect{Recipient: "a.example"}, postfix.Facts{Kind: "rcpt", To: "x@sub.a.example"}, true},
+		{postfix.Affect{Recipient: ".a.example"}, postfix.Facts{Kind: "rcpt", To: "x@a.example"}, false},
+		{postfix.Affect{Sender: "<>"}, postfix.Facts{Kind: "mail", From: "<>"}, true},
+		{postfix.Affect{Client: "10.1.0.0/16"}, postfix.Facts{Kind: "connect", ClientAddr: a4}, true},
+		{postfix.Affect{Client: "good.example"}, postfix.Facts{Kind: "connect", ClientAddr: a4, ClientName: "mx.good.example"}, true},
+		{postfix.Affect{When: postfix.WhenSenderUnresolvable}, postfix.Facts{Kind: "mail", From: "a@nowhere.example",
+			Resolves: func(d string) bool { return d == "good.example" }}, true},
+		{postfix.Affect{When: postfix.WhenSenderUnresolvable}, postfix.Facts{Kind: "mail", From: "a@good.example",
+			Resolves: func(d string) bool { return d == "good.example" }}, false},
+		{postfix.Affect{When: postfix.WhenSenderUnresolvable}, postfix.Facts{Kind: "mail", From: "nowhere.example!a",
+			Resolves: func(d string) bool { return false }}, true},
+		{postfix.Affect{When: postfix.WhenSenderUnqualified}, postfix.Facts{Kind: "mail", From: "root"}, true},
+		{postfix.Affect{Authenticated: true, When: "auth-mechanism-not:PLAIN LOGIN"}, postfix.Facts{Kind: "rcpt", Auth: true, AuthMech: "CRAM-MD5"}, true},
+		{postfix.Affect{Authenticated: true, When: "auth-mechanism-not:PLAIN LOGIN"}, postfix.Facts{Kind: "rcpt", Auth: true}, false},
+		{postfix.Affect{Kinds: []string{"header_from"}, Mailer: "local", When: postfix.WhenUnqualified}, postfix.Facts{Kind: "header_from", Address: "alice", Mailer: "local"}, true},
+		{postfix.Affect{Kinds: []string{"header_from"}, Mailer: "local", When: postfix.WhenUnqualified}, postfix.Facts{Kind: "header_from", Address: "alice"}, false},
+		{postfix.Affect{When: "no-such-condition"}, postfix.Facts{Kind: "mail"}, false},
+	}
+	for i, c := range cases {
+		if got := c.a.Matches(c.f); got != c.want {
+			t.Errorf("case %d: %+v matches %+v: %v, want %v", i, c.a, c.f, got, c.want)
+		}
+	}
+}
+
+// TestNotSendmail: a Postfix configuration is refused.
+func TestNotSendmail(t *testing.T) {
+	if _, err := postfix.Migrate(&ir.Config{Dialect: ir.Postfix}, postfix.Options{}); err == nil {
+		t.Error("a Postfix configuration was migrated")
+	}
+}

@@ -1,0 +1,326 @@
+package postfix
+
+import (
+	"strings"
+
+	"mailcc/ir"
+)
+
+// transportName maps a sendmail mailer to a Postfix transport.
+func transportName(mailer string) (string, bool) {
+	switch strings.ToLower(mailer) {
+	case "esmtp", "smtp", "smtp8", "dsmtp":
+		return "smtp", true
+	case "relay":
+		return "relay", true
+	case "local", "prog":
+		return "local", true
+	case "lmtp", "cyrusv2":
+		return "lmtp", true
+	}
+	return strings.ToLower(mailer), false
+}
+
+// routing: mailertable becomes transport_maps, SMART_HOST relayhost;
+// MAIL_HUB, LOCAL_RELAY and LUSER_RELAY as far as Postfix goes.
+func (m *migrator) routing() {
+	rt := m.cfg.Routing
+	if tr := rt.Transport; tr != nil {
+		m.mailertable(tr)
+	}
+	m.transportMaps()
+	if sh := rt.SmartHost; sh != nil {
+		host, ok := pfHost(sh.Host)
+		if sh.NoMX {
+			host = "[" + host + "]"
+		}
+		if sh.Port != "" {
+			host += ":" + sh.Port
+		}
+		_, known := transportName(sh.Mailer)
+		switch {
+		case !ok:
+			m.none("SMART_HOST "+sh.Raw, sh.Pos, "", "the host "+sh.Raw+" is not a host name Postfix can use (a sendmail macro, a template)",
+				"set relayhost by hand", "resolve user@example.org", Affect{Kinds: []string{"resolve"}, Address: "*"})
+		case known || sh.Mailer == "":
+			m.main.set(secRouting, "relayhost", host, []string{"SMART_HOST: mail for other domains (relay_domains too) goes through it."}, sh.Pos)
+			m.exact("SMART_HOST "+sh.Raw, sh.Pos, "", "main.cf: relayhost = "+host)
+		default:
+			m.main.set(secRouting, "relayhost", host, []string{"SMART_HOST: mail for other domains (relay_domains too) goes through it."}, sh.Pos)
+			m.approx("SMART_HOST "+sh.Raw, sh.Pos, "", "main.cf: relayhost = "+host,
+				"the mailer "+sh.Mailer+" has no Postfix transport of that name: the smtp transport is used",
+				"resolve user@example.org", Affect{Kinds: []string{"resolve"}, Address: "*"})
+		}
+	}
+	if h := rt.MailHub; h != nil {
+		hub, ok := pfHost(h.Host)
+		if !ok {
+			hub = "HUB"
+		}
+		if h.NoMX {
+			hub = "[" + hub + "]"
+		}
+		m.main.suggest(secDelivery, "mailbox_transport", "smtp:"+hub,
+			[]string{"MAIL_HUB " + h.Raw + ": sendmail sends local users' mail to the hub after alias expansion. The nearest Postfix setting is this (after aliases and .forward); uncomment it if that is what you want."}, h.Pos)
+		m.main.set(secDelivery, "local_recipient_maps", "",
+			[]string{"MAIL_HUB: sendmail accepts every local name (the hub decides), so Postfix must not check local users."}, h.Pos)
+		var users []string
+		for _, u := range rt.LocalUsers {
+			users = append(users, u.Value)
+		}
+		m.approx("MAIL_HUB "+h.Raw, h.Pos, "", "main.cf: local_recipient_maps = (empty); mailbox_transport suggested",
+			"sendmail forwards every local user's mail to the hub after alias expansion (without .forward, the recipient becomes user@hub)"+
+				map[bool]string{true: "; LOCAL_USER " + strings.Join(users, " ") + " stay local", false: ""}[len(users) > 0]+
+				"; Postfix's mailbox_transport (suggested, not set) acts after .forward and keeps the recipient; and unknown local names are accepted at RCPT",
+			"rcpt 192.0.2.1 a@example.net nosuchuser@"+m.hostname,
+			Affect{Kinds: []string{"rcpt"}, Recipient: "@" + m.hostname})
+	}
+	if r := rt.LocalRelay; r != nil {
+		m.none("LOCAL_RELAY "+r.Raw, r.Pos, "", "Postfix has no setting that sends unqualified names to another host",
+			"if needed, route them with a transport_maps entry per user", "resolve user", Affect{Kinds: []string{"resolve"}, When: WhenUnqualified})
+	}
+	if l := rt.LuserRelay; l != nil {
+		v := l.Host
+		if l.User != "" {
+			v = l.User
+		}
+		if l.Host != "" {
+			h, ok := pfHost(l.Host)
+			if !ok {
+				m.none("LUSER_RELAY "+l.Raw, l.Pos, "", "the host "+l.Host+" is not a host name Postfix can use", "set luser_relay by hand", "")
+				h = ""
+			}
+			v = "$local@" + h
+		}
+		m.main.set(secDelivery, "luser_relay", v, []string{"LUSER_RELAY: local names that are neither aliases nor users."}, l.Pos)
+		m.main.set(secDelivery, "local_recipient_maps", "", []string{"luser_relay works only when smtpd does not refuse unknown local users."}, l.Pos)
+		m.approx("LUSER_RELAY "+l.Raw, l.Pos, "", "main.cf: luser_relay, local_recipient_maps =",
+			"Postfix's luser_relay acts in local(8) after .forward; the recipient becomes "+v, "")
+	}
+	for _, u := range rt.LocalUsers {
+		if rt.MailHub == nil && rt.LocalRelay == nil {
+			m.exact("LOCAL_USER("+u.Value+")", u.Pos, "", "(nothing: without MAIL_HUB or LOCAL_RELAY every user is local)")
+		}
+	}
+	if rt.LDAP != nil {
+		m.none("FEATURE(ldap_routing)", rt.LDAP.Pos, "", "LDAP routing is not migrated yet",
+			"write ldap: tables for virtual_alias_maps and transport_maps (ldap_table(5))", "")
+	}
+	if v := rt.DefaultMailer; v.Pos.IsValid() {
+		if t, ok := transportName(v.Value); ok && t != "local" {
+			m.main.set(secRouting, "default_transport", t, nil, v.Pos)
+			m.exact("confSMTP_MAILER "+v.Value, v.Pos, "", "main.cf: default_transport = "+t)
+		} else {
+			m.none("confSMTP_MAILER "+v.Value, v.Pos, "", "no Postfix transport corresponds to the mailer "+v.Value, "define a master.cf service for it", "")
+		}
+	}
+}
+
+// transportMap is the transport table, made when first needed (by
+// virtusertable errors or mailertable).
+func (m *migrator) transportMap() *mapFile {
+	if m.transport == nil {
+		m.transport = m.newMap("transport", "hash")
+	}
+	return m.transport
+}
+
+// transportMaps sets transport_maps once every entry is known.
+func (m *migrator) transportMaps() {
+	f := m.transport
+	if f == nil {
+		return
+	}
+	if len(f.lines) == 0 {
+		m.dropMap(f)
+		if m.transportLit != nil {
+			m.dropMap(m.transportLit)
+		}
+		return
+	}
+	if len(f.notes) == 0 {
+		f.notes = append(f.notes, "virtusertable error: entries: mail that reaches the queue without passing smtpd's checks bounces.")
+	}
+	v := m.mapRef(f)
+	if m.transportLit != nil {
+		v = m.mapRef(m.transportLit) + ", " + v
+	}
+	m.main.set(secRouting, "transport_maps", v, []string{"sendmail's mailertable and virtusertable errors."}, m.transportPos)
+}
+
+// localRouteApprox reports a mailertable local: route: sendmail checks
+// the local user at RCPT time, Postfix only for mydestination domains.
+func (m *migrator) localRouteApprox(construct string, pos ir.Pos, key, target string) {
+	pat := "@" + key
+	if strings.HasPrefix(key, ".") {
+		pat = key
+	}
+	m.approx(construct, pos, "", target,
+		"sendmail refuses an unknown local user of this domain at RCPT time (550 5.1.1 User unknown); Postfix checks local users only for mydestination domains, so it accepts the recipient and bounces it later",
+		"rcpt 192.0.2.1 a@example.net nosuchuser"+pat, Affect{Kinds: []string{"rcpt"}, Recipient: pat})
+}
+
+// mailertable: transport_maps. Keys keep their meaning (a domain
+// exactly, ".domain" below it, "." for everything else: "*"), but
+// Postfix also consults the table for local domains, which sendmail
+// never does: they are listed with local: when a key would cover them.
+// error: routes refuse the recipient at RCPT time in sendmail: they also
+// go to a recipient access table.
+func (m *migrator) mailertable(tr *ir.TransportRouting) {
+	t := m.cfg.Table(tr.Table)
+	if t == nil {
+		return
+	}
+	m.exact("FEATURE(mailertable)", tr.Pos, t.Origin, "main.cf: transport_maps")
+	f := m.transportMap()
+	f.notes = append(f.notes, "sendmail's mailertable: \"domain\" is that domain only, \".domain\" the names below it, \"*\" (mailertable's \".\") everything else.")
+	errs := m.newMap("transport_errors", "hash",
+		"mailertable error: routes: sendmail refuses these recipients at RCPT time; the other keys are listed with DUNNO so that a parent's error does not hide them.")
+	virt := m.newMap("transport_local.regexp", "regexp",
+		"mailertable local:user routes: every address of the domain goes to the local user.")
+	hasErr := false
+	covers := func(key, dom string) bool {
+		switch {
+		case key == "*":
+			return true
+		case strings.HasPrefix(key, "."):
+			return strings.HasSuffix(dom, key)
+		}
+		return key == dom
+	}
+	var keys []string
+	for i := range t.Entries {
+		en := &t.Entries[i]
+		te := en.Transport
+		construct := "entry mailertable " + en.Key + " " + strings.TrimSpace(en.Value)
+		if te == nil {
+			m.none(construct, en.Pos, "", "the entry could not be read", "rewrite it by hand", "")
+			continue
+		}
+		key := strings.ToLower(en.Key)
+		if te.Key.Kind == ir.KeyWildcard || key == "." {
+			key = "*"
+		}
+		if key != "*" && !strings.HasPrefix(key, ".") && m.isLocal(key) {
+			m.exact(construct, en.Pos, "", "(nothing: sendmail does not consult mailertable for the local domain "+key+")")
+			continue
+		}
+		keys = append(keys, key)
+		aff := Affect{Kinds: []string{"resolve"}, Address: strings.TrimPrefix(key, ".")}
+		if strings.HasPrefix(key, ".") {
+			aff.Address = key
+		} else if key != "*" {
+			aff.Address = "@" + key
+		} else {
+			aff.Address = "*"
+		}
+		if te.Error != nil {
+			r := virtError(strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(en.Value), "error:")))
+			hasErr = true
+			tp := "error"
+			if r.temp() {
+				tp = "retry"
+			}
+			val := tp + ":" + r.dsn + " " + r.text
+			f.add(key, val, en.Pos)
+			if key != "*" {
+				errs.add(key, r.postfix(), en.Pos)
+				dom := "@" + key
+				if strings.HasPrefix(key, ".") {
+					dom = key
+				}
+				m.errDSN("mailertable", en, &r, Affect{Kinds: []string{"mail", "rcpt"}, Sender: dom}, Affect{Kinds: []string{"rcpt"}, Recipient: dom})
+			}
+			m.approx(construct, en.Pos, "", "transport: "+key+" "+val+"; transport_errors: "+key+" "+r.postfix(),
+				"Postfix refuses the recipients at RCPT time as sendmail does (transport_errors), but a message that reaches the queue another way bounces without an SMTP reply code",
+				"resolve user@"+strings.TrimPrefix(strings.TrimPrefix(key, "*"), "."), aff)
+			continue
+		}
+		if key != "*" {
+			errs.add(key, "DUNNO", en.Pos)
+		}
+		name, known := transportName(te.Mailer)
+		host := te.Host
+		if te.Port != "" {
+			host += ":" + te.Port
+		}
+		hostOK := true
+		if host != "" && !strings.Contains(host, "%") && name != "local" {
+			host, hostOK = pfHost(host)
+		}
+		switch {
+		case !hostOK:
+			m.none(construct, en.Pos, "", "the next hop "+te.Host+" is not a host name Postfix can use (a list of hosts, a sendmail macro)",
+				"write the transport entry by hand (transport(5))", "resolve user@"+strings.TrimPrefix(key, "."), aff)
+			continue
+		case strings.Contains(host, "%"):
+			m.none(construct, en.Pos, "", "Postfix's transport table cannot put part of the recipient's domain into the next hop (sendmail's %1)",
+				"list the hosts one by one", "resolve user@x"+key, aff)
+			continue
+		case name == "local":
+			if te.Host != "" && key != "*" {
+				// local:user: every address becomes the user
+				pat := "/@" + reQuote(strings.TrimPrefix(key, ".")) + "$/"
+				if strings.HasPrefix(key, ".") {
+					pat = `/@[^@]+\.` + reQuote(key[1:]) + "$/"
+				}
+				virt.add(pat, te.Host, en.Pos)
+				f.add(key, "local:", en.Pos)
+				m.localRouteApprox(construct, en.Pos, key, "transport: "+key+" local:; transport_local.regexp: "+pat+" "+te.Host)
+				continue
+			}
+			f.add(key, "local:", en.Pos)
+			m.localRouteApprox(construct, en.Pos, key, "transport: "+key+" local:")
+			continue
+		case te.User != "":
+			f.add(key, name+":"+host, en.Pos)
+			m.approx(construct, en.Pos, "", "transport: "+key+" "+name+":"+host,
+				"sendmail's mailer:user@host also replaces the recipient with "+te.User+"; Postfix's transport keeps the recipient",
+				"resolve user@"+strings.TrimPrefix(key, "."), aff)
+			continue
+		}
+		val := name + ":" + host
+		f.add(key, val, en.Pos)
+		if known {
+			m.exact(construct, en.Pos, "", "transport: "+key+" "+val)
+		} else {
+			m.approx(construct, en.Pos, "", "transport: "+key+" "+val,
+				"the mailer "+te.Mailer+" needs a master.cf service of that name (a pipe(8) entry): none is written", "resolve user@"+strings.TrimPrefix(key, "."), aff)
+		}
+	}
+	// Postfix consults transport_maps for local domains too
+	for _, d := range m.local {
+		for _, k := range keys {
+			if covers(k, d) {
+				f.add(d, "local:", ir.Pos{})
+				break
+			}
+		}
+	}
+	var lit *mapFile
+	m.transportPos = tr.Pos
+	for _, k := range keys {
+		if k == "*" {
+			// sendmail routes user@[address] without mailertable
+			lit = m.newMap("transport_literals.regexp", "regexp",
+				"sendmail routes mail for address literals (user@[192.0.2.1]) without consulting mailertable: they keep the default route, ahead of the \"*\" entry.")
+			lit.add(`/@\[[^]]*\]$/`, "smtp:", ir.Pos{})
+		}
+	}
+	m.transportLit = lit
+	if hasErr && len(errs.lines) > 0 {
+		m.routeRestr = append(m.routeRestr, "check_recipient_access "+m.mapRef(errs))
+		m.senderErrRestr = append(m.senderErrRestr, "check_sender_access "+m.mapRef(errs))
+	} else {
+		m.dropMap(errs)
+	}
+	if len(virt.lines) > 0 {
+		cur, _ := m.main.get("virtual_alias_maps")
+		if cur != "" {
+			cur += ", "
+		}
+		m.main.set(secRewrite, "virtual_alias_maps", cur+m.mapRef(virt), nil)
+	} else {
+		m.dropMap(virt)
+	}
+}
