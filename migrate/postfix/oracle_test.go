@@ -223,6 +223,13 @@ func TestEquivalence(t *testing.T) {
 				dir := t.TempDir()
 				writeFiles(t, dir, res)
 				checkWithPostfix(t, dir, res)
+				// the names sendmail's oracle resolved, served to Postfix
+				// as DNS by pforacle
+				if b, err := os.ReadFile(filepath.Join(c.dir, "hosts")); err == nil {
+					if err := os.WriteFile(filepath.Join(dir, "hosts"), b, 0o644); err != nil {
+						t.Fatal(err)
+					}
+				}
 				if t.Failed() {
 					return
 				}

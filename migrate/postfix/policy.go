@@ -506,13 +506,16 @@ func (m *migrator) senderChecks(p *smPolicy, acc *accessSet) {
 			"Senders (sendmail access From: and untagged entries, check_mail)", &m.senderAccess)
 	}
 	if p.unqualified != nil {
+		// reject_non_fqdn_sender is the only check that sees the
+		// sender as given: check_sender_access looks up the address
+		// after trivial-rewrite has qualified it with $myorigin.
 		r := replyOf(*orReply(p.unqualified.Reply), smReply{553, "5.5.4", "Domain name required for sender address"})
 		m.senderPost = append(m.senderPost, "reject_non_fqdn_sender")
 		m.main.set(secPolicy, "non_fqdn_reject_code", fmt.Sprint(r.code),
 			[]string{"sendmail refuses unqualified senders with 553 (FEATURE(accept_unqualified_senders) allows them)."}, p.unqualified.Pos)
 		m.approx("sendmail's check_mail: unqualified senders are refused", p.unqualified.Pos, p.unqualified.Origin,
 			"smtpd_sender_restrictions: reject_non_fqdn_sender, non_fqdn_reject_code = "+fmt.Sprint(r.code),
-			"Postfix answers with the enhanced status 5.5.2 (sendmail "+r.dsn+"); it also refuses a sender whose domain is a single label (user@host), which sendmail accepts when that name resolves, and a host!user sender, which sendmail reads as user@host",
+			"Postfix answers with the enhanced status 5.5.2 (sendmail "+r.dsn+", which Postfix cannot give: check_sender_access sees the sender only after it is qualified with $myorigin); it also refuses a sender whose domain is a single label (user@host), which sendmail accepts when that name resolves, and a host!user sender, which sendmail reads as user@host",
 			"mail 192.0.2.1 user",
 			Affect{Kinds: []string{"mail", "rcpt"}, When: WhenSenderUnqualified},
 			Affect{Kinds: []string{"mail", "rcpt"}, When: WhenSenderNoDot})
@@ -524,13 +527,28 @@ func (m *migrator) senderChecks(p *smPolicy, acc *accessSet) {
 	}
 	if c := p.unresolvable; c != nil {
 		r := replyOf(*orReply(c.Reply), smReply{553, "5.1.8", "Domain of sender address does not exist"})
-		m.main.suggest(secPolicy, "unknown_address_reject_code", fmt.Sprint(r.code),
-			[]string{"sendmail refuses senders whose domain does not resolve (553 5.1.8; 451 when DNS fails). Postfix does the same with reject_unknown_sender_domain in smtpd_sender_restrictions, which needs working DNS: add it there, and uncomment this line."}, c.Pos)
+		m.senderPost = append(m.senderPost, "reject_unknown_sender_domain")
+		m.main.set(secPolicy, "unknown_address_reject_code", fmt.Sprint(r.code),
+			[]string{"sendmail refuses senders whose domain does not resolve with 553 5.1.8 (FEATURE(accept_unresolvable_domains) allows them)."}, c.Pos)
 		m.approx("sendmail's check_mail: senders whose domain does not resolve are refused", c.Pos, c.Origin,
-			"main.cf: a commented suggestion (reject_unknown_sender_domain, unknown_address_reject_code = 553)",
-			"not enabled: Postfix's reject_unknown_sender_domain needs DNS and answers 450 when a lookup fails (sendmail 451); until it is enabled Postfix accepts such senders",
-			"mail 192.0.2.1 user@no-such-domain.invalid",
-			Affect{Kinds: []string{"mail", "rcpt"}, When: WhenSenderUnresolvable})
+			"smtpd_sender_restrictions: reject_unknown_sender_domain, unknown_address_reject_code = "+fmt.Sprint(r.code),
+			"when the DNS lookup fails for a while sendmail answers 451 4.1.8 and Postfix 450 4.1.8; a domain with an MX record but no address resolves for Postfix, and sendmail canonifies through the hosts file and DNS the same way only when its service switch says so",
+			"mail 192.0.2.1 user@dns-is-down.example")
+		// Postfix does not look up the final destinations (local and
+		// virtual domains); sendmail refuses a sender at a local name
+		// that does not resolve like any other.
+		var affects []Affect
+		for _, d := range m.local {
+			if !strings.HasPrefix(d, "[") {
+				affects = append(affects, Affect{Kinds: []string{"mail", "rcpt"}, Sender: "@" + d, When: WhenSenderUnresolvable})
+			}
+		}
+		if len(affects) > 0 {
+			m.approx("sendmail's check_mail: a sender at a local domain that does not resolve", c.Pos, c.Origin,
+				"reject_unknown_sender_domain",
+				"Postfix never looks up its final destinations (mydestination, virtual domains) and accepts senders there; sendmail refuses a sender at one of its own names when that name does not resolve",
+				"mail 192.0.2.1 user@"+m.local[0], affects...)
+		}
 	}
 }
 

@@ -1,11 +1,9 @@
 package policy
 
 import (
-	"bufio"
-	"fmt"
 	"io"
-	"net/netip"
-	"strings"
+
+	"mailcc/runtime/hosts"
 )
 
 // Env is what the engine knows of the world outside the configuration:
@@ -23,65 +21,8 @@ type Env struct {
 	Users func(name string) bool
 }
 
-// Hosts is a DNS stand-in in hosts(5) form: an address, then names; the
-// first name of a line is the canonical one, later names are aliases
-// (like CNAMEs).
-type Hosts struct {
-	canon map[string]string // lower-case name → canonical name
-	addrs map[string][]netip.Addr
-	names map[netip.Addr]string // address → first name
-}
+// Hosts is the DNS stand-in (package hosts).
+type Hosts = hosts.Hosts
 
-// ParseHosts reads a hosts file.
-func ParseHosts(r io.Reader, name string) (*Hosts, error) {
-	h := &Hosts{}
-	sc := bufio.NewScanner(r)
-	for line := 1; sc.Scan(); line++ {
-		text, _, _ := strings.Cut(sc.Text(), "#")
-		f := strings.Fields(text)
-		if len(f) == 0 {
-			continue
-		}
-		a, err := netip.ParseAddr(f[0])
-		if err != nil {
-			return nil, fmt.Errorf("%s:%d:1: error: bad address %q", name, line, f[0])
-		}
-		if len(f) < 2 {
-			return nil, fmt.Errorf("%s:%d:%d: error: address without a name", name, line, len(f[0])+1)
-		}
-		h.Add(a.Unmap(), f[1:]...)
-	}
-	return h, sc.Err()
-}
-
-// Add records an address and its names, the first canonical.
-func (h *Hosts) Add(a netip.Addr, names ...string) {
-	if h.canon == nil {
-		h.canon, h.addrs, h.names = map[string]string{}, map[string][]netip.Addr{}, map[netip.Addr]string{}
-	}
-	for _, n := range names {
-		k := strings.ToLower(strings.TrimSuffix(n, "."))
-		if _, ok := h.canon[k]; !ok {
-			h.canon[k] = names[0]
-		}
-		h.addrs[k] = append(h.addrs[k], a)
-	}
-	if _, ok := h.names[a]; !ok {
-		h.names[a] = names[0]
-	}
-}
-
-// Canonical returns the canonical name of name and whether it exists.
-func (h *Hosts) Canonical(name string) (string, bool) {
-	if h == nil {
-		return "", false
-	}
-	c, ok := h.canon[strings.ToLower(strings.TrimSuffix(name, "."))]
-	return c, ok
-}
-
-// Exists says whether name has an address.
-func (h *Hosts) Exists(name string) bool {
-	_, ok := h.Canonical(name)
-	return ok
-}
+// ParseHosts reads a hosts file (hosts.Parse).
+func ParseHosts(r io.Reader, name string) (*Hosts, error) { return hosts.Parse(r, name) }

@@ -232,8 +232,11 @@ func (in *instance) build() error {
 			return err
 		}
 	}
+	// "all" also makes the DNS checks look for AAAA records (the
+	// private name server serves both); unisolated runs on a machine
+	// without IPv6 keep to ipv4 unless a probe needs it.
 	protocols := "ipv4"
-	if in.ipv6 {
+	if in.ipv6 || in.meta.Isolated {
 		protocols = "all"
 	}
 	var sb strings.Builder

@@ -57,3 +57,21 @@ func loopbackUp() error {
 	*flags |= syscall.IFF_UP
 	return ioctl(syscall.SIOCSIFFLAGS)
 }
+
+// privateResolver moves the calling thread (locked, already isolated)
+// into a new mount namespace, private all the way down so that nothing
+// mounted in it reaches the system's, and bind-mounts the file conf over
+// /etc/resolv.conf there: processes started from the thread resolve
+// through the private name server.
+func privateResolver(conf string) error {
+	if err := syscall.Unshare(syscall.CLONE_NEWNS); err != nil {
+		return fmt.Errorf("unshare(CLONE_NEWNS): %v", err)
+	}
+	if err := syscall.Mount("", "/", "", syscall.MS_REC|syscall.MS_PRIVATE, ""); err != nil {
+		return fmt.Errorf("making / private: %v", err)
+	}
+	if err := syscall.Mount(conf, "/etc/resolv.conf", "", syscall.MS_BIND, ""); err != nil {
+		return fmt.Errorf("bind-mounting %s over /etc/resolv.conf: %v", conf, err)
+	}
+	return nil
+}

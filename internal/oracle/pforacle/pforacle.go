@@ -159,6 +159,13 @@ func run(ctx context.Context, configDir string, probes []probe.Probe, opt Option
 			meta.Dir = ""
 		}
 	}()
+	if meta.Isolated {
+		ns, err := inst.nameService()
+		if err != nil {
+			return nil, err
+		}
+		defer ns.close()
+	}
 	if err := inst.build(); err != nil {
 		return nil, err
 	}
