@@ -3,6 +3,7 @@ package postfix
 import (
 	"fmt"
 	"net/netip"
+	"slices"
 	"strings"
 
 	"mailcc/ir"
@@ -362,6 +363,49 @@ func (m *migrator) clientAccess(p *smPolicy, acc *accessSet) {
 			m.dropMap(f)
 		}
 	}
+	m.clientDiscard()
+}
+
+// clientDiscard: with smtpd_delay_reject = no, smtpd skips DISCARD in
+// the client restrictions (it cannot discard before there is a
+// message). sendmail's check_relay DISCARD marks the whole session, so
+// the client tables are asked again first thing at MAIL, in copies
+// where only DISCARD is kept (every other value becomes DUNNO so that
+// a more specific entry still shadows a DISCARD).
+func (m *migrator) clientDiscard() {
+	if m.delayed {
+		return
+	}
+	var pre []string
+	for _, r := range m.clientRestr {
+		ref, ok := strings.CutPrefix(r, "check_client_access ")
+		if !ok {
+			continue
+		}
+		var f *mapFile
+		for _, x := range m.maps {
+			if m.mapRef(x) == ref {
+				f = x
+			}
+		}
+		if f == nil || !slices.ContainsFunc(f.lines, func(l mapLine) bool { return l.value == "DISCARD" }) {
+			continue
+		}
+		name := strings.TrimSuffix(f.name, ".cidr") + "_discard"
+		if f.typ == "cidr" {
+			name += ".cidr"
+		}
+		d := m.newMap(name, f.typ, "The DISCARD entries of "+f.name+", asked at MAIL: smtpd skips DISCARD in client restrictions when smtpd_delay_reject = no, and sendmail's check_relay DISCARD discards the session's mail.")
+		for _, l := range f.lines {
+			v := "DUNNO"
+			if l.value == "DISCARD" {
+				v = "DISCARD"
+			}
+			d.add(l.key, v, l.from)
+		}
+		pre = append(pre, "check_client_access "+m.mapRef(d))
+	}
+	m.senderPre = append(pre, m.senderPre...)
 }
 
 // domainKeys adds host or domain entries to a ".domain"-style hash

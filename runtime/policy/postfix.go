@@ -58,6 +58,9 @@ func (p *postfix) lists(stage ir.Stage) []ir.StagePolicy {
 func (p *postfix) stages(t *tracer, sess Session, stages ...ir.Stage) (Decision, bool) {
 	for _, stage := range stages {
 		for _, st := range p.lists(stage) {
+			if t.discard != nil {
+				return *t.discard, true
+			}
 			if r, d := p.list(t, sess, st); r == refuse {
 				if t.deferIfReject != nil && d.Decision == probe.Reject {
 					d = *t.deferIfReject
@@ -65,6 +68,9 @@ func (p *postfix) stages(t *tracer, sess Session, stages ...ir.Stage) (Decision,
 				return d, false
 			}
 		}
+	}
+	if t.discard != nil {
+		return *t.discard, true
 	}
 	return Decision{Decision: probe.Accept}, true
 }
@@ -98,6 +104,11 @@ func (p *postfix) early(t *tracer, sess Session) (Decision, bool) {
 			return d, false
 		}
 	}
+	if t.discard != nil {
+		d := *t.discard
+		d.Stage = "mail"
+		return d, true
+	}
 	return Decision{Decision: probe.Accept, Stage: "mail"}, true
 }
 
@@ -117,7 +128,7 @@ func (p *postfix) rcpt(sess Session) Decision {
 	if ok && t.deferIfPermit != nil {
 		d, ok = *t.deferIfPermit, false
 	}
-	if ok {
+	if ok && t.discard == nil {
 		d = p.validRecipient(t, sess.To)
 	}
 	d.Stage, d.Trace = "rcpt", t.steps
@@ -577,8 +588,13 @@ func (p *postfix) action(t *tracer, sess Session, en *ir.Entry) (int, Decision) 
 		}
 		return refuse, pfReply(nil, code, "4.7.1", "Access denied")
 	case "DISCARD":
-		// smtpd answers 250 and drops the message after DATA
-		t.add("DISCARD: the message will be discarded after DATA", "", en.Pos)
+		// smtpd answers 250, skips every later restriction of the
+		// transaction (and the recipient's validation) and drops the
+		// message after DATA
+		t.add("DISCARD: the transaction's later restrictions are skipped and the message is discarded after DATA", "discard", en.Pos)
+		if t.discard == nil {
+			t.discard = &Decision{Decision: probe.Discard, Text: rest, Verdict: "discard"}
+		}
 		return permit, Decision{Decision: probe.Accept}
 	case "HOLD", "FILTER", "PREPEND", "REDIRECT", "BCC", "WARN", "INFO", "HANGUP":
 		return dunno, Decision{}

@@ -157,6 +157,9 @@ type tracer struct {
 	// Postfix's DEFER_IF_PERMIT and DEFER_IF_REJECT replies, pending
 	// until the restrictions end in a permit or a rejection.
 	deferIfPermit, deferIfReject *Decision
+	// Postfix's DISCARD: once an action says so, smtpd skips every
+	// later restriction of the transaction and claims success.
+	discard *Decision
 	// the session's ${client_addr}, computed once
 	caddr string
 }

@@ -232,12 +232,20 @@ func (in *instance) build() error {
 			return err
 		}
 	}
-	// "all" also makes the DNS checks look for AAAA records (the
-	// private name server serves both); unisolated runs on a machine
-	// without IPv6 keep to ipv4 unless a probe needs it.
-	protocols := "ipv4"
-	if in.ipv6 || in.meta.Isolated {
+	// inet_protocols also decides which address records Postfix's DNS
+	// checks look for: the configuration's own setting is kept, unless
+	// a probe's client is IPv6 (XCLIENT then needs "all"); without one,
+	// Postfix's default ("all") in a private namespace, and ipv4 on a
+	// machine that may lack IPv6.
+	protocols := ""
+	switch {
+	case in.ipv6:
 		protocols = "all"
+	case inetProtocolsSetRE.MatchString(main):
+	case in.meta.Isolated:
+		protocols = "all"
+	default:
+		protocols = "ipv4"
 	}
 	var sb strings.Builder
 	sb.WriteString(main)
@@ -246,7 +254,9 @@ func (in *instance) build() error {
 	set("queue_directory", in.queue)
 	set("data_directory", in.data)
 	set("inet_interfaces", "127.0.0.1")
-	set("inet_protocols", protocols)
+	if protocols != "" {
+		set("inet_protocols", protocols)
+	}
 	set("smtpd_authorized_xclient_hosts", "127.0.0.1")
 	set("maillog_file", in.maillogPath)
 	set("maillog_file_prefixes", in.tmp)
@@ -299,7 +309,10 @@ func (in *instance) build() error {
 	return os.WriteFile(filepath.Join(in.tmp, "recorder.sh"), []byte(rec), 0o755)
 }
 
-var systemAliasesRE = regexp.MustCompile(`:/etc/aliases\b`)
+var (
+	systemAliasesRE    = regexp.MustCompile(`:/etc/aliases\b`)
+	inetProtocolsSetRE = regexp.MustCompile(`(?m)^[ \t]*inet_protocols[ \t]*=`)
+)
 
 // postconf runs postconf on the instance and returns its standard
 // output, trimmed.

@@ -73,11 +73,12 @@ func (in *instance) sessionProbe(ctx context.Context, p *probe.Probe) probe.Resu
 	if p.Kind == probe.Rcpt {
 		listener = lisRcpt
 	}
+	in.log.update()
+	logMark := len(in.log.lines)
 	s, err := in.dial(ctx, listener)
 	if err != nil {
 		return finish(p, []step{{stage: "connect", err: err}})
 	}
-	defer s.close()
 	var steps []step
 	do := func(stage, line string) bool {
 		r, err := s.cmd(line)
@@ -100,7 +101,52 @@ func (in *instance) sessionProbe(ctx context.Context, p *probe.Probe) probe.Resu
 		do("rcpt", "RCPT TO:<"+p.To+">")
 		s.cmd("RSET")
 	}
-	return finish(p, steps)
+	s.close()
+	r := finish(p, steps)
+	if r.Decision == probe.Accept {
+		if text, ok := in.discarded(ctx, listener, logMark); ok {
+			r.Decision, r.Text, r.Verdict = probe.Discard, text, "discard"
+		}
+	}
+	return r
+}
+
+// discardRE is smtpd's log line for a DISCARD action: "NOQUEUE:
+// discard: RCPT from host[addr]: <to>: Recipient address triggers
+// DISCARD action; from=<...> ..." ("CONNECT from ...: ...; proto=..."
+// at connection time).
+var discardRE = regexp.MustCompile(`/smtpd\[\d+\]: \S+: discard: \S+ from \S+: (.*?); (?:from=<|proto=)`)
+
+// discarded says whether an accepted session was in fact discarded: a
+// DISCARD action answers 250 like OK, and only smtpd's log tells. It
+// waits (up to two seconds) for the session's "disconnect from" line,
+// so that everything the session logged is in, and looks for a discard
+// line among the lines logged since mark. The sessions of a run are
+// one at a time, so those lines are this session's.
+func (in *instance) discarded(ctx context.Context, listener string, mark int) (string, bool) {
+	proc := syslogName(listener) + "/smtpd["
+	deadline := time.Now().Add(2 * time.Second)
+	for {
+		in.log.update()
+		done := false
+		for _, l := range in.log.lines[mark:] {
+			if strings.Contains(l, proc) && strings.Contains(l, "]: disconnect from ") {
+				done = true
+			}
+		}
+		if done || time.Now().After(deadline) || ctx.Err() != nil {
+			break
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	for _, l := range in.log.lines[mark:] {
+		if strings.Contains(l, proc) {
+			if m := discardRE.FindStringSubmatch(l); m != nil {
+				return m[1], true
+			}
+		}
+	}
+	return "", false
 }
 
 // xclientCommand impersonates the probe's client.
