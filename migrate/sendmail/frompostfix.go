@@ -1,0 +1,3 @@
+package sendmail
+
+func (m *migrator) fromPostfix() error { return nil }
