@@ -37,6 +37,18 @@ func (m *migrator) fromPostfix() error {
 	m.pfListeners()
 	m.pfOptions()
 	m.pfOpaque()
+	m.rep.local = st.local
+	for _, l := range st.access.lines {
+		k := strings.ToLower(l.key)
+		switch {
+		case strings.HasPrefix(k, "to:") && l.value == "RELAY":
+			m.rep.relayTo = append(m.rep.relayTo, strings.TrimPrefix(k, "to:"))
+		case strings.HasPrefix(k, "connect:") && l.value == "RELAY":
+			if p, ok := keyPrefix(l.key[len("connect:"):]); ok {
+				m.rep.relayNets = append(m.rep.relayNets, p)
+			}
+		}
+	}
 	if len(st.access.lines) > 0 {
 		args := []string{"access_db"}
 		if st.skip || st.fullAddr {

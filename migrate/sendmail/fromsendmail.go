@@ -49,7 +49,9 @@ func (m *migrator) fromSendmail() error {
 			break
 		}
 	}
-	inMC := func(p ir.Pos) bool { return p.IsValid() && (p.File == mcPath || path.Base(p.File) == path.Base(mcPath)) }
+	inMC := func(p ir.Pos) bool {
+		return p.IsValid() && (p.File == mcPath || path.Base(p.File) == path.Base(mcPath))
+	}
 	if strings.Contains(cfg.Routing.Local.Mailer.Value+cfg.Routing.Local.Command.Value, "sensible-mda") {
 		m.mc.ostype = "debian"
 	}

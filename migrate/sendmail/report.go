@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net/netip"
 	"strings"
 
 	"mailcc/migrate/postfix"
@@ -33,6 +34,12 @@ type Report struct {
 	From  string `json:"from"`
 	To    string `json:"to"`
 	Items []Item `json:"items"`
+
+	// what the relay-denied condition needs: the migrated
+	// configuration's local domains, relay domains and relay networks
+	local     map[string]bool
+	relayTo   []string
+	relayNets []netip.Prefix
 }
 
 // Item is one source construct and what became of it.
@@ -100,6 +107,13 @@ func (r *Report) Predicts(f Facts) []*Item {
 			continue
 		}
 		for _, a := range it.Affects {
+			if a.When == whenRelayDenied {
+				if r.relayDenied(a, f) {
+					out = append(out, it)
+					break
+				}
+				continue
+			}
 			if a.Matches(f) {
 				out = append(out, it)
 				break
@@ -107,6 +121,41 @@ func (r *Report) Predicts(f Facts) []*Item {
 		}
 	}
 	return out
+}
+
+// relayDenied says whether sendmail's relay check refuses the
+// question: a recipient neither local nor in a relay domain, from a
+// client that may not relay.
+func (r *Report) relayDenied(a Affect, f Facts) bool {
+	a.When = ""
+	if !a.Matches(f) || f.Kind != "rcpt" || f.Auth {
+		return false
+	}
+	addr := strings.Trim(strings.TrimSpace(f.To), "<>")
+	at := strings.LastIndexByte(addr, '@')
+	if at < 0 {
+		return false
+	}
+	dom := lower(addr[at+1:])
+	if r.local[dom] {
+		return false
+	}
+	for _, d := range r.relayTo {
+		if dom == d || strings.HasSuffix(dom, "."+d) {
+			return false
+		}
+	}
+	if c := f.ClientAddr.Unmap(); c.IsValid() {
+		if c.IsLoopback() {
+			return false
+		}
+		for _, p := range r.relayNets {
+			if p.Contains(c) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // WriteJSON writes the report as one indented JSON object.
