@@ -29,6 +29,8 @@ func (m *migrator) fromPostfix() error {
 	st := &pfState{local: map[string]bool{}, written: map[string][]string{}}
 	st.access = m.table(fileAccess, mapTable, "sendmail's access map: Connect: (client), From: (sender) and To: (recipient) entries translated from mynetworks, relay_domains and the check_*_access tables.")
 	m.pfIdentity()
+	m.mc.add(grpFeature, call("FEATURE", "nocanonify"), "Postfix never canonicalises domains through DNS", ir.Pos{})
+	m.exact("(domains are not canonicalised)", ir.Pos{}, "Postfix", "FEATURE(nocanonify)")
 	m.pfLocalDomains(st)
 	m.pfRelay(st)
 	m.pfPolicy(st)
@@ -37,6 +39,8 @@ func (m *migrator) fromPostfix() error {
 	m.pfListeners()
 	m.pfOptions()
 	m.pfOpaque()
+	m.mc.add(grpMailer, call("MAILER", "local"), "", ir.Pos{})
+	m.mc.add(grpMailer, call("MAILER", "smtp"), "", ir.Pos{})
 	m.rep.local = st.local
 	for _, l := range st.access.lines {
 		k := strings.ToLower(l.key)
