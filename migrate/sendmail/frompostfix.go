@@ -42,6 +42,9 @@ func (m *migrator) fromPostfix() error {
 	m.mc.add(grpMailer, call("MAILER", "local"), "", ir.Pos{})
 	m.mc.add(grpMailer, call("MAILER", "smtp"), "", ir.Pos{})
 	m.rep.local = st.local
+	m.rep.authRelay = len(m.cfg.Relay.AuthMechanisms) > 0
+	m.inherent("alias names", "sendmail praliases", "sendmail looks an alias name up as written; Postfix folds it to lower case", "alias\tMAILER-DAEMON",
+		Affect{Kinds: []string{"alias"}, When: "uppercase"})
 	for _, l := range st.access.lines {
 		k := strings.ToLower(l.key)
 		switch {

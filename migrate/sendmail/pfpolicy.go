@@ -121,6 +121,29 @@ func (m *migrator) pfAccessTable(st *pfState, group string, relayList bool, ch i
 	for _, e := range t.Entries {
 		m.pfAccessEntry(st, group, relayList, tag, t, e)
 	}
+	if m.cfg.Policy.DelayChecks && (ch.Subject == "client" || ch.Subject == "sender") {
+		var keys []ir.Key
+		for _, e := range t.Entries {
+			if e.Access != nil {
+				keys = append(keys, e.Access.Key)
+			} else if p, err := parsePrefix(e.Key); err == nil {
+				keys = append(keys, ir.Key{Kind: ir.KeyOther, Value: p.String()})
+			}
+		}
+		var aff []Affect
+		for _, a := range pfKeyAffects(tag, keys) {
+			a.Kinds = []string{"rcpt"}
+			aff = append(aff, a)
+		}
+		for _, k := range keys {
+			if k.Kind == ir.KeyOther {
+				aff = append(aff, Affect{Kinds: []string{"rcpt"}, Client: k.Value})
+			}
+		}
+		m.approx(construct+" (smtpd_delay_reject = yes)", ch.Pos, "access: "+tag+": entries checked at connection or MAIL",
+			"Postfix refuses at RCPT what sendmail (without delay_checks, whose refusals would then come after the relay check) refuses when the client connects or at MAIL",
+			"", aff...)
+	}
 	if ch.Subject == "sender" || ch.Subject == "recipient" {
 		m.approx(construct, ch.Pos, "access: "+tag+": entries",
 			"sendmail tries the full address, then user@, then the domain and its parents; Postfix the full address, the domain and its parents, then user@: a table with user@ and domain entries may answer differently; sendmail applies To:user@ entries only to local domains",

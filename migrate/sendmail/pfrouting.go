@@ -21,7 +21,8 @@ func (m *migrator) pfRouting(st *pfState) {
 			m.mc.add(grpDefine, call("define", "RELAY_MAILER_ARGS", "TCP $h "+sh.Port), "relayhost's port", sh.Pos)
 		}
 		m.approx("relayhost = "+sh.Raw, sh.Pos, "SMART_HOST "+host,
-			"sendmail's smart host does not carry mail for relay_domains recipients routed by Postfix's relay_transport differently, and it uses the relay mailer", "")
+			"sendmail's smart host does not carry mail for relay_domains recipients routed by Postfix's relay_transport differently, and it uses the relay mailer; a port is given in RELAY_MAILER_ARGS, not in the host",
+			"resolve\tuser@remote.example", Affect{Kinds: []string{"resolve"}, Address: "*"})
 	}
 	if tr := r.Transport; tr != nil {
 		m.pfTransport(st, tr)

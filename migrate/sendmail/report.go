@@ -40,6 +40,7 @@ type Report struct {
 	local     map[string]bool
 	relayTo   []string
 	relayNets []netip.Prefix
+	authRelay bool
 }
 
 // Item is one source construct and what became of it.
@@ -128,7 +129,7 @@ func (r *Report) Predicts(f Facts) []*Item {
 // client that may not relay.
 func (r *Report) relayDenied(a Affect, f Facts) bool {
 	a.When = ""
-	if !a.Matches(f) || f.Kind != "rcpt" || f.Auth {
+	if !a.Matches(f) || f.Kind != "rcpt" || f.Auth && r.authRelay {
 		return false
 	}
 	addr := strings.Trim(strings.TrimSpace(f.To), "<>")
