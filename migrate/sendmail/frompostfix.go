@@ -1,0 +1,303 @@
+package sendmail
+
+import (
+	"fmt"
+	"net/netip"
+	"strings"
+
+	"mailcc/ir"
+)
+
+// pfState is what the Postfix direction learns on the way.
+type pfState struct {
+	local     map[string]bool // class w as written to local-host-names
+	access    *tableFile
+	accessOn  bool
+	skip      bool // SKIP is used: access_db's skip option
+	fullAddr  bool // To:user@domain RELAY: relaytofulladdress
+	blocklist bool // To: entries that refuse
+	netsDone  bool // mynetworks written as Connect: RELAY
+	// sources of the Connect:/From:/To: keys, for shadowing: the keys in
+	// the order written
+	written map[string][]string // tag → keys
+}
+
+// fromPostfix translates a Postfix configuration.
+func (m *migrator) fromPostfix() error {
+	m.mc.head = append(m.mc.head,
+		"Migrated from Postfix by mailcc. The migration report says which of Postfix's constructs sendmail reproduces exactly, which only approximately, and which not at all.")
+	st := &pfState{local: map[string]bool{}, written: map[string][]string{}}
+	st.access = m.table(fileAccess, mapTable, "sendmail's access map: Connect: (client), From: (sender) and To: (recipient) entries translated from mynetworks, relay_domains and the check_*_access tables.")
+	m.pfIdentity()
+	m.mc.add(grpFeature, call("FEATURE", "nocanonify"), "Postfix never canonicalises domains through DNS", ir.Pos{})
+	m.exact("(domains are not canonicalised)", ir.Pos{}, "Postfix", "FEATURE(nocanonify)")
+	m.pfLocalDomains(st)
+	m.pfRelay(st)
+	m.pfPolicy(st)
+	m.pfRewrite(st)
+	m.pfRouting(st)
+	m.pfListeners()
+	m.pfOptions()
+	m.pfOpaque()
+	m.mc.add(grpMailer, call("MAILER", "local"), "", ir.Pos{})
+	m.mc.add(grpMailer, call("MAILER", "smtp"), "", ir.Pos{})
+	m.rep.local = st.local
+	m.rep.authRelay = len(m.cfg.Relay.AuthMechanisms) > 0
+	m.inherent("alias names", "sendmail praliases", "sendmail looks an alias name up as written; Postfix folds it to lower case", "alias\tMAILER-DAEMON",
+		Affect{Kinds: []string{"alias"}, When: "uppercase"})
+	for _, l := range st.access.lines {
+		k := strings.ToLower(l.key)
+		switch {
+		case strings.HasPrefix(k, "to:") && l.value == "RELAY":
+			m.rep.relayTo = append(m.rep.relayTo, strings.TrimPrefix(k, "to:"))
+		case strings.HasPrefix(k, "connect:") && l.value == "RELAY":
+			if p, ok := keyPrefix(l.key[len("connect:"):]); ok {
+				m.rep.relayNets = append(m.rep.relayNets, p)
+			}
+		}
+	}
+	if len(st.access.lines) > 0 {
+		args := []string{"access_db"}
+		if st.skip || st.fullAddr {
+			args = append(args, "")
+		}
+		if st.skip {
+			args = append(args, "skip")
+		}
+		if st.fullAddr {
+			args = append(args, "relaytofulladdress")
+		}
+		m.mc.add(grpFeature, call("FEATURE", args...), "", ir.Pos{})
+		if st.blocklist {
+			m.mc.add(grpFeature, call("FEATURE", "blocklist_recipients"), "", ir.Pos{})
+		}
+	} else {
+		delete(m.tables, fileAccess)
+		m.order = remove(m.order, fileAccess)
+	}
+	return nil
+}
+
+func remove(list []string, s string) []string {
+	var out []string
+	for _, x := range list {
+		if x != s {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+func (m *migrator) pfIdentity() {
+	id := m.cfg.Identity
+	if h := id.Hostname; h.Value != "" && !strings.Contains(h.Value, "$") {
+		m.mc.add(grpDefine, call("define", "confDOMAIN_NAME", h.Value), "myhostname", h.Pos)
+		m.exact("myhostname", h.Pos, h.Origin, "sendmail.mc: confDOMAIN_NAME")
+	}
+	host := lower(id.Hostname.Value)
+	if o := lower(id.Origin.Value); o != "" && o != host {
+		m.approx("myorigin = "+id.Origin.Value, id.Origin.Pos, "(nothing: sendmail qualifies unqualified addresses with $j)",
+			"sendmail qualifies unqualified addresses with its host name ("+host+"), Postfix with myorigin ("+o+")",
+			"header_from\tuser",
+			Affect{Kinds: []string{"header_from", "resolve"}, When: WhenUnqualified},
+			Affect{Kinds: []string{"mail", "rcpt"}, When: WhenSenderUnqualified},
+			Affect{Kinds: []string{"rcpt"}, When: WhenRecipientUnqualified})
+	}
+	if b := id.Banner; b.Value != "" && b.Pos.IsValid() {
+		m.approx("smtpd_banner", b.Pos, "(nothing)", "sendmail's greeting is confSMTP_LOGIN_MSG, with its own macros; the Postfix banner is not translated", "")
+	}
+}
+
+// Affect conditions of the Postfix report, reused.
+const (
+	WhenUnqualified          = "unqualified"
+	WhenSenderUnqualified    = "sender-unqualified"
+	WhenRecipientUnqualified = "recipient-unqualified"
+	WhenAddressLiteral       = "address-literal"
+	WhenSenderUnresolvable   = "sender-domain-unresolvable"
+	WhenNoClientName         = "client-unnamed"
+	WhenRoutingLocalPart     = "local-part-routes"
+)
+
+// domainsOf expands a list of domain patterns: table references are
+// replaced by their keys.
+func (m *migrator) domainsOf(list []ir.DomainMatch) []ir.DomainMatch {
+	var out []ir.DomainMatch
+	for _, d := range list {
+		if d.Table == "" {
+			out = append(out, d)
+			continue
+		}
+		t := m.cfg.Table(d.Table)
+		if t == nil || !t.Loaded {
+			m.none("table "+d.Table, d.Pos, "its entries were not read", "copy its domains into the sendmail configuration by hand", "")
+			continue
+		}
+		for _, e := range t.Entries {
+			out = append(out, ir.DomainMatch{Domain: lower(e.Key), Subdomains: d.Subdomains, Pos: e.Pos})
+		}
+	}
+	return out
+}
+
+func (m *migrator) pfLocalDomains(st *pfState) {
+	lh := m.table(fileLocalHosts, classFile, "class w: the domains delivered locally (Postfix mydestination).")
+	for _, d := range m.domainsOf(m.cfg.LocalDomains) {
+		dom := lower(d.Domain)
+		if dom == "" || strings.Contains(dom, "$") || d.Negated {
+			m.none("mydestination "+d.Domain, d.Pos, "not a literal domain", "list the domain in local-host-names", "")
+			continue
+		}
+		st.local[dom] = true
+		lh.add(dom, "", d.Pos)
+	}
+	m.mc.add(grpFeature, call("FEATURE", "use_cw_file"), "mydestination", ir.Pos{})
+	m.exact("mydestination", ir.Pos{}, "", "local-host-names (FEATURE(use_cw_file))")
+	m.inherent("class w", "sendmail: class w", "sendmail's class w also holds its host name, localhost and the address literals of its interfaces ([127.0.0.1]); Postfix's mydestination holds only what it lists, and user@[address] is local only for inet_interfaces",
+		"rcpt\t192.0.2.1\tu@example.org\tpostmaster@[127.0.0.1]",
+		Affect{Kinds: []string{"rcpt", "resolve", "header_from"}, When: WhenAddressLiteral})
+}
+
+func (m *migrator) pfRelay(st *pfState) {
+	rel := m.cfg.Relay
+	if rel.Open {
+		m.mc.add(grpFeature, call("FEATURE", "promiscuous_relay"), "", rel.Pos)
+		m.exact("open relay", rel.Pos, "", "FEATURE(promiscuous_relay)")
+	}
+	for _, d := range m.domainsOf(rel.Domains) {
+		dom := lower(d.Domain)
+		switch {
+		case strings.HasPrefix(dom, "."):
+			m.exact("relay_domains "+d.Domain, d.Pos, "", "(nothing: Postfix compares parent domains without the dot, so the pattern matches nothing)")
+			continue
+		case dom == "" || strings.Contains(dom, "$") || d.Negated:
+			m.none("relay_domains "+d.Domain, d.Pos, "not a literal domain", "add To:domain RELAY entries to the access map", "")
+			continue
+		}
+		if st.local[dom] {
+			continue
+		}
+		if m.addAccess(st, "relay_domains", "To", dom, "RELAY", d.Pos) {
+			m.exact("relay_domains "+dom, d.Pos, "", "access: To:"+dom+" RELAY")
+		}
+	}
+	if len(rel.AuthMechanisms) > 0 {
+		mechs := "EXTERNAL GSSAPI DIGEST-MD5 CRAM-MD5 LOGIN PLAIN"
+		var ms []string
+		for _, v := range rel.AuthMechanisms {
+			if v.Value != "*" {
+				ms = append(ms, v.Value)
+			}
+		}
+		if len(ms) > 0 {
+			mechs = strings.Join(ms, " ")
+		}
+		m.mc.add(grpDefine, call("define", "confAUTH_MECHANISMS", mechs), "", rel.AuthMechanisms[0].Pos)
+		m.mc.add(grpMacro, call("TRUST_AUTH_MECH", mechs), "permit_sasl_authenticated", rel.AuthMechanisms[0].Pos)
+		m.approx("permit_sasl_authenticated", rel.AuthMechanisms[0].Pos, "TRUST_AUTH_MECH("+mechs+")",
+			"sendmail lets authenticated clients relay only with the listed mechanisms, and (unlike permit_sasl_authenticated early in a restriction list) does not exempt them from the access map's Connect:/From: entries",
+			"", Affect{Kinds: []string{"rcpt", "mail", "connect"}, Authenticated: true})
+	}
+}
+
+// pfNetworks writes a network list (mynetworks) as Connect: RELAY
+// entries, first match first: a network an earlier "!network" covers
+// is dropped, and an exception inside a later network becomes an OK
+// entry (OK ends the address walk without granting relaying).
+func (m *migrator) pfNetworks(st *pfState, group string) {
+	if st.netsDone {
+		return
+	}
+	st.netsDone = true
+	for _, n := range m.cfg.Relay.Networks {
+		construct := "mynetworks " + n.Source
+		if n.Source == "" {
+			construct = "mynetworks " + n.CIDR
+		}
+		if n.CIDR == "" {
+			m.none(construct, n.Pos, "a table of networks cannot be read into sendmail's access map by mailcc", "add Connect:network RELAY entries for its networks", "")
+			continue
+		}
+		p, err := netip.ParsePrefix(n.CIDR)
+		if err != nil {
+			m.none(construct, n.Pos, "not a network: "+err.Error(), "add Connect: RELAY entries by hand", "")
+			continue
+		}
+		keys, ok := netKeys(p)
+		if !ok {
+			m.none(construct, n.Pos, "sendmail matches client addresses by whole octets (IPv4) or 16-bit groups (IPv6): this network would need more than 256 access keys",
+				"list the network's aligned parts as Connect: RELAY entries", "rcpt\t"+p.Addr().String()+"\tu@example.org\tu@remote.example",
+				Affect{Kinds: []string{"rcpt", "connect", "mail"}, Client: p.String()})
+			continue
+		}
+		val := "RELAY"
+		if n.Negated {
+			val = "OK"
+		}
+		added := 0
+		for _, k := range keys {
+			if m.addAccess(st, group, "Connect", k, val, n.Pos) {
+				added++
+			}
+		}
+		switch {
+		case added == len(keys) && len(keys) == 1:
+			m.exact(construct, n.Pos, n.Origin, "access: Connect:"+keys[0]+" "+val)
+		case added == len(keys):
+			m.exact(construct, n.Pos, n.Origin, fmt.Sprintf("access: %d Connect: %s entries (%s ...)", len(keys), val, keys[0]))
+		default:
+			m.approx(construct, n.Pos, "access: Connect: "+val,
+				"an earlier entry covers part of the network in the access map: sendmail uses the most specific entry, Postfix the first that matches",
+				"", Affect{Kinds: []string{"rcpt", "connect", "mail"}, Client: p.String()})
+		}
+	}
+	if !m.cfg.Relay.Open {
+		m.inherent("mynetworks", "sendmail: a client at 127.0.0.1 may always relay",
+			"sendmail lets a client at 127.0.0.1 or ::1 (and a name in class R or w) relay whatever mynetworks says",
+			"rcpt\t127.0.0.1\tu@example.org\tu@remote.example", Affect{Kinds: []string{"rcpt"}, Client: "127.0.0.1"}, Affect{Kinds: []string{"rcpt"}, Client: "::1"})
+	}
+}
+
+// addAccess adds an access entry unless a key written before covers it
+// (the same key, a shorter address prefix or a parent domain, as
+// Postfix decides with the earlier entry); it reports whether it added.
+//
+// Covering is looked for among the keys of the same restriction list
+// (group) only: a later list runs after an earlier one accepted.
+func (m *migrator) addAccess(st *pfState, group, tag, key, value string, pos ir.Pos) bool {
+	full := tag + ":" + key
+	if v, ok := st.access.get(full); ok {
+		if v != "SKIP" || value == "SKIP" {
+			return false
+		}
+		// Postfix's DUNNO hands the question to the next table: its
+		// entry for the same key decides
+		st.access.lines[st.access.seen[strings.ToLower(full)]].value = value
+		return true
+	}
+	for _, prev := range st.written[tag+"/"+group] {
+		if v, _ := st.access.get(tag + ":" + prev); v != "SKIP" && covers(prev, key) {
+			return false
+		}
+	}
+	st.access.add(full, value, pos)
+	st.written[tag+"/"+group] = append(st.written[tag+"/"+group], key)
+	return true
+}
+
+// covers says whether sendmail's walk for key would find prev first
+// or instead: prev is a shorter address prefix or a parent domain.
+func covers(prev, key string) bool {
+	if pp, ok := keyPrefix(prev); ok {
+		if kp, ok := keyPrefix(key); ok {
+			return pp.Bits() <= kp.Bits() && pp.Contains(kp.Addr())
+		}
+		return false
+	}
+	if strings.Contains(prev, "@") || strings.Contains(key, "@") {
+		// user@domain under domain: sendmail looks the full address
+		// up first, Postfix too; user@ keys are apart
+		return false
+	}
+	return strings.HasSuffix(key, "."+prev)
+}

@@ -1,0 +1,136 @@
+package sendmail
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"mailcc/ir"
+)
+
+// Options control a migration.
+type Options struct {
+	// Provenance adds "dnl from main.cf:12" comments to the .mc and
+	// "# from access:3" comments to the tables.
+	Provenance bool
+}
+
+// File is one emitted file: its name in the configuration folder
+// (/etc/mail) and its contents.
+type File struct {
+	Name string
+	Data []byte
+	// Map is the database type makemap builds the table as ("hash"); ""
+	// for sendmail.mc and class files. Alias: an aliases(5) file (built
+	// with sendmail -bi or makemap -a... as newaliases does).
+	Map   string
+	Alias bool
+}
+
+// Result is a migration's output.
+type Result struct {
+	// Files are sorted by name; sendmail.mc is among them.
+	Files  []File
+	Report *Report
+}
+
+// The names of the files written, as the cf library's defaults name
+// them under /etc/mail.
+const (
+	fileMC          = "sendmail.mc"
+	fileAccess      = "access"
+	fileVirtuser    = "virtusertable"
+	fileGenerics    = "genericstable"
+	fileMailertable = "mailertable"
+	fileDomaintable = "domaintable"
+	fileAliases     = "aliases"
+	fileLocalHosts  = "local-host-names"
+	fileRelayDoms   = "relay-domains"
+)
+
+// Migrate turns a configuration of either dialect into sendmail's: a
+// Postfix configuration is translated; a sendmail one is written back as
+// an equivalent .mc with its tables.
+func Migrate(cfg *ir.Config, opt Options) (*Result, error) {
+	if cfg == nil {
+		return nil, fmt.Errorf("migrate to sendmail: no configuration")
+	}
+	m := &migrator{cfg: cfg, opt: opt, mc: newMC(), tables: map[string]*tableFile{}}
+	switch cfg.Dialect {
+	case ir.Sendmail:
+		m.direction = "sendmail-to-sendmail"
+		m.rep = &Report{From: string(ir.Sendmail), To: string(ir.Sendmail)}
+		if err := m.fromSendmail(); err != nil {
+			return nil, fmt.Errorf("migrate sendmail-to-sendmail: %w", err)
+		}
+	case ir.Postfix:
+		m.direction = "postfix-to-sendmail"
+		m.rep = &Report{From: string(ir.Postfix), To: string(ir.Sendmail)}
+		if err := m.fromPostfix(); err != nil {
+			return nil, fmt.Errorf("migrate postfix-to-sendmail: %w", err)
+		}
+	default:
+		return nil, fmt.Errorf("migrate to sendmail: unknown dialect %q", cfg.Dialect)
+	}
+	return m.result(), nil
+}
+
+// migrator holds a migration's state.
+type migrator struct {
+	cfg       *ir.Config
+	opt       Options
+	rep       *Report
+	direction string
+	mc        *mcFile
+	tables    map[string]*tableFile
+	order     []string // table names in the order made
+}
+
+// table returns the table source of that file name, made when new.
+func (m *migrator) table(name string, kind tableKind, notes ...string) *tableFile {
+	if t := m.tables[name]; t != nil {
+		return t
+	}
+	t := newTable(name, kind, notes...)
+	m.tables[name] = t
+	m.order = append(m.order, name)
+	return t
+}
+
+func (m *migrator) result() *Result {
+	files := []File{{Name: fileMC, Data: m.mc.render(m.direction, m.opt.Provenance)}}
+	for _, name := range m.order {
+		t := m.tables[name]
+		files = append(files, File{Name: name, Data: t.render(m.direction, m.opt.Provenance), Map: t.typ, Alias: t.kind == aliasTable})
+	}
+	sort.Slice(files, func(i, j int) bool { return files[i].Name < files[j].Name })
+	return &Result{Files: files, Report: m.rep}
+}
+
+func (m *migrator) item(it Item) {
+	m.rep.Items = append(m.rep.Items, it)
+}
+
+func (m *migrator) exact(construct string, pos ir.Pos, origin, target string) {
+	m.item(Item{Construct: construct, Pos: pos.String(), Origin: origin, Fidelity: Exact, Target: target})
+}
+
+func (m *migrator) approx(construct string, pos ir.Pos, target, differs, example string, affects ...Affect) {
+	m.item(Item{Construct: construct, Pos: pos.String(), Fidelity: Approximate, Target: target,
+		Differs: differs, Example: example, Affects: affects})
+}
+
+// inherent adds an approximate item about a difference between the two
+// MTAs that no configuration avoids.
+func (m *migrator) inherent(construct, origin, differs, example string, affects ...Affect) {
+	m.item(Item{Construct: construct, Origin: origin, Fidelity: Approximate, Target: "(nothing)",
+		Differs: differs, Example: example, Affects: affects, Inherent: true})
+}
+
+func (m *migrator) none(construct string, pos ir.Pos, why, action, example string, affects ...Affect) {
+	m.item(Item{Construct: construct, Pos: pos.String(), Fidelity: NotExpressible,
+		Why: why, Action: action, Example: example, Affects: affects})
+}
+
+// lower is strings.ToLower without a trailing dot.
+func lower(s string) string { return strings.TrimSuffix(strings.ToLower(strings.TrimSpace(s)), ".") }

@@ -1,0 +1,172 @@
+package sendmail_test
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+
+	"mailcc/internal/oracle/smoracle"
+	"mailcc/internal/testenv"
+	"mailcc/migrate/sendmail"
+	"mailcc/runtime/policy"
+	"mailcc/runtime/probe"
+)
+
+// facts describes a probe for the report's predictions.
+func facts(p probe.Probe, hosts *policy.Hosts) sendmail.Facts {
+	f := sendmail.Facts{
+		Kind: string(p.Kind), ClientAddr: p.Client.Addr, ClientName: p.Client.Name,
+		Auth: p.Auth != "", AuthMech: p.AuthType, From: p.From, To: p.To, Address: p.Address, Name: p.Name,
+		Mailer: p.Mailer,
+	}
+	if (p.Kind == probe.Mail || p.Kind == probe.Rcpt) && p.From == "" {
+		f.From = "<>"
+	}
+	if hosts != nil {
+		f.Resolves = hosts.Exists
+		f.Canonical = hosts.Canonical
+	}
+	return f
+}
+
+// copyCaseFile copies a file of the oracle's own (hosts, hostname) from
+// the case into the migrated configuration, when the case has it.
+func copyCaseFile(t *testing.T, from, to, name string) {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(from, name))
+	if os.IsNotExist(err) {
+		return
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(to, name), data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestEquivalence: the real sendmail (smoracle) runs the migrated
+// configuration of every Postfix case of corpus/trace and answers the
+// case's probes; each answer is compared with the real Postfix's
+// (expected.jsonl). A disagreement counts as predicted when the report
+// has a non-exact item that describes the probe. The test fails when
+// sendmail cannot run the configuration or cannot answer a probe; the
+// figures and the unpredicted disagreements are logged.
+func TestEquivalence(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the real sendmail on every case")
+	}
+	testenv.Tool(t, "m4")
+	testenv.CFDir(t)
+	bin := filepath.Join(testenv.SendmailBin(), "usr", "libexec", "sendmail")
+	for _, name := range []string{"sendmail", "makemap", "praliases"} {
+		if _, err := os.Stat(filepath.Join(bin, name)); err != nil {
+			testenv.Missing(t, "sendmail's "+name+" (sendmail-bin unpacked into .cache)")
+		}
+	}
+	type tally struct {
+		name                            string
+		agree, total, differ, predicted int
+		flagged                         int
+		unpredicted                     []string
+	}
+	var mu sync.Mutex
+	var tallies []tally
+	t.Run("cases", func(t *testing.T) {
+		for _, c := range traceCases(t, "pf-") {
+			t.Run(c.name, func(t *testing.T) {
+				t.Parallel()
+				res := migrate(t, load(t, c.dir), sendmail.Options{})
+				dir := t.TempDir()
+				writeFiles(t, dir, res)
+				copyCaseFile(t, c.dir, dir, "hosts")
+				copyCaseFile(t, c.dir, dir, "hostname")
+				probes, err := probe.ParseFile(filepath.Join(c.dir, "probes.tsv"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				want, err := probe.ReadResultsFile(filepath.Join(c.dir, "expected.jsonl"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(want) != len(probes) {
+					t.Fatalf("%d expected answers for %d probes", len(want), len(probes))
+				}
+				var hosts *policy.Hosts
+				if f, err := os.Open(filepath.Join(c.dir, "hosts")); err == nil {
+					hosts, _ = policy.ParseHosts(f, "hosts")
+					f.Close()
+				}
+				got, _, err := smoracle.Run(dir, probes, smoracle.Options{BinDir: bin, Workers: 4})
+				if err != nil && strings.Contains(err.Error(), "private UTS") {
+					testenv.Missing(t, "private namespaces for sendmail (run as root)")
+				}
+				if err != nil {
+					t.Fatalf("sendmail cannot run the migrated configuration: %v", err)
+				}
+				if len(got) != len(probes) {
+					t.Fatalf("%d answers for %d probes", len(got), len(probes))
+				}
+				tl := tally{name: c.name, total: len(probes)}
+				for i := range want {
+					if got[i].Decision == probe.Error {
+						t.Errorf("n=%d %s: the oracle could not answer: %s", want[i].N, want[i].Probe, got[i].Text)
+					}
+					items := res.Report.Predicts(facts(probes[i], hosts))
+					d := probe.Compare(want[i], got[i])
+					if len(d) == 0 {
+						tl.agree++
+						if len(items) > 0 {
+							tl.flagged++
+						}
+						continue
+					}
+					tl.differ++
+					if len(items) > 0 {
+						tl.predicted++
+						if os.Getenv("MIGRATE_VERBOSE") != "" {
+							t.Logf("predicted n=%d %s: differs in %v\n  postfix  %s\n  sendmail %s\n  by %s: %s", want[i].N, want[i].Probe, d,
+								want[i].Summary(), got[i].Summary(), items[0].Pos, items[0].Construct)
+						}
+						continue
+					}
+					tl.unpredicted = append(tl.unpredicted, fmt.Sprintf("n=%d %s: differs in %v\n      postfix  %s\n      sendmail %s",
+						want[i].N, want[i].Probe, d, want[i].Summary(), got[i].Summary()))
+				}
+				t.Logf("%s: %d of %d probes agree; %d differ, %d of them predicted by the report (which also flags %d that agree)",
+					c.name, tl.agree, tl.total, tl.differ, tl.predicted, tl.flagged)
+				for _, u := range tl.unpredicted {
+					t.Logf("  unpredicted: %s", u)
+				}
+				mu.Lock()
+				tallies = append(tallies, tl)
+				mu.Unlock()
+			})
+		}
+	})
+	sort.Slice(tallies, func(i, j int) bool { return tallies[i].name < tallies[j].name })
+	agree, total, differ, pred, flagged := 0, 0, 0, 0, 0
+	var lines []string
+	for _, tl := range tallies {
+		agree += tl.agree
+		total += tl.total
+		differ += tl.differ
+		pred += tl.predicted
+		flagged += tl.flagged
+		mark := ""
+		if float64(tl.agree) < 0.98*float64(tl.total) {
+			mark = "  (below 98%)"
+		}
+		if tl.predicted < tl.differ {
+			mark += fmt.Sprintf("  (%d unpredicted)", tl.differ-tl.predicted)
+		}
+		lines = append(lines, fmt.Sprintf("%-28s %3d of %3d agree (%5.1f%%); %2d differ, %2d predicted%s",
+			tl.name+":", tl.agree, tl.total, 100*float64(tl.agree)/float64(max(tl.total, 1)), tl.differ, tl.predicted, mark))
+	}
+	t.Logf("postfix -> sendmail equivalence, per case:\n%s\nall: %d of %d agree (%.1f%%); %d differ, %d predicted; the report also flags %d probes that agree",
+		strings.Join(lines, "\n"), agree, total, 100*float64(agree)/float64(max(total, 1)), differ, pred, flagged)
+}

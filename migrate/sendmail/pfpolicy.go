@@ -1,0 +1,376 @@
+package sendmail
+
+import (
+	"strings"
+
+	"mailcc/ir"
+)
+
+// pfPolicy translates the restriction lists: access tables become
+// tagged access entries, the sender checks sendmail makes by default
+// are kept or turned off.
+func (m *migrator) pfPolicy(st *pfState) {
+	var hasNonFQDN, hasUnresolvable bool
+	for _, sp := range m.cfg.Policy.Stages {
+		relayList := sp.List == "smtpd_relay_restrictions"
+		for _, ch := range sp.Checks {
+			name := ch.Name
+			if name == "" {
+				name = string(ch.Kind)
+			}
+			construct := sp.List + ": " + name
+			switch ch.Kind {
+			case ir.CheckPermitRelayClients:
+				m.pfNetworks(st, sp.List)
+			case ir.CheckPermitAuth:
+				// TRUST_AUTH_MECH, from Relay.AuthMechanisms
+			case ir.CheckAccess:
+				m.pfAccessTable(st, sp.List, relayList, ch)
+			case ir.CheckRejectUnauthDestination, ir.CheckDeferUnauthDestination:
+				m.approx(construct, ch.Pos, "(sendmail's relay check in check_rcpt)",
+					"sendmail refuses relaying with 550 5.7.1 Relaying denied; Postfix with 554 5.7.1 (reject_unauth_destination) or a 4xx (defer_unauth_destination)",
+					"rcpt\t203.0.113.9\tu@example.org\tu@remote.example",
+					Affect{Kinds: []string{"rcpt"}, When: whenRelayDenied})
+			case ir.CheckRejectUnqualifiedSender:
+				hasNonFQDN = true
+				m.approx(construct, ch.Pos, "(sendmail's default check_mail)",
+					"sendmail refuses a sender without a domain with 553 5.5.4 and accepts user@host without a dot; Postfix refuses both with 504 5.5.2, where it runs in the list",
+					"mail\t203.0.113.9\tuser",
+					Affect{Kinds: []string{"mail", "rcpt"}, When: WhenSenderUnqualified},
+					Affect{Kinds: []string{"mail", "rcpt"}, When: "sender-domain-single-label"})
+			case ir.CheckRejectUnknownSenderDomain:
+				hasUnresolvable = true
+				m.approx(construct, ch.Pos, "(sendmail's default check_mail)",
+					"sendmail refuses an unresolvable sender domain with 553 5.1.8 (451 4.1.8 on a DNS failure); Postfix with 450 4.1.8 by default",
+					"mail\t203.0.113.9\tu@nowhere.invalid",
+					Affect{Kinds: []string{"mail", "rcpt"}, When: WhenSenderUnresolvable})
+			case ir.CheckPermit:
+				// the end of a list: sendmail's rulesets accept too
+			case ir.CheckDNSBL:
+				if len(ch.Args) > 0 {
+					m.mc.add(grpFeature, call("FEATURE", "dnsbl", ch.Args[0]), construct, ch.Pos)
+					m.approx(construct, ch.Pos, "FEATURE(dnsbl, "+ch.Args[0]+")",
+						"sendmail checks only IPv4 clients and replies 550 instead of 554", "")
+				}
+			case ir.CheckRejectUnknownClient:
+				m.mc.add(grpFeature, call("FEATURE", "require_rdns"), construct, ch.Pos)
+				m.approx(construct, ch.Pos, "FEATURE(require_rdns)",
+					"sendmail refuses clients without a name with 550 5.7.1 (451 on a temporary failure) at connection time, and exempts class R clients",
+					"connect\t203.0.113.9", Affect{Kinds: []string{"connect", "mail", "rcpt"}, When: WhenNoClientName})
+			default:
+				m.none(construct, ch.Pos, "sendmail's cf library has no counterpart of this restriction",
+					"write a Local_check_relay/Local_check_mail/Local_check_rcpt ruleset or use a milter", "",
+					restrictionAffects(ch)...)
+			}
+		}
+	}
+	if !hasNonFQDN {
+		m.mc.add(grpFeature, call("FEATURE", "accept_unqualified_senders"), "Postfix accepts senders without a domain unless reject_non_fqdn_sender", ir.Pos{})
+		m.exact("(no reject_non_fqdn_sender)", ir.Pos{}, "Postfix default", "FEATURE(accept_unqualified_senders)")
+	}
+	if !hasUnresolvable {
+		m.mc.add(grpFeature, call("FEATURE", "accept_unresolvable_domains"), "Postfix accepts unresolvable sender domains unless reject_unknown_sender_domain", ir.Pos{})
+		m.exact("(no reject_unknown_sender_domain)", ir.Pos{}, "Postfix default", "FEATURE(accept_unresolvable_domains)")
+	}
+}
+
+// whenRelayDenied is evaluated by the test harness: the probe is a
+// recipient neither local nor a relay domain, from a client that may
+// not relay.
+const whenRelayDenied = "relay-denied"
+
+// restrictionAffects describes the probes a restriction the migration
+// drops may decide.
+func restrictionAffects(ch ir.Check) []Affect {
+	switch ch.Subject {
+	case "client":
+		return []Affect{{Kinds: []string{"connect", "mail", "rcpt"}, Client: "0.0.0.0/0"}, {Kinds: []string{"connect", "mail", "rcpt"}, Client: "::/0"}}
+	case "helo":
+		return []Affect{{Kinds: []string{"connect", "mail", "rcpt"}, When: "helo"}}
+	case "sender":
+		return []Affect{{Kinds: []string{"mail", "rcpt"}, Sender: "*"}, {Kinds: []string{"mail", "rcpt"}, Sender: "<>"}}
+	case "recipient":
+		return []Affect{{Kinds: []string{"rcpt"}, Recipient: "*"}}
+	}
+	return []Affect{{Kinds: []string{"connect", "mail", "rcpt"}, Client: "0.0.0.0/0"}, {Kinds: []string{"connect", "mail", "rcpt"}, Client: "::/0"}}
+}
+
+// pfAccessTable writes a check_*_access table's entries as tagged
+// access entries.
+func (m *migrator) pfAccessTable(st *pfState, group string, relayList bool, ch ir.Check) {
+	construct := ch.Name + " " + ch.Table
+	t := m.cfg.Table(ch.Table)
+	if t == nil || !t.Loaded {
+		m.none(construct, ch.Pos, "its entries were not read (a table type mailcc does not read, or a missing file)",
+			"translate its entries into the access map by hand", "", restrictionAffects(ch)...)
+		return
+	}
+	var tag string
+	switch ch.Subject {
+	case "client":
+		tag = "Connect"
+	case "sender":
+		tag = "From"
+	case "recipient":
+		tag = "To"
+	default:
+		m.none(construct, ch.Pos, "sendmail's access map has no entries for the "+ch.Subject+" (check_helo_access and the like)",
+			"write a Local_check ruleset or use a milter", "", restrictionAffects(ch)...)
+		return
+	}
+	for _, e := range t.Entries {
+		m.pfAccessEntry(st, group, relayList, tag, t, e)
+	}
+	if m.cfg.Policy.DelayChecks && (ch.Subject == "client" || ch.Subject == "sender") {
+		var keys []ir.Key
+		for _, e := range t.Entries {
+			if e.Access != nil {
+				keys = append(keys, e.Access.Key)
+			} else if p, err := parsePrefix(e.Key); err == nil {
+				keys = append(keys, ir.Key{Kind: ir.KeyOther, Value: p.String()})
+			}
+		}
+		var aff []Affect
+		for _, a := range pfKeyAffects(tag, keys) {
+			a.Kinds = []string{"rcpt"}
+			aff = append(aff, a)
+		}
+		for _, k := range keys {
+			if k.Kind == ir.KeyOther {
+				aff = append(aff, Affect{Kinds: []string{"rcpt"}, Client: k.Value})
+			}
+		}
+		m.approx(construct+" (smtpd_delay_reject = yes)", ch.Pos, "access: "+tag+": entries checked at connection or MAIL",
+			"Postfix refuses at RCPT what sendmail (without delay_checks, whose refusals would then come after the relay check) refuses when the client connects or at MAIL",
+			"", aff...)
+	}
+	if ch.Subject == "sender" || ch.Subject == "recipient" {
+		m.approx(construct, ch.Pos, "access: "+tag+": entries",
+			"sendmail tries the full address, then user@, then the domain and its parents; Postfix the full address, the domain and its parents, then user@: a table with user@ and domain entries may answer differently; sendmail applies To:user@ entries only to local domains",
+			"", pfKeyAffects(tag, userKeys(t))...)
+	}
+}
+
+func userKeys(t *ir.Table) []ir.Key {
+	var out []ir.Key
+	for _, e := range t.Entries {
+		if e.Access != nil && e.Access.Key.Kind == ir.KeyUser {
+			out = append(out, e.Access.Key)
+		}
+	}
+	return out
+}
+
+// pfKeyAffects describes the probes an access key decides.
+func pfKeyAffects(tag string, keys []ir.Key) []Affect {
+	var out []Affect
+	for _, k := range keys {
+		pat := ""
+		switch k.Kind {
+		case ir.KeyUser:
+			pat = strings.TrimSuffix(k.Value, "@") + "@"
+		case ir.KeyAddress, ir.KeyUserDetail:
+			pat = k.Value
+		case ir.KeyDomain:
+			pat = k.Value
+		case ir.KeyNull:
+			pat = "<>"
+		case ir.KeyIPv4, ir.KeyIPv6:
+			if p, ok := keyPrefixOf(k); ok {
+				pat = p
+			}
+		default:
+			pat = k.Value
+		}
+		if pat == "" {
+			continue
+		}
+		switch tag {
+		case "Connect":
+			out = append(out, Affect{Kinds: []string{"connect", "mail", "rcpt"}, Client: pat})
+		case "From":
+			out = append(out, Affect{Kinds: []string{"mail", "rcpt"}, Sender: pat})
+		case "To":
+			out = append(out, Affect{Kinds: []string{"rcpt"}, Recipient: pat})
+		}
+	}
+	return out
+}
+
+func keyPrefixOf(k ir.Key) (string, bool) {
+	sk, ok := postfixIPKey(k)
+	if !ok {
+		return "", false
+	}
+	p, ok := keyPrefix(sk)
+	if !ok {
+		return "", false
+	}
+	return p.String(), true
+}
+
+// pfAccessEntry writes one Postfix access entry.
+func (m *migrator) pfAccessEntry(st *pfState, group string, relayList bool, tag string, t *ir.Table, e ir.Entry) {
+	construct := "entry " + t.Name + ": " + e.Key + " " + e.Value
+	if t.Backend.Type == "cidr" {
+		m.pfCIDREntry(st, group, construct, e)
+		return
+	}
+	if e.Access == nil {
+		m.none(construct, e.Pos, "mailcc could not classify the entry", "translate it by hand", "")
+		return
+	}
+	k, a := e.Access.Key, e.Access.Action
+	aff := pfKeyAffects(tag, []ir.Key{k})
+	var key string
+	switch k.Kind {
+	case ir.KeyIPv4, ir.KeyIPv6:
+		sk, ok := postfixIPKey(k)
+		if !ok || tag != "Connect" {
+			m.none(construct, e.Pos, "not an address key sendmail's access map can hold", "translate it by hand", "", aff...)
+			return
+		}
+		key = sk
+	case ir.KeyDomain:
+		key = lower(k.Value)
+	case ir.KeyAddress:
+		key = strings.ToLower(k.Value)
+	case ir.KeyUser:
+		key = strings.TrimSuffix(strings.ToLower(k.Value), "@") + "@"
+	case ir.KeyNull:
+		m.none(construct, e.Pos, "sendmail accepts MAIL FROM:<> before any access lookup", "none: the null sender cannot be refused by the access map", "mail\t203.0.113.9\t<>", aff...)
+		return
+	case ir.KeyDotDomain:
+		m.exact(construct, e.Pos, "", "(nothing: with smtpd_access_maps in parent_domain_matches_subdomains Postfix never looks a .domain key up)")
+		return
+	default:
+		m.none(construct, e.Pos, "sendmail's access map has no key of this form ("+string(k.Kind)+")", "translate it by hand", "", aff...)
+		return
+	}
+	rhs, ok, why := m.pfAction(st, relayList, tag, a)
+	if !ok {
+		m.none(construct, e.Pos, why, "translate it by hand (a Local_check ruleset or a milter)", "", aff...)
+		return
+	}
+	if tag == "To" && rhs == "RELAY" && k.Kind != ir.KeyDomain {
+		st.fullAddr = true
+	}
+	if !m.addAccess(st, group, tag, key, rhs, e.Pos) {
+		prev, _ := st.access.get(tag + ":" + key)
+		m.approx(construct, e.Pos, "(nothing: access already has "+tag+":"+key+" "+prev+")",
+			"an earlier entry for the same key or a covering one decides in sendmail's single access map", "", aff...)
+		return
+	}
+	target := "access: " + tag + ":" + key + " " + rhs
+	switch {
+	case rhs == "SKIP":
+		m.approx(construct, e.Pos, target, "SKIP ends the walk for this key in sendmail; DUNNO ends this table's lookups only, and the next restriction decides", "", aff...)
+	case k.Kind == ir.KeyIPv6:
+		m.exact(construct, e.Pos, "", target)
+	default:
+		m.exact(construct, e.Pos, "", target)
+	}
+}
+
+// pfCIDREntry writes a cidr: table entry as the aligned networks it
+// holds.
+func (m *migrator) pfCIDREntry(st *pfState, group, construct string, e ir.Entry) {
+	p, err := parsePrefix(e.Key)
+	if err != nil {
+		m.none(construct, e.Pos, "not a network", "translate it by hand", "")
+		return
+	}
+	aff := []Affect{{Kinds: []string{"connect", "mail", "rcpt"}, Client: p.String()}}
+	keys, ok := netKeys(p)
+	if !ok {
+		m.none(construct, e.Pos, "sendmail matches client addresses by whole octets or 16-bit groups: the network needs more than 256 keys", "list its aligned parts", "", aff...)
+		return
+	}
+	rhs, ok, why := m.pfAction(st, false, "Connect", pfParseAction(e.Value))
+	if !ok {
+		m.none(construct, e.Pos, why, "translate it by hand", "", aff...)
+		return
+	}
+	added := 0
+	for _, k := range keys {
+		if m.addAccess(st, group, "Connect", k, rhs, e.Pos) {
+			added++
+		}
+	}
+	if added == len(keys) && rhs != "SKIP" {
+		m.exact(construct, e.Pos, "", "access: Connect:"+keys[0]+" "+rhs)
+		return
+	}
+	m.approx(construct, e.Pos, "access: Connect: "+rhs, "sendmail uses the most specific entry, a cidr table the first that matches; DUNNO becomes SKIP", "", aff...)
+}
+
+// pfAction writes a Postfix access action as sendmail's right-hand
+// side.
+func (m *migrator) pfAction(st *pfState, relayList bool, tag string, a ir.Action) (rhs string, ok bool, why string) {
+	def := m.cfg.Policy.Defaults
+	switch a.Kind {
+	case ir.ActOK, ir.ActRelay, ir.ActNumber:
+		if relayList && tag == "To" {
+			return "RELAY", true, ""
+		}
+		if relayList && tag == "Connect" {
+			return "RELAY", true, ""
+		}
+		return "OK", true, ""
+	case ir.ActReject:
+		text := a.Text
+		if text == "" {
+			text = def.Reject.Text
+		}
+		code, dsn := def.Reject.Code, def.Reject.DSN
+		if code == 0 {
+			code, dsn = 554, "5.7.1"
+		}
+		if a.Code != 0 {
+			code, dsn = a.Code, a.DSN
+		}
+		if tag == "To" && st != nil {
+			st.blocklist = true
+		}
+		return reply(code, dsn, text), true, ""
+	case ir.ActError, ir.ActDefer:
+		code, dsn, text := a.Code, a.DSN, a.Text
+		if code == 0 {
+			code, dsn = def.Defer.Code, def.Defer.DSN
+			if code == 0 {
+				code, dsn = 450, "4.7.1"
+			}
+		}
+		if text == "" {
+			text = "Access denied"
+		}
+		if tag == "To" && st != nil {
+			st.blocklist = true
+		}
+		return reply(code, dsn, text), true, ""
+	case ir.ActDiscard:
+		if tag == "To" && st != nil {
+			st.blocklist = true
+		}
+		return "DISCARD", true, ""
+	case ir.ActQuarantine:
+		text := a.Text
+		if text == "" {
+			text = a.Arg
+		}
+		if text == "" {
+			text = "held by the access map"
+		}
+		return "QUARANTINE:" + text, true, ""
+	case ir.ActDunno:
+		if st != nil {
+			st.skip = true
+		}
+		return "SKIP", true, ""
+	case ir.ActPostfix:
+		return "", false, "sendmail's access map has no " + a.Name + " action"
+	case ir.ActRestrict:
+		return "", false, "sendmail's access map cannot run a restriction (" + a.Arg + ")"
+	}
+	return "", false, "sendmail's access map has no counterpart of this action (" + string(a.Kind) + ")"
+}

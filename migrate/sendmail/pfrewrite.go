@@ -1,0 +1,247 @@
+package sendmail
+
+import (
+	"strings"
+
+	"mailcc/ir"
+)
+
+// pfRewrite translates aliases, virtual aliasing, canonical and generic
+// mapping and masquerading.
+func (m *migrator) pfRewrite(st *pfState) {
+	if d := m.cfg.Rewrite.RecipientDelimiter; d != "+" {
+		if d == "" {
+			m.inherent("recipient_delimiter", "Postfix default", "sendmail always understands user+detail (aliases, virtusertable and access try user+detail, then user); Postfix without recipient_delimiter treats user+detail as a user of its own", "rcpt\t127.0.0.1\t<>\tpostmaster+x@localhost")
+		} else {
+			m.none("recipient_delimiter = "+d, ir.Pos{}, "sendmail's delimiter is always +", "use + addresses", "")
+		}
+	}
+	for _, rs := range m.cfg.Rewrite.Stages {
+		construct := rs.Name
+		if construct == "" {
+			construct = string(rs.Kind)
+		}
+		switch rs.Kind {
+		case ir.RewriteAliases:
+			for _, name := range rs.Tables {
+				m.pfAliases(name, rs)
+			}
+		case ir.RewriteVirtual:
+			for _, name := range rs.Tables {
+				m.pfVirtual(st, name, rs)
+			}
+		case ir.RewriteCanonical, ir.RewriteGeneric:
+			m.pfCanonical(st, construct, rs)
+		case ir.RewriteMasquerade:
+			m.pfMasquerade(construct, rs)
+		default:
+			m.none(construct, rs.Pos, "sendmail's cf library has no counterpart of this rewriting stage", "rewrite the addresses another way", "",
+				Affect{Kinds: []string{"rcpt", "resolve"}, Recipient: "*"})
+		}
+	}
+}
+
+func (m *migrator) pfAliases(name string, rs ir.RewriteStage) {
+	t := m.cfg.Table(name)
+	if t == nil || !t.Loaded {
+		m.none("alias_maps "+name, rs.Pos, "its entries were not read", "copy the aliases into /etc/mail/aliases", "", Affect{Kinds: []string{"alias"}, Name: "*"})
+		return
+	}
+	at := m.table(fileAliases, aliasTable, "aliases(5): the same syntax for both MTAs.")
+	for _, e := range t.Entries {
+		key := e.Key
+		if e.Alias != nil && e.Alias.Name != "" {
+			key = e.Alias.Name
+		}
+		if strings.ContainsAny(key, " \t\"") {
+			m.none("entry "+t.Name+": "+key, e.Pos, "sendmail keeps quotes in alias names, Postfix removes them", "rename the alias", "", Affect{Kinds: []string{"alias"}, Name: key})
+			continue
+		}
+		at.add(key, e.Value, e.Pos)
+	}
+	m.exact("alias_maps "+name, rs.Pos, "", "aliases")
+}
+
+// pfVirtual writes virtual(5) entries as virtusertable entries; domains
+// that are not local become VIRTUSER_DOMAINs with a catch-all that
+// refuses unknown users, as a Postfix virtual alias domain does.
+func (m *migrator) pfVirtual(st *pfState, name string, rs ir.RewriteStage) {
+	t := m.cfg.Table(name)
+	if t == nil || !t.Loaded {
+		m.none("virtual_alias_maps "+name, rs.Pos, "its entries were not read", "translate them into virtusertable", "", Affect{Kinds: []string{"rcpt", "resolve"}, Recipient: "*"})
+		return
+	}
+	vt := m.table(fileVirtuser, mapTable, "virtusertable: Postfix's virtual_alias_maps.")
+	m.mc.add(grpFeature, call("FEATURE", "virtusertable"), "virtual_alias_maps", rs.Pos)
+	virtDomains := map[string]bool{}
+	var vdOrder []string
+	for _, e := range t.Entries {
+		construct := "entry " + t.Name + ": " + e.Key + " " + e.Value
+		v := e.Virtual
+		if v == nil {
+			m.none(construct, e.Pos, "mailcc could not classify the entry", "translate it by hand", "")
+			continue
+		}
+		k := v.Key
+		aff := []Affect{{Kinds: []string{"rcpt", "resolve"}, Recipient: k.Value}, {Kinds: []string{"resolve"}, Address: k.Value}}
+		var key string
+		dom := lower(k.Domain)
+		switch k.Kind {
+		case ir.KeyAddress, ir.KeyUserDetail:
+			key = strings.ToLower(k.Value)
+		case ir.KeyDomainUser:
+			key = "@" + dom
+			aff = []Affect{{Kinds: []string{"rcpt", "resolve"}, Recipient: "@" + dom}, {Kinds: []string{"resolve"}, Address: "@" + dom}}
+		default:
+			m.none(construct, e.Pos, "virtusertable has no bare-user keys (Postfix applies them to every local domain)",
+				"write user@domain entries for each local domain", "", Affect{Kinds: []string{"rcpt", "resolve"}, Recipient: strings.TrimSuffix(k.Value, "@") + "@"},
+				Affect{Kinds: []string{"resolve"}, Address: strings.TrimSuffix(k.Value, "@") + "@"})
+			continue
+		}
+		if len(v.Targets) != 1 {
+			m.none(construct, e.Pos, "a virtusertable value is one address; Postfix expands a list",
+				"point the entry at a local alias that lists the addresses", "", aff...)
+			continue
+		}
+		target := v.Targets[0]
+		if k.Kind == ir.KeyDomainUser && strings.HasPrefix(target, "@") {
+			// Postfix keeps the local part: sendmail says so with %1
+			target = "%1" + target
+		}
+		if dom != "" && !st.local[dom] && !virtDomains[dom] {
+			virtDomains[dom] = true
+			vdOrder = append(vdOrder, dom)
+		}
+		vt.add(key, target, e.Pos)
+		m.approx(construct, e.Pos, "virtusertable: "+key+" "+target,
+			"sendmail rewrites the recipient once per lookup and re-parses the result (a value equal to its key recurses to an error); Postfix expands recursively and stops at a self-reference",
+			"", aff...)
+	}
+	for _, d := range vdOrder {
+		m.mc.add(grpMacro, call("VIRTUSER_DOMAIN", d), "a virtual alias domain", ir.Pos{})
+		if _, ok := vt.get("@" + d); !ok {
+			vt.add("@"+d, "error:5.1.1:550 User unknown in virtual alias table", ir.Pos{})
+		}
+		m.approx("virtual alias domain "+d, ir.Pos{}, "VIRTUSER_DOMAIN("+d+") and @"+d+" error:5.1.1:550",
+			"sendmail also relays to and from a VIRTUSER_DOMAIN (it joins class R); unknown users are refused by a catch-all error entry",
+			"", Affect{Kinds: []string{"rcpt"}, Client: "0.0.0.0/0", Recipient: d})
+	}
+}
+
+// pfCanonical writes canonical and generic mapping of senders as
+// genericstable; recipient canonical mapping has no counterpart.
+func (m *migrator) pfCanonical(st *pfState, construct string, rs ir.RewriteStage) {
+	sc := rs.Scope
+	aff := []Affect{{Kinds: []string{"header_from", "resolve"}, Address: "*"}, {Kinds: []string{"rcpt"}, Recipient: "*"}}
+	if sc.EnvelopeRecipient || sc.HeaderRecipient {
+		m.none(construct+" (recipients)", rs.Pos, "sendmail rewrites recipients only through virtusertable (local and virtual domains) and domaintable (whole domains)",
+			"use virtusertable entries for local recipients", "", aff...)
+	}
+	if !sc.EnvelopeSender && !sc.HeaderSender {
+		return
+	}
+	gt := m.table(fileGenerics, mapTable, "genericstable: Postfix's canonical and generic mapping of senders.")
+	m.mc.add(grpFeature, call("FEATURE", "genericstable"), construct, rs.Pos)
+	if sc.EnvelopeSender {
+		m.mc.add(grpFeature, call("FEATURE", "masquerade_envelope"), construct, rs.Pos)
+	}
+	gdoms := map[string]bool{}
+	for _, name := range rs.Tables {
+		t := m.cfg.Table(name)
+		if t == nil || !t.Loaded {
+			m.none(construct+" "+name, rs.Pos, "its entries were not read (regexp and pcre tables have no genericstable form)", "translate them by hand", "", aff...)
+			continue
+		}
+		for _, e := range t.Entries {
+			var v *ir.AddressEntry
+			switch {
+			case e.Canonical != nil:
+				v = e.Canonical
+			case e.Generic != nil:
+				v = e.Generic
+			}
+			ec := "entry " + t.Name + ": " + e.Key + " " + e.Value
+			if v == nil || len(v.Targets) != 1 {
+				m.none(ec, e.Pos, "not a single-address entry", "translate it by hand", "", aff...)
+				continue
+			}
+			k, target := v.Key, v.Targets[0]
+			key := strings.ToLower(k.Value)
+			switch k.Kind {
+			case ir.KeyAddress:
+			case ir.KeyDomainUser:
+				key = "@" + lower(k.Domain)
+				if strings.HasPrefix(target, "@") {
+					target = "%1" + target
+				}
+			case ir.KeyUser:
+				key = strings.TrimSuffix(key, "@")
+			default:
+				m.none(ec, e.Pos, "genericstable has no key of this form", "translate it by hand", "", aff...)
+				continue
+			}
+			if d := lower(k.Domain); d != "" && !gdoms[d] {
+				gdoms[d] = true
+				m.mc.add(grpMacro, call("GENERICS_DOMAIN", d), "", e.Pos)
+			}
+			gt.add(key, target, e.Pos)
+			m.approx(ec, e.Pos, "genericstable: "+key+" "+target,
+				"sendmail applies genericstable at delivery, to the header sender (and the envelope sender with masquerade_envelope), for domains in class G and unqualified addresses; Postfix canonical mapping applies in cleanup, before routing",
+				"header_from\t"+k.Value, Affect{Kinds: []string{"header_from", "resolve"}, Address: patOf(k)}, Affect{Kinds: []string{"mail", "rcpt"}, Sender: patOf(k)})
+		}
+	}
+}
+
+func patOf(k ir.Key) string {
+	switch k.Kind {
+	case ir.KeyDomainUser:
+		return "@" + lower(k.Domain)
+	case ir.KeyUser:
+		return strings.TrimSuffix(k.Value, "@") + "@"
+	}
+	return k.Value
+}
+
+// pfMasquerade writes masquerade_domains as MASQUERADE_AS when it names
+// one domain.
+func (m *migrator) pfMasquerade(construct string, rs ir.RewriteStage) {
+	mq := rs.Masquerade
+	if mq == nil {
+		return
+	}
+	var pos []ir.DomainMatch
+	var neg []ir.DomainMatch
+	for _, d := range mq.Domains {
+		if d.Negated {
+			neg = append(neg, d)
+		} else {
+			pos = append(pos, d)
+		}
+	}
+	aff := []Affect{{Kinds: []string{"header_from", "resolve"}, Address: "*"}}
+	if len(pos) != 1 {
+		m.none(construct, rs.Pos, "sendmail masquerades as one name ($M); Postfix strips each address to the listed domain it is in",
+			"choose one masquerade name, or keep several hosts", "header_from\tuser@host.dept.example.com", aff...)
+		return
+	}
+	d := lower(pos[0].Domain)
+	m.mc.add(grpMacro, call("MASQUERADE_AS", d), construct, rs.Pos)
+	m.mc.add(grpMacro, call("MASQUERADE_DOMAIN", d), "", rs.Pos)
+	m.mc.add(grpFeature, call("FEATURE", "masquerade_entire_domain"), "", rs.Pos)
+	m.mc.add(grpFeature, call("FEATURE", "limited_masquerade"), "", rs.Pos)
+	if rs.Scope.EnvelopeSender {
+		m.mc.add(grpFeature, call("FEATURE", "masquerade_envelope"), "", rs.Pos)
+	}
+	if rs.Scope.HeaderRecipient || rs.Scope.EnvelopeRecipient {
+		m.mc.add(grpFeature, call("FEATURE", "allmasquerade"), "", rs.Pos)
+	}
+	for _, n := range neg {
+		m.mc.add(grpMacro, call("MASQUERADE_EXCEPTION", lower(n.Domain)), "", n.Pos)
+	}
+	for _, u := range mq.ExposedUsers {
+		m.mc.add(grpMacro, call("EXPOSED_USER", u.Value), "masquerade_exceptions", u.Pos)
+	}
+	m.approx(construct, rs.Pos, "MASQUERADE_AS("+d+") with masquerade_entire_domain and limited_masquerade",
+		"sendmail masquerades at delivery, for every client; Postfix in cleanup, headers only for local_header_rewrite_clients; sendmail masquerades "+d+" itself too, and envelope recipients only with allmasquerade",
+		"header_from\tuser@host."+d, aff...)
+}

@@ -1,0 +1,157 @@
+package sendmail
+
+import (
+	"strings"
+
+	"mailcc/ir"
+)
+
+// sendmail mailers for Postfix transports.
+var pfMailers = map[string]string{"smtp": "esmtp", "relay": "relay", "local": "local", "error": "error", "discard": "discard", "lmtp": ""}
+
+func (m *migrator) pfRouting(st *pfState) {
+	r := m.cfg.Routing
+	if sh := r.SmartHost; sh != nil && sh.Host != "" {
+		host := sh.Host
+		if sh.NoMX && !strings.HasPrefix(host, "[") {
+			host = "[" + host + "]"
+		}
+		m.mc.add(grpDefine, call("define", "SMART_HOST", host), "relayhost", sh.Pos)
+		if sh.Port != "" && sh.Port != "25" && sh.Port != "smtp" {
+			m.mc.add(grpDefine, call("define", "RELAY_MAILER_ARGS", "TCP $h "+sh.Port), "relayhost's port", sh.Pos)
+		}
+		m.approx("relayhost = "+sh.Raw, sh.Pos, "SMART_HOST "+host,
+			"sendmail's smart host does not carry mail for relay_domains recipients routed by Postfix's relay_transport differently, and it uses the relay mailer; a port is given in RELAY_MAILER_ARGS, not in the host",
+			"resolve\tuser@remote.example", Affect{Kinds: []string{"resolve"}, Address: "*"})
+	}
+	if tr := r.Transport; tr != nil {
+		m.pfTransport(st, tr)
+	}
+	if lr := r.LuserRelay; lr != nil {
+		m.none("luser_relay", lr.Pos, "mailcc does not translate luser_relay", "define LUSER_RELAY", "")
+	}
+}
+
+func (m *migrator) pfTransport(st *pfState, tr *ir.TransportRouting) {
+	t := m.cfg.Table(tr.Table)
+	if t == nil || !t.Loaded {
+		m.none("transport_maps "+tr.Table, tr.Pos, "its entries were not read", "translate them into mailertable", "", Affect{Kinds: []string{"resolve"}, Address: "*"})
+		return
+	}
+	mt := m.table(fileMailertable, mapTable, "mailertable: Postfix's transport_maps.")
+	m.mc.add(grpFeature, call("FEATURE", "mailertable"), "transport_maps", tr.Pos)
+	for _, e := range t.Entries {
+		construct := "entry " + t.Name + ": " + e.Key + " " + e.Value
+		te := e.Transport
+		if te == nil {
+			m.none(construct, e.Pos, "mailcc could not classify the entry", "translate it by hand", "")
+			continue
+		}
+		k := te.Key
+		var key string
+		var aff []Affect
+		switch k.Kind {
+		case ir.KeyDomain:
+			key = lower(k.Value)
+			aff = []Affect{{Kinds: []string{"resolve"}, Address: "@" + key}, {Kinds: []string{"rcpt"}, Recipient: "@" + key}}
+		case ir.KeyDotDomain:
+			key = "." + strings.TrimPrefix(lower(k.Value), ".")
+			aff = []Affect{{Kinds: []string{"resolve"}, Address: key}, {Kinds: []string{"rcpt"}, Recipient: key}}
+		case ir.KeyWildcard:
+			key = "."
+			aff = []Affect{{Kinds: []string{"resolve"}, Address: "*"}}
+		default:
+			m.none(construct, e.Pos, "mailertable has only domain keys", "route the address another way (virtusertable to an address at a routed domain)", "",
+				Affect{Kinds: []string{"resolve", "rcpt"}, Address: k.Value, Recipient: ""}, Affect{Kinds: []string{"resolve"}, Address: k.Value})
+			continue
+		}
+		if k.Kind == ir.KeyDomain && st.local[key] {
+			m.none(construct, e.Pos, "sendmail never consults mailertable for a domain in class w", "take the domain out of mydestination, or use MAIL_HUB", "", aff...)
+			continue
+		}
+		var val string
+		switch {
+		case te.Error != nil:
+			rp := te.Error
+			code := rp.Code
+			if code == 0 {
+				code = 550
+			}
+			val = strings.TrimPrefix(reply(code, rp.DSN, rp.Text), "ERROR:")
+			val = "error:" + val
+		default:
+			mailer, known := pfMailers[te.Mailer]
+			if te.Mailer == "" {
+				mailer, known = "esmtp", true
+			}
+			if !known || mailer == "" {
+				m.none(construct, e.Pos, "no sendmail mailer stands for the Postfix transport "+te.Mailer, "define a mailer (MAILER_DEFINITIONS) and name it", "", aff...)
+				continue
+			}
+			host := te.Host
+			if te.Port != "" {
+				m.none(construct, e.Pos, "a mailertable host has no port", "define a mailer whose A= names the port", "", aff...)
+				continue
+			}
+			if host == "" && mailer != "local" && mailer != "discard" {
+				if k.Kind != ir.KeyDomain {
+					m.none(construct, e.Pos, "an empty next hop (the recipient's domain) has no mailertable form for a wildcard key", "name the host", "", aff...)
+					continue
+				}
+				host = key
+			}
+			val = mailer + ":" + host
+		}
+		mt.add(key, val, e.Pos)
+		if te.Error != nil {
+			m.approx(construct, e.Pos, "mailertable: "+key+" "+val, "sendmail refuses the recipient at RCPT; Postfix's error transport accepts it and bounces", "", aff...)
+			continue
+		}
+		m.exact(construct, e.Pos, "", "mailertable: "+key+" "+val)
+	}
+}
+
+// pfListeners: sendmail's default daemons are the MTA on port 25 and
+// the MSA on 587.
+func (m *migrator) pfListeners() {
+	sub := false
+	for _, l := range m.cfg.Listeners {
+		switch l.Port {
+		case "submission", "587":
+			sub = true
+		case "smtps", "465":
+			m.mc.add(grpDaemon, call("DAEMON_OPTIONS", "Port=465, Name=MTA-SSL, M=s"), "smtps", l.Pos)
+		}
+	}
+	if !sub {
+		m.mc.add(grpFeature, call("FEATURE", "no_default_msa"), "master.cf has no submission service", ir.Pos{})
+	}
+	m.approx("master.cf listeners", ir.Pos{}, "sendmail's default daemons",
+		"sendmail's daemon listens on IPv4 only unless told otherwise", "")
+}
+
+// pfOptions translates the limits sendmail has options for.
+var pfOptionMap = map[string]string{
+	"message_size_limit":     "confMAX_MESSAGE_SIZE",
+	"smtpd_recipient_limit":  "confMAX_RCPTS_PER_MESSAGE",
+	"hopcount_limit":         "confMAX_HOP",
+	"delay_warning_time":     "confTO_QUEUEWARN",
+	"maximal_queue_lifetime": "confTO_QUEUERETURN",
+}
+
+func (m *migrator) pfOptions() {
+	for _, o := range m.cfg.Options {
+		conf := pfOptionMap[o.Name]
+		if conf == "" || !o.Pos.IsValid() || strings.Contains(o.Raw, "$") {
+			continue
+		}
+		m.mc.add(grpDefine, call("define", conf, o.Raw), o.Name, o.Pos)
+		m.exact(o.Name, o.Pos, "", "define("+conf+")")
+	}
+}
+
+func (m *migrator) pfOpaque() {
+	for _, o := range m.cfg.Opaque {
+		m.none(o.Kind+" "+o.Name, o.Pos, "mailcc keeps it without modelling it: "+o.Why, "translate it by hand", "")
+	}
+}

@@ -1,0 +1,154 @@
+package sendmail_test
+
+import (
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"mailcc/cfparse"
+	"mailcc/internal/testenv"
+	"mailcc/ir"
+	"mailcc/migrate/sendmail"
+)
+
+// traceCase is a folder of corpus/trace.
+type traceCase struct{ name, dir string }
+
+// traceCases lists corpus/trace's cases whose name starts with prefix.
+func traceCases(t *testing.T, prefix string) []traceCase {
+	t.Helper()
+	root := filepath.Join(testenv.Root(), "corpus", "trace")
+	ents, err := os.ReadDir(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []traceCase
+	for _, e := range ents {
+		if e.IsDir() && strings.HasPrefix(e.Name(), prefix) {
+			out = append(out, traceCase{e.Name(), filepath.Join(root, e.Name())})
+		}
+	}
+	if len(out) == 0 {
+		t.Fatalf("no %s* cases in %s", prefix, root)
+	}
+	return out
+}
+
+// load lowers a configuration (a .mc or a main.cf folder) with an empty
+// root, so that its tables are read beside it.
+func load(t *testing.T, path string) *ir.Config {
+	t.Helper()
+	cfg, diags, err := cfparse.Load([]string{path}, cfparse.Options{Root: t.TempDir()})
+	if err != nil {
+		t.Fatalf("loading %s: %v", path, err)
+	}
+	if errs := diags.Errors(); len(errs) > 0 {
+		t.Fatalf("loading %s: %v", path, errs)
+	}
+	return cfg
+}
+
+// writeFiles writes a migration's files into dir.
+func writeFiles(t *testing.T, dir string, res *sendmail.Result) {
+	t.Helper()
+	for _, f := range res.Files {
+		if err := os.WriteFile(filepath.Join(dir, f.Name), f.Data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func migrate(t *testing.T, cfg *ir.Config, opt sendmail.Options) *sendmail.Result {
+	t.Helper()
+	res, err := sendmail.Migrate(cfg, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+// irOpts compare two IRs as configurations: positions, the origins of
+// defaults and the list of files read (whose folder differs) aside.
+var irOpts = cmp.Options{
+	cmpopts.IgnoreTypes(ir.Pos{}),
+	cmpopts.IgnoreFields(ir.Config{}, "Sources"),
+	cmpopts.EquateEmpty(),
+}
+
+// TestRoundTrip: every sendmail case of corpus/trace, lowered, written
+// back as a .mc with its tables and lowered again, gives the same IR.
+// The fields that differ are logged per case; a case that differs must
+// have a report item that is not exact.
+func TestRoundTrip(t *testing.T) {
+	cases := traceCases(t, "sm-")
+	equal := 0
+	var differ []string
+	for _, c := range cases {
+		ir1 := load(t, filepath.Join(c.dir, "sendmail.mc"))
+		res := migrate(t, ir1, sendmail.Options{Provenance: true})
+		dir := t.TempDir()
+		writeFiles(t, dir, res)
+		ir2 := load(t, filepath.Join(dir, "sendmail.mc"))
+		fields := diffFields(ir1, ir2)
+		if len(fields) == 0 {
+			equal++
+			continue
+		}
+		differ = append(differ, c.name+": "+strings.Join(fields, ", "))
+		if res.Report.AllExact() {
+			t.Errorf("%s: the IR differs after the round trip in %v, and the report says everything is exact:\n%s",
+				c.name, fields, cmp.Diff(ir1, ir2, irOpts))
+		}
+	}
+	t.Logf("round trip equal on %d of %d sendmail cases", equal, len(cases))
+	for _, d := range differ {
+		t.Logf("  differs: %s", d)
+	}
+}
+
+// diffFields names the top-level IR fields (Tables by name) that differ.
+func diffFields(a, b *ir.Config) []string {
+	var out []string
+	check := func(name string, x, y any) {
+		if !cmp.Equal(x, y, irOpts) {
+			out = append(out, name)
+		}
+	}
+	check("Dialect", a.Dialect, b.Dialect)
+	check("Identity", a.Identity, b.Identity)
+	check("LocalDomains", a.LocalDomains, b.LocalDomains)
+	check("Relay", a.Relay, b.Relay)
+	check("Policy", a.Policy, b.Policy)
+	check("Rewrite", a.Rewrite, b.Rewrite)
+	check("Routing", a.Routing, b.Routing)
+	check("Listeners", a.Listeners, b.Listeners)
+	check("Client", a.Client, b.Client)
+	check("Mailers", a.Mailers, b.Mailers)
+	check("Milters", a.Milters, b.Milters)
+	check("Options", a.Options, b.Options)
+	check("Classes", a.Classes, b.Classes)
+	check("Opaque", a.Opaque, b.Opaque)
+	tables := map[string][2]*ir.Table{}
+	for _, t := range a.Tables {
+		tables[t.Name] = [2]*ir.Table{t, nil}
+	}
+	for _, t := range b.Tables {
+		p := tables[t.Name]
+		p[1] = t
+		tables[t.Name] = p
+	}
+	var names []string
+	for n := range tables {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		check("Tables["+n+"]", tables[n][0], tables[n][1])
+	}
+	return out
+}
