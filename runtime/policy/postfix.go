@@ -210,6 +210,10 @@ func (p *postfix) check(t *tracer, sess Session, c ir.Check, list string) (int, 
 		return p.helo(t, sess, c, list)
 	case ir.CheckRejectUnknownClient:
 		return p.unknownClient(t, sess, c, list)
+	case ir.CheckRejectUnknownSenderDomain:
+		return p.unknownAddress(t, sess.From, "Sender", ".1.8", c, list)
+	case ir.CheckRejectUnknownRecipientDomain:
+		return p.unknownAddress(t, sess.To, "Recipient", ".1.2", c, list)
 	case ir.CheckOpaque:
 		switch c.Name {
 		case "reject_unknown_client_hostname", "reject_unknown_reverse_client_hostname", "reject_unknown_client":
@@ -252,6 +256,31 @@ func (p *postfix) unknownClient(t *tracer, sess Session, c ir.Check, list string
 	d := codeReply(p.intOption("unknown_client_reject_code", 450), ".7.1",
 		"Client host rejected: cannot find your reverse hostname, ["+sess.ClientAddr.String()+"]")
 	return refuse, d
+}
+
+// unknownAddress: reject_unknown_sender_domain and
+// reject_unknown_recipient_domain (smtpd's reject_unknown_address).
+// The address is resolved as trivial-rewrite does; final destinations
+// (local and virtual domains), address literals and the null sender
+// are not looked up; any other domain needs an address in DNS (Env.DNS;
+// the stand-in has no MX records). Refused with
+// unknown_address_reject_code (450 by default).
+func (p *postfix) unknownAddress(t *tracer, addr, class, detail string, c ir.Check, list string) (int, Decision) {
+	if addr == "" {
+		return dunno, Decision{}
+	}
+	_, dom, ok := cutLast(p.routeAddr(addr), "@")
+	dom = strings.TrimSuffix(dom, ".")
+	if !ok || p.isLocal(dom) || p.virtualDomain(dom) || strings.HasPrefix(dom, "[") && strings.HasSuffix(dom, "]") {
+		return dunno, Decision{}
+	}
+	if p.e.env.DNS.Exists(dom) {
+		t.add(list+": "+c.Name+" ("+dom+" resolves)", "", c.Pos)
+		return dunno, Decision{}
+	}
+	t.add(list+": "+c.Name+" ("+dom+" does not resolve)", "reject", c.Pos)
+	return refuse, codeReply(p.intOption("unknown_address_reject_code", 450), detail,
+		"<"+addr+">: "+class+" address rejected: Domain not found")
 }
 
 // helo evaluates the HELO name checks.
