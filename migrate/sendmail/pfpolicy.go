@@ -27,10 +27,7 @@ func (m *migrator) pfPolicy(st *pfState) {
 			case ir.CheckAccess:
 				m.pfAccessTable(st, sp.List, relayList, ch)
 			case ir.CheckRejectUnauthDestination, ir.CheckDeferUnauthDestination:
-				m.approx(construct, ch.Pos, "(sendmail's relay check in check_rcpt)",
-					"sendmail refuses relaying with 550 5.7.1 Relaying denied; Postfix with 554 5.7.1 (reject_unauth_destination) or a 4xx (defer_unauth_destination)",
-					"rcpt\t203.0.113.9\tu@example.org\tu@remote.example",
-					Affect{Kinds: []string{"rcpt"}, When: whenRelayDenied})
+				m.pfRelayDenied(construct, ch)
 			case ir.CheckRejectUnqualifiedSender:
 				hasNonFQDN = true
 				m.approx(construct, ch.Pos, "(sendmail's default check_mail)",
@@ -373,4 +370,51 @@ func (m *migrator) pfAction(st *pfState, relayList bool, tag string, a ir.Action
 		return "", false, "sendmail's access map cannot run a restriction (" + a.Arg + ")"
 	}
 	return "", false, "sendmail's access map has no counterpart of this action (" + string(a.Kind) + ")"
+}
+
+// pfRelayDenied makes sendmail refuse relaying with Postfix's reply.
+// The cf library refuses with 550 5.7.1: confRELAY_MSG for a client
+// whose name resolved, a fixed "550 Relaying denied. IP name lookup
+// failed" for one without a name (Relay_ok). A Local_check_rcpt asks
+// Rcpt_ok and Relay_ok first, as Basic_check_rcpt then does again, and
+// turns Relay_ok's refusal into Postfix's reply; confRELAY_MSG carries
+// it for the other clients.
+func (m *migrator) pfRelayDenied(construct string, ch ir.Check) {
+	rp := m.cfg.Relay.Denied
+	code, dsn, text := rp.Code, rp.DSN, rp.Text
+	if code == 0 {
+		code = 554
+	}
+	if ch.Kind == ir.CheckDeferUnauthDestination {
+		code, dsn = 450, "4.7.1"
+		if d := m.cfg.Policy.Defaults.Defer; d.Code != 0 {
+			code, dsn = d.Code, d.DSN
+		}
+	}
+	if ch.Reply != nil && ch.Reply.Code != 0 {
+		code, dsn = ch.Reply.Code, ch.Reply.DSN
+		if ch.Reply.Text != "" {
+			text = ch.Reply.Text
+		}
+	}
+	if text == "" {
+		text = "Relay access denied"
+	}
+	rhs := reply(code, dsn, text) // ERROR:D.S.N:code text
+	dsn, msg, _ := strings.Cut(strings.TrimPrefix(rhs, "ERROR:"), ":")
+	msg = strings.NewReplacer("\"", "", "`", "", "'", "").Replace(msg)
+	m.mc.add(grpDefine, call("define", "confRELAY_MSG", `"`+msg+`"`), "Postfix's reply to a relaying attempt ("+construct+")", ch.Pos)
+	m.mc.add(grpLocal, strings.Join([]string{
+		"LOCAL_RULESETS",
+		"SLocal_check_rcpt",
+		"# Postfix's reply to relaying (" + construct + "): Relay_ok's own refusal",
+		"# of a client without a name says 550, whatever confRELAY_MSG says",
+		"R$*\t\t\t$: $1 $| $>\"Rcpt_ok\" $1",
+		"R$* $| RELAY\t\t$@ $1",
+		"R$* $| $#$*\t\t$@ $1",
+		"R$* $| $*\t\t$: $1 $| $>\"Relay_ok\" $1",
+		"R$* $| $#error $*\t$#error $@ " + dsn + " $: \"" + msg + "\"",
+		"R$* $| $*\t\t$@ $1",
+	}, "\n"), "", ch.Pos)
+	m.exact(construct, ch.Pos, "", "sendmail's relay check in check_rcpt, refusing with "+msg+" (confRELAY_MSG and a Local_check_rcpt)")
 }
