@@ -10,13 +10,14 @@ import (
 
 // pfState is what the Postfix direction learns on the way.
 type pfState struct {
-	local     map[string]bool // class w as written to local-host-names
-	access    *tableFile
-	accessOn  bool
-	skip      bool // SKIP is used: access_db's skip option
-	fullAddr  bool // To:user@domain RELAY: relaytofulladdress
-	blocklist bool // To: entries that refuse
-	netsDone  bool // mynetworks written as Connect: RELAY
+	local      map[string]bool // class w as written to local-host-names
+	localOrder []string        // the same, in the order written
+	access     *tableFile
+	accessOn   bool
+	skip       bool // SKIP is used: access_db's skip option
+	fullAddr   bool // To:user@domain RELAY: relaytofulladdress
+	blocklist  bool // To: entries that refuse
+	netsDone   bool // mynetworks written as Connect: RELAY
 	// sources of the Connect:/From:/To: keys, for shadowing: the keys in
 	// the order written
 	written map[string][]string // tag → keys
@@ -147,6 +148,9 @@ func (m *migrator) pfLocalDomains(st *pfState) {
 		if dom == "" || strings.Contains(dom, "$") || d.Negated {
 			m.none("mydestination "+d.Domain, d.Pos, "not a literal domain", "list the domain in local-host-names", "")
 			continue
+		}
+		if !st.local[dom] {
+			st.localOrder = append(st.localOrder, dom)
 		}
 		st.local[dom] = true
 		lh.add(dom, "", d.Pos)

@@ -75,10 +75,17 @@ func (m *migrator) pfVirtual(st *pfState, name string, rs ir.RewriteStage) {
 	m.mc.add(grpFeature, call("FEATURE", "virtusertable"), "virtual_alias_maps", rs.Pos)
 	virtDomains := map[string]bool{}
 	var vdOrder []string
+	userKeyed := map[string]bool{}
+	var deferred []func()
 	for _, e := range t.Entries {
 		construct := "entry " + t.Name + ": " + e.Key + " " + e.Value
 		v := e.Virtual
 		if v == nil {
+			if typ := t.Backend.Type; typ == "regexp" || typ == "pcre" {
+				m.none(construct, e.Pos, "virtusertable has no pattern keys", "write its addresses as virtusertable entries", "",
+					Affect{Kinds: []string{"rcpt"}, When: whenPattern + e.Key}, Affect{Kinds: []string{"resolve"}, When: whenPattern + e.Key})
+				continue
+			}
 			m.none(construct, e.Pos, "mailcc could not classify the entry", "translate it by hand", "")
 			continue
 		}
@@ -92,18 +99,54 @@ func (m *migrator) pfVirtual(st *pfState, name string, rs ir.RewriteStage) {
 		case ir.KeyDomainUser:
 			key = "@" + dom
 			aff = []Affect{{Kinds: []string{"rcpt", "resolve"}, Recipient: "@" + dom}, {Kinds: []string{"resolve"}, Address: "@" + dom}}
+		case ir.KeyUser:
+			// Postfix applies a bare user to the local domains:
+			// one entry per local domain, unless one is written
+			user := strings.ToLower(strings.TrimSuffix(k.Value, "@"))
+			aff = []Affect{{Kinds: []string{"rcpt", "resolve"}, Recipient: user + "@"}, {Kinds: []string{"resolve"}, Address: user + "@"}}
+			target, ok := m.pfVirtualTarget(v.Targets, user)
+			var keys []string
+			for _, d := range st.localOrder {
+				if _, dup := vt.get(user + "@" + d); !dup && !userKeyed[user+"@"+d] {
+					keys = append(keys, user+"@"+d)
+				}
+			}
+			if !ok || len(keys) == 0 {
+				m.none(construct, e.Pos, "virtusertable has no bare-user keys (Postfix applies them to every local domain)",
+					"write user@domain entries for each local domain", "", aff...)
+				continue
+			}
+			deferred = append(deferred, func() {
+				for _, key := range keys {
+					vt.add(key, target, e.Pos)
+				}
+			})
+			m.approx(construct, e.Pos, "virtusertable: "+keys[0]+" "+target+" (one entry per local domain)",
+				"sendmail looks up an address under its local domains (class w) only as written there; Postfix applies a bare user to $myorigin and the local domains; "+virtualDiffers,
+				"", aff...)
+			continue
 		default:
-			m.none(construct, e.Pos, "virtusertable has no bare-user keys (Postfix applies them to every local domain)",
-				"write user@domain entries for each local domain", "", Affect{Kinds: []string{"rcpt", "resolve"}, Recipient: strings.TrimSuffix(k.Value, "@") + "@"},
-				Affect{Kinds: []string{"resolve"}, Address: strings.TrimSuffix(k.Value, "@") + "@"})
+			m.none(construct, e.Pos, "virtusertable has no key of this form", "translate it by hand", "", aff...)
 			continue
 		}
-		if len(v.Targets) != 1 {
-			m.none(construct, e.Pos, "a virtusertable value is one address; Postfix expands a list",
-				"point the entry at a local alias that lists the addresses", "", aff...)
+		target, ok := m.pfVirtualTarget(v.Targets, key)
+		if !ok {
+			m.none(construct, e.Pos, "a virtusertable value is one address", "point the entry at a local alias that lists the addresses", "", aff...)
 			continue
 		}
-		target := v.Targets[0]
+		if len(v.Targets) > 1 {
+			if dom != "" && !st.local[dom] && !virtDomains[dom] {
+				virtDomains[dom] = true
+				vdOrder = append(vdOrder, dom)
+			}
+			vt.add(key, target, e.Pos)
+			userKeyed[key] = true
+			m.approx(construct, e.Pos, "virtusertable: "+key+" "+target+" and aliases: "+target+": "+strings.Join(v.Targets, ", "),
+				"a virtusertable value is one address: the list became a local alias, so sendmail resolves the address to the local mailer, where Postfix resolves each listed address; "+virtualDiffers,
+				"", aff...)
+			continue
+		}
+		target = v.Targets[0]
 		if k.Kind == ir.KeyDomainUser && strings.HasPrefix(target, "@") {
 			// Postfix keeps the local part: sendmail says so with %1
 			target = "%1" + target
@@ -113,9 +156,24 @@ func (m *migrator) pfVirtual(st *pfState, name string, rs ir.RewriteStage) {
 			vdOrder = append(vdOrder, dom)
 		}
 		vt.add(key, target, e.Pos)
-		m.approx(construct, e.Pos, "virtusertable: "+key+" "+target,
-			"sendmail rewrites the recipient once per lookup and re-parses the result (a value equal to its key recurses to an error); Postfix expands recursively and stops at a self-reference",
-			"", aff...)
+		userKeyed[key] = true
+		m.approx(construct, e.Pos, "virtusertable: "+key+" "+target, virtualDiffers, "", aff...)
+	}
+	for _, f := range deferred {
+		f()
+	}
+	// virtual_alias_domains: a domain without entries of its own (a
+	// pattern table's) is a VIRTUSER_DOMAIN without the catch-all
+	for _, d := range m.domainsOf(rs.Domains) {
+		dom := lower(d.Domain)
+		if dom == "" || d.Negated || strings.ContainsAny(dom, "@/$ ") || !strings.Contains(dom, ".") || st.local[dom] || virtDomains[dom] {
+			continue
+		}
+		virtDomains[dom] = true
+		m.mc.add(grpMacro, call("VIRTUSER_DOMAIN", dom), "a virtual alias domain", d.Pos)
+		m.approx("virtual_alias_domains "+dom, d.Pos, "VIRTUSER_DOMAIN("+dom+")",
+			"no virtusertable entry of the domain was written: sendmail accepts and relays its addresses where Postfix rewrites them (its pattern entries) or refuses them",
+			"", Affect{Kinds: []string{"rcpt", "resolve"}, Recipient: dom}, Affect{Kinds: []string{"resolve"}, Address: dom})
 	}
 	for _, d := range vdOrder {
 		m.mc.add(grpMacro, call("VIRTUSER_DOMAIN", d), "a virtual alias domain", ir.Pos{})
@@ -244,4 +302,31 @@ func (m *migrator) pfMasquerade(construct string, rs ir.RewriteStage) {
 	m.approx(construct, rs.Pos, "MASQUERADE_AS("+d+") with masquerade_entire_domain and limited_masquerade",
 		"sendmail masquerades at delivery, for every client; Postfix in cleanup, headers only for local_header_rewrite_clients; sendmail masquerades "+d+" itself too, and envelope recipients only with allmasquerade",
 		"header_from\tuser@host."+d, aff...)
+}
+
+const virtualDiffers = "sendmail rewrites the recipient once per lookup and re-parses the result (a value equal to its key recurses to an error); Postfix expands recursively and stops at a self-reference"
+
+// pfVirtualTarget is the virtusertable value for a virtual(5) entry's
+// targets: the address itself, or for a list a local alias (written to
+// aliases) that lists them.
+func (m *migrator) pfVirtualTarget(targets []string, key string) (string, bool) {
+	switch len(targets) {
+	case 0:
+		return "", false
+	case 1:
+		return targets[0], true
+	}
+	name := "virtual-" + strings.Map(func(r rune) rune {
+		switch {
+		case r >= 'a' && r <= 'z', r >= '0' && r <= '9', r == '.', r == '-':
+			return r
+		}
+		return '-'
+	}, strings.ToLower(key))
+	at := m.table(fileAliases, aliasTable, "aliases(5): the same syntax for both MTAs.")
+	if v, ok := at.get(name); ok && v != strings.Join(targets, ", ") {
+		return "", false
+	}
+	at.add(name, strings.Join(targets, ", "), ir.Pos{})
+	return name, true
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/netip"
+	"regexp"
 	"strings"
 
 	"mailcc/migrate/postfix"
@@ -108,6 +109,13 @@ func (r *Report) Predicts(f Facts) []*Item {
 			continue
 		}
 		for _, a := range it.Affects {
+			if pat, ok := strings.CutPrefix(a.When, whenPattern); ok {
+				if patternMatches(pat, f) {
+					out = append(out, it)
+					break
+				}
+				continue
+			}
 			if a.When == whenRelayDenied {
 				if r.relayDenied(a, f) {
 					out = append(out, it)
@@ -196,4 +204,34 @@ func (r *Report) WriteText(w io.Writer) error {
 	fmt.Fprintf(&b, "%d constructs: %d exact, %d approximate, %d not expressible\n", len(r.Items), exact, approx, none)
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// whenPattern, followed by a regexp: or pcre: table's key
+// (/pattern/flags), is evaluated by the report: the probe's recipient
+// (rcpt) or address (resolve, header_from) matches the pattern, as
+// Postfix would match it (case-insensitively unless the flags hold i).
+const whenPattern = "pattern:"
+
+func patternMatches(key string, f Facts) bool {
+	if len(key) < 2 || key[0] != '/' {
+		return false
+	}
+	end := strings.LastIndexByte(key, '/')
+	if end <= 0 {
+		return false
+	}
+	pat, flags := key[1:end], key[end+1:]
+	if strings.Count(flags, "i")%2 == 0 {
+		pat = "(?i)" + pat
+	}
+	re, err := regexp.Compile(pat)
+	if err != nil {
+		return true // a pattern Go cannot read: say it may match
+	}
+	addr := f.Address
+	if f.Kind == "rcpt" {
+		addr = f.To
+	}
+	addr = strings.TrimSuffix(strings.TrimPrefix(strings.TrimSpace(addr), "<"), ">")
+	return addr != "" && re.MatchString(addr)
 }
