@@ -18,6 +18,9 @@ type pfState struct {
 	fullAddr   bool // To:user@domain RELAY: relaytofulladdress
 	blocklist  bool // To: entries that refuse
 	netsDone   bool // mynetworks written as Connect: RELAY
+	// afterPermitNets: the restriction list being translated had
+	// permit_mynetworks before the current check
+	afterPermitNets bool
 	// sources of the Connect:/From:/To: keys, for shadowing: the keys in
 	// the order written
 	written map[string][]string // tag → keys
@@ -44,6 +47,9 @@ func (m *migrator) fromPostfix() error {
 	m.mc.add(grpMailer, call("MAILER", "smtp"), "", ir.Pos{})
 	m.rep.local = st.local
 	m.rep.authRelay = len(m.cfg.Relay.AuthMechanisms) > 0
+	m.inherent("user@localhost", "sendmail: ruleset 3",
+		"sendmail's ruleset 3 rewrites an address at localhost to its host name ($j), in headers and the envelope; Postfix keeps user@localhost",
+		"header_from\tsomeone@localhost", Affect{Kinds: []string{"header_from"}, Address: "@localhost"})
 	m.inherent("alias names", "sendmail praliases", "sendmail looks an alias name up as written; Postfix folds it to lower case", "alias\tMAILER-DAEMON",
 		Affect{Kinds: []string{"alias"}, When: "uppercase"})
 	for _, l := range st.access.lines {

@@ -13,6 +13,7 @@ func (m *migrator) pfPolicy(st *pfState) {
 	var hasNonFQDN, hasUnresolvable bool
 	for _, sp := range m.cfg.Policy.Stages {
 		relayList := sp.List == "smtpd_relay_restrictions"
+		st.afterPermitNets = false
 		for _, ch := range sp.Checks {
 			name := ch.Name
 			if name == "" {
@@ -22,6 +23,7 @@ func (m *migrator) pfPolicy(st *pfState) {
 			switch ch.Kind {
 			case ir.CheckPermitRelayClients:
 				m.pfNetworks(st, sp.List)
+				st.afterPermitNets = true
 			case ir.CheckPermitAuth:
 				// TRUST_AUTH_MECH, from Relay.AuthMechanisms
 			case ir.CheckAccess:
@@ -259,6 +261,23 @@ func (m *migrator) pfAccessEntry(st *pfState, group string, relayList bool, tag 
 		return
 	}
 	target := "access: " + tag + ":" + key + " " + rhs
+	if st.afterPermitNets && tag != "Connect" && (strings.HasPrefix(rhs, "ERROR:") || rhs == "DISCARD") {
+		// Postfix's list ends at permit_mynetworks for those clients
+		var naff []Affect
+		for _, a := range aff {
+			for _, n := range m.cfg.Relay.Networks {
+				if n.CIDR != "" && !n.Negated {
+					b := a
+					b.Client = n.CIDR
+					naff = append(naff, b)
+				}
+			}
+		}
+		m.approx(construct, e.Pos, target,
+			"sendmail applies the entry to every client; in Postfix's "+group+" permit_mynetworks comes first, so clients in mynetworks never reach it",
+			"", naff...)
+		return
+	}
 	switch {
 	case rhs == "SKIP":
 		m.approx(construct, e.Pos, target, "SKIP ends the walk for this key in sendmail; DUNNO ends this table's lookups only, and the next restriction decides", "", aff...)

@@ -104,7 +104,13 @@ func (m *migrator) pfTransport(st *pfState, tr *ir.TransportRouting) {
 		}
 		mt.add(key, val, e.Pos)
 		if te.Error != nil {
-			m.approx(construct, e.Pos, "mailertable: "+key+" "+val, "sendmail refuses the recipient at RCPT; Postfix's error transport accepts it and bounces", "", aff...)
+			sender := "@" + key
+			if strings.HasPrefix(key, ".") {
+				sender = key
+			}
+			aff = append(aff, Affect{Kinds: []string{"mail", "rcpt"}, Sender: sender})
+			m.approx(construct, e.Pos, "mailertable: "+key+" "+val,
+				"sendmail refuses the recipient at RCPT, and a sender in the domain at MAIL (check_mail resolves the sender's domain through mailertable); Postfix's error transport accepts the recipient and bounces, and does not look senders up", "", aff...)
 			continue
 		}
 		m.exact(construct, e.Pos, "", "mailertable: "+key+" "+val)
