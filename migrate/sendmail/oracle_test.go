@@ -54,8 +54,9 @@ func copyCaseFile(t *testing.T, from, to, name string) {
 // case's probes; each answer is compared with the real Postfix's
 // (expected.jsonl). A disagreement counts as predicted when the report
 // has a non-exact item that describes the probe. The test fails when
-// sendmail cannot run the configuration or cannot answer a probe; the
-// figures and the unpredicted disagreements are logged.
+// sendmail cannot run the configuration or cannot answer a probe, and
+// for every disagreement the report does not predict; the figures are
+// logged, with the target of 98% agreement per case.
 func TestEquivalence(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the real sendmail on every case")
@@ -140,7 +141,7 @@ func TestEquivalence(t *testing.T) {
 				t.Logf("%s: %d of %d probes agree; %d differ, %d of them predicted by the report (which also flags %d that agree)",
 					c.name, tl.agree, tl.total, tl.differ, tl.predicted, tl.flagged)
 				for _, u := range tl.unpredicted {
-					t.Logf("  unpredicted: %s", u)
+					t.Errorf("unpredicted: %s", u)
 				}
 				mu.Lock()
 				tallies = append(tallies, tl)
