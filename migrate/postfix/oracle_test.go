@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -98,6 +99,7 @@ func checkWithPostfix(t *testing.T, dir string, res *postfix.Result) {
 	if _, err := cmd.Output(); err != nil || stderr.Len() > 0 {
 		t.Errorf("postconf -n -c %s: %v\n%s", dir, err, stderr.String())
 	}
+	postfixCheck(t, dir)
 	for _, f := range res.Files {
 		if f.Map == "" {
 			continue
@@ -124,6 +126,48 @@ func checkWithPostfix(t *testing.T, dir string, res *postfix.Result) {
 		if err != nil || stderr.Len() > 0 {
 			t.Errorf("%s %s: %v\n%s", filepath.Base(c.Path), f.Name, err, stderr.String())
 		}
+	}
+}
+
+// postfixCheck runs "postfix check" on a copy of the configuration
+// whose queue and data directories are temporary ones (postfix check
+// creates what is missing there): it must pass without a warning.
+func postfixCheck(t *testing.T, dir string) {
+	t.Helper()
+	pf := testenv.Tool(t, "postfix")
+	tmp := t.TempDir()
+	etc := filepath.Join(tmp, "etc")
+	if err := os.CopyFS(etc, os.DirFS(dir)); err != nil {
+		t.Fatal(err)
+	}
+	mainCf := filepath.Join(etc, "main.cf")
+	b, err := os.ReadFile(mainCf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b = fmt.Appendf(b, "\nqueue_directory = %s\ndata_directory = %s\n", filepath.Join(tmp, "queue"), filepath.Join(tmp, "data"))
+	// without myhostname Postfix asks DNS for this machine's name, and
+	// the sandbox's resolver only times out
+	if !regexp.MustCompile(`(?m)^myhostname\s*=`).Match(b) {
+		b = fmt.Appendf(b, "myhostname = mx.check.test\n")
+	}
+	if err := os.WriteFile(mainCf, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// Postfix waits until main.cf is a second old before reading it
+	old := time.Now().Add(-time.Hour)
+	if err := os.Chtimes(mainCf, old, old); err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range []string{"queue", "data"} {
+		if err := os.Mkdir(filepath.Join(tmp, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cmd := exec.Command(pf, "-c", etc, "check")
+	out, err := cmd.CombinedOutput()
+	if err != nil || len(out) > 0 {
+		t.Errorf("postfix -c OUTDIR check: %v\n%s", err, out)
 	}
 }
 
@@ -194,9 +238,9 @@ var oracleLimit = make(chan struct{}, 1)
 // each answer is compared with the real sendmail's (expected.jsonl).
 // A disagreement counts as predicted when the migration report has a
 // non-exact item that describes the probe. The test fails when Postfix
-// refuses the configuration or cannot start on it; the agreement
-// figures and the unpredicted disagreements are logged (the target is
-// 98% agreement per case, every disagreement predicted).
+// refuses the configuration or cannot start on it, and on a
+// disagreement the report did not predict; the agreement figures are
+// logged (the target is 98% agreement per case).
 func TestEquivalence(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a private Postfix per case")
@@ -305,8 +349,10 @@ func TestEquivalence(t *testing.T) {
 				}
 				t.Logf("%s: %d of %d probes agree; %d differ, %d of them predicted by the report (which also flags %d that agree; postfix start %.1f s)",
 					c.name, tl.agree, tl.total, tl.differ, tl.predicted, tl.flagged, meta.Start.Seconds())
+				// every disagreement must have been named by the report
+				// before the probes ran
 				for _, u := range tl.unpredicted {
-					t.Logf("  unpredicted: %s", u)
+					t.Errorf("not predicted by the report: %s", u)
 				}
 				mu.Lock()
 				tallies = append(tallies, tl)
@@ -360,6 +406,7 @@ func TestCorpusConfigurations(t *testing.T) {
 	for i, mc := range mcs {
 		name := filepath.Base(filepath.Dir(mc)) + "/" + filepath.Base(mc)
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			cfg, _, err := cfparse.Load([]string{mc}, cfparse.Options{Root: t.TempDir()})
 			if err != nil {
 				t.Skipf("not loaded: %v", err)
