@@ -23,6 +23,16 @@
 // subdomains becomes "domain" plus ".domain", and one that does not
 // stays exact.
 //
+// A configuration lowered from Postfix is written back as it was:
+// main.cf with every parameter the original set, as written; master.cf
+// with the SMTP listeners and delivery agents the IR holds (Postfix's
+// stock services for the others, which the IR does not keep); the text
+// sources of the tables whose entries the IR holds, under their file
+// names. The report calls all of that exact, and lists as not
+// expressible what the IR keeps opaque or does not hold (master.cf's
+// other services, files that are not table sources, tables whose
+// source was not read). Lowering the result gives the same IR.
+//
 // Migrate is pure: the IR in, file names with their contents and the
 // report out. Every file starts with Marker.
 package postfix
@@ -65,10 +75,14 @@ type Result struct {
 	Report *Report
 }
 
-// Migrate turns a sendmail configuration into Postfix's.
+// Migrate turns a sendmail configuration into Postfix's; a Postfix
+// configuration is written back as Postfix's (fromPostfix).
 func Migrate(cfg *ir.Config, opt Options) (*Result, error) {
 	if cfg == nil {
 		return nil, fmt.Errorf("migrate: no configuration")
+	}
+	if cfg.Dialect == ir.Postfix {
+		return fromPostfix(cfg, opt)
 	}
 	if cfg.Dialect != ir.Sendmail {
 		return nil, fmt.Errorf("migrate sendmail-to-postfix: the configuration is %s's, not sendmail's", cfg.Dialect)

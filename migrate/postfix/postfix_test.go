@@ -223,9 +223,13 @@ func TestAffectMatches(t *testing.T) {
 	}
 }
 
-// TestNotSendmail: a Postfix configuration is refused.
+// TestNotSendmail: a configuration of neither dialect is refused; a
+// Postfix one is written back as Postfix's (TestRoundTrip).
 func TestNotSendmail(t *testing.T) {
-	if _, err := postfix.Migrate(&ir.Config{Dialect: ir.Postfix}, postfix.Options{}); err == nil {
-		t.Error("a Postfix configuration was migrated")
+	if _, err := postfix.Migrate(&ir.Config{Dialect: "exim"}, postfix.Options{}); err == nil {
+		t.Error("an exim configuration was migrated")
+	}
+	if _, err := postfix.Migrate(&ir.Config{Dialect: ir.Postfix}, postfix.Options{}); err != nil {
+		t.Errorf("a Postfix configuration: %v", err)
 	}
 }
