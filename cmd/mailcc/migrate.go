@@ -17,6 +17,7 @@ import (
 	"mailcc/cfparse"
 	"mailcc/internal/safeio"
 	"mailcc/ir"
+	"mailcc/mapdb"
 	"mailcc/migrate/postfix"
 	"mailcc/migrate/udiff"
 )
@@ -26,6 +27,7 @@ type migrateOptions struct {
 	provenance     bool
 	dryRun, force  bool
 	json           bool
+	makemaps       bool
 }
 
 func newMigrateCmd() *cobra.Command {
@@ -50,8 +52,14 @@ commented), master.cf (sendmail's daemons as smtpd services, then
 Postfix's stock services) and the sources of the lookup tables it names
 (the access map split into client, sender and recipient tables in the
 order that keeps sendmail's decisions, virtual, canonical, transport,
-aliases, ...). Build the tables with postmap and postalias as usual; the
-paths in main.cf are under /etc/postfix.
+aliases, ...). Build the tables with postmap and postalias as usual, or
+give --makemaps: once the files are written, every hash, btree and cdb
+table is built from its source as postmap (postalias for aliases) run
+with OUTDIR's main.cf would build it (regexp, pcre and cidr tables are
+read as text and need nothing). Each database is written through a
+temporary file: one that fails to build leaves its older database as it
+was, is named on standard error, and makes the exit status 1. The paths
+in main.cf are under /etc/postfix.
 
 It prints a report: every source construct with its position, and
 whether Postfix does exactly what sendmail did, approximately (what
@@ -83,6 +91,7 @@ listed as "approximate (inherent)" and do not make the status 3.`,
 	f.BoolVar(&o.dryRun, "dry-run", false, "write nothing; print what would change in OUTDIR as a unified diff")
 	f.BoolVar(&o.force, "force", false, "overwrite files in OUTDIR that mailcc did not write")
 	f.BoolVar(&o.json, "json", false, "print the report (and the files) as JSON")
+	f.BoolVar(&o.makemaps, "makemaps", false, "once written, build every hash, btree and cdb table as postmap and postalias would")
 	return cmd
 }
 
@@ -92,6 +101,11 @@ type migrateFile struct {
 	// Action: create, update, unchanged, or refused (a file mailcc did
 	// not write is there).
 	Action string `json:"action"`
+	// With --makemaps, the database built from the table (DB) or why it
+	// could not be (DBError, the message postmap or postalias would
+	// print).
+	DB      string `json:"db,omitempty"`
+	DBError string `json:"db_error,omitempty"`
 }
 
 func runMigrate(o *migrateOptions) error {
@@ -148,9 +162,16 @@ func runMigrate(o *migrateOptions) error {
 		return &exitError{code: 1, msg: fmt.Sprintf("not overwriting %s: not written by mailcc (--force overwrites); nothing written",
 			strings.Join(refused, ", "))}
 	}
+	var failed []string
 	if !o.dryRun {
 		if err := writeAll(o.to, res.Files, files); err != nil {
 			return &exitError{code: 1, msg: err.Error()}
+		}
+		if o.makemaps {
+			failed, err = makeMaps(o.to, res.Files, files, os.Stderr)
+			if err != nil {
+				return &exitError{code: 1, msg: "--makemaps: " + err.Error()}
+			}
 		}
 	}
 
@@ -185,6 +206,10 @@ func runMigrate(o *migrateOptions) error {
 	}
 	if err != nil {
 		return &exitError{code: 1, msg: "writing the report: " + err.Error()}
+	}
+	if len(failed) > 0 {
+		return &exitError{code: 1, msg: fmt.Sprintf("--makemaps: %d database%s not built (the older one, if any, is left as it was): %s",
+			len(failed), plural(len(failed)), strings.Join(failed, ", "))}
 	}
 	if !res.Report.AllExact() {
 		return &exitError{code: 3}
@@ -226,4 +251,42 @@ func writeAll(dir string, out []postfix.File, files []migrateFile) error {
 	}
 	pending = nil
 	return nil
+}
+
+// makeMaps builds the database of every hash, btree and cdb table among
+// out, written into dir, as postmap (postalias for aliases tables) would
+// with dir's main.cf: the same code as mailcc postmap and postalias,
+// with their default options. Their warnings and fatal messages go to
+// stderr; failed lists the tables whose database could not be built
+// (type:path), and files records what was built. err is set only when
+// dir's main.cf cannot be read.
+func makeMaps(dir string, out []postfix.File, files []migrateFile, stderr io.Writer) (failed []string, err error) {
+	conf, err := readPostfixConfig(dir)
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", filepath.Join(dir, "main.cf"), err)
+	}
+	utf8 := conf.utf8Mode()
+	for i, f := range out {
+		t, ok := mapdb.ParseType(f.Map)
+		if !ok {
+			// main.cf, master.cf, and tables Postfix reads as text
+			continue
+		}
+		tool, prog := postmapTool, "postmap"
+		if f.Alias {
+			tool, prog = postaliasTool, "postalias"
+		}
+		name := filepath.Join(dir, f.Name)
+		warn := func(format string, a ...any) {
+			fmt.Fprintf(stderr, "%s: warning: %s\n", prog, printable(fmt.Sprintf(format, a...), utf8))
+		}
+		if err := postfixBuild(tool, t, name, defaultPostfixOpts(), utf8, conf, nil, warn); err != nil {
+			fmt.Fprintf(stderr, "%s: fatal: %s\n", prog, printable(err.Error(), utf8))
+			files[i].DBError = err.Error()
+			failed = append(failed, string(t)+":"+name)
+			continue
+		}
+		files[i].DB = f.Name + t.Suffix()
+	}
+	return failed, nil
 }
