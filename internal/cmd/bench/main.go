@@ -123,8 +123,9 @@ func main() {
 		}
 		if *keep {
 			fmt.Printf("%-40s inputs kept in %s\n", c.name, dir)
+		} else {
+			os.RemoveAll(dir)
 		}
-		os.RemoveAll(dir)
 		if err != nil {
 			fmt.Printf("%-40s %v\n", c.name, err)
 			failed = true
