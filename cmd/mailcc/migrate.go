@@ -101,6 +101,10 @@ type migrateFile struct {
 	// Action: create, update, unchanged, or refused (a file mailcc did
 	// not write is there).
 	Action string `json:"action"`
+	// Map is a table's type (hash, regexp, cidr, ...), Alias whether it
+	// is an aliases(5) table, built with postalias.
+	Map   string `json:"map,omitempty"`
+	Alias bool   `json:"alias,omitempty"`
 	// With --makemaps, the database built from the table (DB) or why it
 	// could not be (DBError, the message postmap or postalias would
 	// print).
@@ -134,7 +138,7 @@ func runMigrate(o *migrateOptions) error {
 	for _, f := range res.Files {
 		path := filepath.Join(o.to, f.Name)
 		old, err := os.ReadFile(path)
-		mf := migrateFile{Name: f.Name}
+		mf := migrateFile{Name: f.Name, Map: f.Map, Alias: f.Alias}
 		switch {
 		case errors.Is(err, fs.ErrNotExist):
 			mf.Action = "create"
