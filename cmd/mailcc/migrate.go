@@ -10,7 +10,10 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
+	"sort"
 	"strings"
+	"sync"
 
 	"github.com/spf13/cobra"
 
@@ -260,9 +263,11 @@ func writeAll(dir string, out []postfix.File, files []migrateFile) error {
 // makeMaps builds the database of every hash, btree and cdb table among
 // out, written into dir, as postmap (postalias for aliases tables) would
 // with dir's main.cf: the same code as mailcc postmap and postalias,
-// with their default options. Their warnings and fatal messages go to
-// stderr; failed lists the tables whose database could not be built
-// (type:path), and files records what was built. err is set only when
+// with their default options. The tables are built at once, as many as
+// there are processors, the largest first; each database is committed
+// on its own. Their warnings and fatal messages go to stderr; failed
+// lists the tables whose database could not be built (type:path, in the
+// order of out), and files records what was built. err is set only when
 // dir's main.cf cannot be read.
 func makeMaps(dir string, out []postfix.File, files []migrateFile, stderr io.Writer) (failed []string, err error) {
 	conf, err := readPostfixConfig(dir)
@@ -270,27 +275,61 @@ func makeMaps(dir string, out []postfix.File, files []migrateFile, stderr io.Wri
 		return nil, fmt.Errorf("reading %s: %w", filepath.Join(dir, "main.cf"), err)
 	}
 	utf8 := conf.utf8Mode()
+	var jobs []int
 	for i, f := range out {
-		t, ok := mapdb.ParseType(f.Map)
-		if !ok {
-			// main.cf, master.cf, and tables Postfix reads as text
+		if _, ok := mapdb.ParseType(f.Map); ok {
+			jobs = append(jobs, i)
+		} // else main.cf, master.cf, or a table Postfix reads as text
+	}
+	sort.SliceStable(jobs, func(a, b int) bool { return len(out[jobs[a]].Data) > len(out[jobs[b]].Data) })
+	var mu sync.Mutex // stderr
+	errs := make([]error, len(out))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for w := 0; w < min(runtime.GOMAXPROCS(0), len(jobs)); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				errs[i] = makeMap(dir, out[i], conf, utf8, func(msg string) {
+					mu.Lock()
+					defer mu.Unlock()
+					io.WriteString(stderr, msg)
+				})
+			}
+		}()
+	}
+	for _, i := range jobs {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	for _, i := range jobs {
+		t, _ := mapdb.ParseType(out[i].Map)
+		if errs[i] != nil {
+			files[i].DBError = errs[i].Error()
+			failed = append(failed, string(t)+":"+filepath.Join(dir, out[i].Name))
 			continue
 		}
-		tool, prog := postmapTool, "postmap"
-		if f.Alias {
-			tool, prog = postaliasTool, "postalias"
-		}
-		name := filepath.Join(dir, f.Name)
-		warn := func(format string, a ...any) {
-			fmt.Fprintf(stderr, "%s: warning: %s\n", prog, printable(fmt.Sprintf(format, a...), utf8))
-		}
-		if err := postfixBuild(tool, t, name, defaultPostfixOpts(), utf8, conf, nil, warn); err != nil {
-			fmt.Fprintf(stderr, "%s: fatal: %s\n", prog, printable(err.Error(), utf8))
-			files[i].DBError = err.Error()
-			failed = append(failed, string(t)+":"+name)
-			continue
-		}
-		files[i].DB = f.Name + t.Suffix()
+		files[i].DB = out[i].Name + t.Suffix()
 	}
 	return failed, nil
+}
+
+// makeMap builds one table's database with postmap's (postalias's)
+// code, printing the tool's messages through print.
+func makeMap(dir string, f postfix.File, conf *postfixConfig, utf8 bool, print func(string)) error {
+	t, _ := mapdb.ParseType(f.Map)
+	tool, prog := postmapTool, "postmap"
+	if f.Alias {
+		tool, prog = postaliasTool, "postalias"
+	}
+	warn := func(format string, a ...any) {
+		print(fmt.Sprintf("%s: warning: %s\n", prog, printable(fmt.Sprintf(format, a...), utf8)))
+	}
+	err := postfixBuild(tool, t, filepath.Join(dir, f.Name), defaultPostfixOpts(), utf8, conf, nil, warn)
+	if err != nil {
+		print(fmt.Sprintf("%s: fatal: %s\n", prog, printable(err.Error(), utf8)))
+	}
+	return err
 }
