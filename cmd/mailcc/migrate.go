@@ -8,9 +8,12 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
+	"runtime/pprof"
 	"sort"
 	"strings"
 	"sync"
@@ -31,6 +34,7 @@ type migrateOptions struct {
 	dryRun, force  bool
 	json           bool
 	makemaps       bool
+	cpuprofile     string
 }
 
 func newMigrateCmd() *cobra.Command {
@@ -83,6 +87,13 @@ accepts RCPT TO:<postmaster> before any restriction, for instance) are
 listed as "approximate (inherent)" and do not make the status 3.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if o.cpuprofile != "" {
+				stop, err := startCPUProfile(o.cpuprofile)
+				if err != nil {
+					return &exitError{code: 1, msg: err.Error()}
+				}
+				defer stop()
+			}
 			return runMigrate(o)
 		},
 	}
@@ -95,6 +106,8 @@ listed as "approximate (inherent)" and do not make the status 3.`,
 	f.BoolVar(&o.force, "force", false, "overwrite files in OUTDIR that mailcc did not write")
 	f.BoolVar(&o.json, "json", false, "print the report (and the files) as JSON")
 	f.BoolVar(&o.makemaps, "makemaps", false, "once written, build every hash, btree and cdb table as postmap and postalias would")
+	f.StringVar(&o.cpuprofile, "cpuprofile", "", "write a Go CPU profile of the run to `FILE` (for go tool pprof)")
+	f.MarkHidden("cpuprofile")
 	return cmd
 }
 
@@ -116,6 +129,15 @@ type migrateFile struct {
 }
 
 func runMigrate(o *migrateOptions) error {
+	// The migration holds the configuration's tables several times over
+	// (IR, report, emitted sources, databases being built): with a
+	// million access entries the live heap is far above main's soft
+	// memory limit, under which the collector would run without pause.
+	// Without the limit, a collection when the heap has grown by twice
+	// the live heap (measured on the bench case: 8.0 s, 2.5 GB peak,
+	// against 10.5 s, 1.9 GB with the limit).
+	debug.SetMemoryLimit(math.MaxInt64)
+	debug.SetGCPercent(200)
 	if o.from == "" || o.to == "" {
 		return &exitError{code: 2, msg: "migrate sendmail-to-postfix: give --from DIR and --to OUTDIR"}
 	}
@@ -332,4 +354,20 @@ func makeMap(dir string, f postfix.File, conf *postfixConfig, utf8 bool, print f
 		print(fmt.Sprintf("%s: fatal: %s\n", prog, printable(err.Error(), utf8)))
 	}
 	return err
+}
+
+// startCPUProfile writes a CPU profile to path until stop is called.
+func startCPUProfile(path string) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("--cpuprofile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("--cpuprofile %s: %w", path, err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}, nil
 }
