@@ -12,7 +12,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync/atomic"
+	"sync"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -312,19 +312,62 @@ var commitOnDataError = false
 
 // commitDB writes a database through a temporary file that is removed
 // if the process is interrupted meanwhile; the previous database stays
-// as it was in every case but success.
+// as it was in every case but success. Several may run at once (migrate
+// --makemaps): one signal handler removes every temporary file.
 func commitDB(path string, perm fs.FileMode, b mapdb.Builder, prepare func(*os.File) error) error {
-	var tmp atomic.Pointer[string]
-	stop := onInterrupt(func() {
-		if n := tmp.Load(); n != nil {
-			os.Remove(*n)
+	var tmp string
+	defer func() {
+		if tmp != "" {
+			pendingTmp.forget(tmp)
 		}
-	})
-	defer stop()
+	}()
 	return mapdb.Commit(path, perm, b, &mapdb.CommitHooks{
-		Created: func(n string) { tmp.Store(&n) },
+		Created: func(n string) { tmp = n; pendingTmp.add(n) },
 		Prepare: prepare,
 	})
+}
+
+// pendingTmp holds the temporary database files being written, and the
+// signal handler that removes them, installed while there are some.
+var pendingTmp tmpFiles
+
+type tmpFiles struct {
+	mu    sync.Mutex
+	names map[string]bool
+	stop  func()
+}
+
+func (t *tmpFiles) add(name string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.names == nil {
+		t.names = map[string]bool{}
+	}
+	if len(t.names) == 0 {
+		t.stop = onInterrupt(t.removeAll)
+	}
+	t.names[name] = true
+}
+
+func (t *tmpFiles) forget(name string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if !t.names[name] {
+		return
+	}
+	delete(t.names, name)
+	if len(t.names) == 0 {
+		t.stop()
+		t.stop = nil
+	}
+}
+
+func (t *tmpFiles) removeAll() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for n := range t.names {
+		os.Remove(n)
+	}
 }
 
 // onInterrupt runs cleanup when SIGINT, SIGTERM or SIGHUP arrives, then

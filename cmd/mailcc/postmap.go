@@ -207,7 +207,7 @@ func runPostfixMap(tool postfixTool, prog string, args []string, stdin io.Reader
 	if !ok {
 		return fatal(usage, prog)
 	}
-	o := postfixOpts{fold: true, utf8Request: true, dup: "warn", asOwner: true, savePerm: true}
+	o := defaultPostfixOpts()
 	confDir := os.Getenv("MAIL_CONFIG")
 	if confDir == "" {
 		confDir = "/etc/postfix"
@@ -345,8 +345,8 @@ func runPostfixMap(tool postfixTool, prog string, args []string, stdin io.Reader
 		if !ok {
 			return fatal("unsupported dictionary type: %s", typ)
 		}
-		if code := postfixBuild(tool, prog, t, name, o, utf8, conf, stdin, stderr, warn, fatal); code != 0 {
-			return code
+		if err := postfixBuild(tool, t, name, o, utf8, conf, stdin, warn); err != nil {
+			return fatal("%s", err)
 		}
 	}
 	return 0
@@ -466,10 +466,34 @@ func indexNul(b []byte) int {
 	return -1
 }
 
-// postfixBuild creates (or with -i updates) one table from its source.
-func postfixBuild(tool postfixTool, prog string, t mapdb.Type, name string, o postfixOpts, utf8 bool,
-	conf *postfixConfig, stdin io.Reader, stderr io.Writer,
-	warn func(string, ...any), fatal func(string, ...any) int) int {
+// defaultPostfixOpts are postmap's and postalias's options when none
+// is given.
+func defaultPostfixOpts() postfixOpts {
+	return postfixOpts{fold: true, utf8Request: true, dup: "warn", asOwner: true, savePerm: true}
+}
+
+// postfixFatal is a failure of postmap or postalias: msg is the text of
+// the tool's "fatal:" message, err (when set) what caused it.
+type postfixFatal struct {
+	msg string
+	err error
+}
+
+func (e *postfixFatal) Error() string { return e.msg }
+func (e *postfixFatal) Unwrap() error { return e.err }
+
+func fatalf(err error, format string, a ...any) error {
+	return &postfixFatal{msg: fmt.Sprintf(format, a...), err: err}
+}
+
+// postfixBuild creates (or with -i updates) one table from its source,
+// as postmap (or postalias) does for one [type:]file argument: it is
+// also what mailcc migrate --makemaps runs for every table it writes.
+// The error's text is the tool's fatal message; warn gets its warnings.
+// The database is written through a temporary file: on error the old
+// one stays as it was.
+func postfixBuild(tool postfixTool, t mapdb.Type, name string, o postfixOpts, utf8 bool,
+	conf *postfixConfig, stdin io.Reader, warn func(string, ...any)) error {
 	path := name + t.Suffix()
 	var src io.Reader
 	srcName := name
@@ -480,12 +504,12 @@ func postfixBuild(tool postfixTool, prog string, t mapdb.Type, name string, o po
 	} else {
 		f, err := os.Open(name)
 		if err != nil {
-			return fatal("open %s: %s", name, errText(err))
+			return fatalf(err, "open %s: %s", name, errText(err))
 		}
 		defer f.Close()
 		st, err := f.Stat()
 		if err != nil {
-			return fatal("fstat %s: %s", name, errText(err))
+			return fatalf(err, "fstat %s: %s", name, errText(err))
 		}
 		if o.savePerm && st.Mode().IsRegular() {
 			perm &^= ^st.Mode().Perm() & 0o077
@@ -507,7 +531,7 @@ func postfixBuild(tool postfixTool, prog string, t mapdb.Type, name string, o po
 		b, err = mapdb.NewBuilder(t, mapdb.BuildOptions{})
 	}
 	if err != nil {
-		return fatal("open database %s: %s", path, errText(err))
+		return fatalf(err, "open database %s: %s", path, errText(err))
 	}
 	// What Postfix stores: hash and btree tables put a NUL after keys
 	// and values, cdb does not; -N and -n force either way.
@@ -583,7 +607,7 @@ func postfixBuild(tool postfixTool, prog string, t mapdb.Type, name string, o po
 			break
 		}
 		if err != nil {
-			return fatal("read %s: %s", srcName, errText(err))
+			return fatalf(err, "read %s: %s", srcName, errText(err))
 		}
 		put(e.Key, e.Value, o.fold, nul)
 		if putErr != nil {
@@ -602,7 +626,7 @@ func postfixBuild(tool postfixTool, prog string, t mapdb.Type, name string, o po
 		put([]byte("YP_MASTER_NAME"), []byte(conf.myhostname()), false, false)
 	}
 	if putErr != nil {
-		return fatal("table %s:%s: write error: %s", t, name, errText(putErr))
+		return fatalf(putErr, "table %s:%s: write error: %s", t, name, errText(putErr))
 	}
 	prepare := func(f *os.File) error {
 		if uid >= 0 {
@@ -613,7 +637,7 @@ func postfixBuild(tool postfixTool, prog string, t mapdb.Type, name string, o po
 		return nil
 	}
 	if err := commitDB(path, perm, b, prepare); err != nil {
-		return fatal("%s", errText(err))
+		return fatalf(err, "%s", errText(err))
 	}
-	return 0
+	return nil
 }

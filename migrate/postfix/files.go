@@ -3,6 +3,7 @@ package postfix
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -207,12 +208,22 @@ func (f *mapFile) add(key, value string, from ir.Pos) bool {
 	if f.typ != "regexp" {
 		k = strings.ToLower(key)
 	}
-	if f.seen[k] {
+	n := len(f.seen)
+	f.seen[k] = true // one hash lookup for both the test and the insertion
+	if len(f.seen) == n {
 		return false
 	}
-	f.seen[k] = true
 	f.lines = append(f.lines, mapLine{key: key, value: value, from: from})
 	return true
+}
+
+// reserve makes room for n more entries (only a hint: add and has work
+// the same without it).
+func (f *mapFile) reserve(n int) {
+	if len(f.seen) == 0 {
+		f.seen = make(map[string]bool, n)
+	}
+	f.lines = slices.Grow(f.lines, n)
 }
 
 // has says whether the key is there.
@@ -224,56 +235,97 @@ func (f *mapFile) has(key string) bool {
 }
 
 func (f *mapFile) render(provenance bool) []byte {
-	var b strings.Builder
-	b.WriteString(Marker + " sendmail-to-postfix\n")
-	for _, n := range f.notes {
-		b.WriteString(comment(n))
-	}
 	if f.typ == "cidr" {
 		// first match wins: the most specific network first
-		sort.SliceStable(f.lines, func(i, j int) bool { return cidrBits(f.lines[i].key) > cidrBits(f.lines[j].key) })
+		sortByCIDRBits(f.lines)
 	}
 	width := 0
+	size := len(Marker) + 64
 	for _, l := range f.lines {
 		if n := len(l.key); n > width && n < 40 {
 			width = n
 		}
+		size += len(l.key) + len(l.value) + 4
+	}
+	b := make([]byte, 0, size+len(f.lines)*(width+2))
+	b = append(b, Marker+" sendmail-to-postfix\n"...)
+	for _, n := range f.notes {
+		b = append(b, comment(n)...)
 	}
 	for _, l := range f.lines {
 		if l.note != "" {
-			b.WriteString(comment(l.note))
+			b = append(b, comment(l.note)...)
 		}
 		if provenance {
 			if s := shortPos(l.from); s != "" {
-				b.WriteString("# from " + s + "\n")
+				b = append(b, "# from "+s+"\n"...)
 			}
 		}
-		key := l.key
+		b = append(b, l.key...)
+		pad := width + 2 - len(l.key)
 		if f.alias {
-			key += ":"
-		}
-		pad := width + 2 - len(key)
-		if f.alias {
-			pad++
+			b = append(b, ':')
 		}
 		if pad < 1 {
 			pad = 1
 		}
-		b.WriteString(key + strings.Repeat(" ", pad) + l.value + "\n")
+		for ; pad > 0; pad-- {
+			b = append(b, ' ')
+		}
+		b = append(b, l.value...)
+		b = append(b, '\n')
 	}
-	return []byte(b.String())
+	return b
+}
+
+// sortByCIDRBits sorts lines by cidrBits of their keys, largest first,
+// keeping the order of equal ones (sort.SliceStable's order), computing
+// each key's bits once.
+func sortByCIDRBits(lines []mapLine) {
+	bits := make([]int, len(lines))
+	for i, l := range lines {
+		bits[i] = cidrBits(l.key)
+	}
+	idx := make([]int, len(lines))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.SliceStable(idx, func(i, j int) bool { return bits[idx[i]] > bits[idx[j]] })
+	sorted := make([]mapLine, len(lines))
+	for i, k := range idx {
+		sorted[i] = lines[k]
+	}
+	copy(lines, sorted)
 }
 
 func cidrBits(k string) int {
 	if _, bits, ok := strings.Cut(k, "/"); ok {
-		n := 0
-		fmt.Sscanf(bits, "%d", &n)
+		n, ok := smallUint(bits)
+		if !ok {
+			n = 0
+			fmt.Sscanf(bits, "%d", &n)
+		}
 		if strings.Contains(k, ":") {
 			return n - 96 // an IPv6 /128 sorts with an IPv4 /32
 		}
 		return n
 	}
 	return 0
+}
+
+// smallUint parses s when it is one to three decimal digits.
+func smallUint(s string) (int, bool) {
+	if len(s) == 0 || len(s) > 3 {
+		return 0, false
+	}
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return 0, false
+		}
+		n = n*10 + int(s[i]-'0')
+	}
+	return n, true
 }
 
 // reQuote escapes a literal for a Postfix regexp table (POSIX extended

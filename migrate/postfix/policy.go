@@ -145,41 +145,52 @@ func (m *migrator) readAccess(p *smPolicy) *accessSet {
 // untagged keys: per key, the tagged entry wins, and of two entries with
 // the same key the first (makemap keeps the first).
 func (s *accessSet) pick(tag string, untagged bool, kinds ...ir.KeyKind) []*accEntry {
-	want := map[ir.KeyKind]bool{}
-	for _, k := range kinds {
-		want[k] = true
+	// per key in the order of its first entry: the tagged and the
+	// untagged entry
+	type slot struct{ tagged, plain *accEntry }
+	eligible := func(e *accEntry) (ok, isTagged bool) {
+		if !slices.Contains(kinds, e.ae.Key.Kind) {
+			return false, false
+		}
+		isTagged = strings.EqualFold(e.ae.Tag, tag)
+		return isTagged || e.ae.Tag == "" && untagged, isTagged
 	}
-	tagged := map[string]*accEntry{}
-	plain := map[string]*accEntry{}
-	var order []string
+	n := 0
 	for _, e := range s.all {
-		if !want[e.ae.Key.Kind] {
+		if ok, _ := eligible(e); ok {
+			n++
+		}
+	}
+	index := make(map[string]int, n)
+	var slots []slot
+	for _, e := range s.all {
+		ok, isTagged := eligible(e)
+		if !ok {
 			continue
 		}
 		k := strings.ToLower(e.ae.Key.Value)
+		i, ok := index[k]
+		if !ok {
+			i = len(slots)
+			index[k] = i
+			slots = append(slots, slot{})
+		}
 		switch {
-		case strings.EqualFold(e.ae.Tag, tag):
-			if tagged[k] == nil {
-				if tagged[k] == nil && plain[k] == nil {
-					order = append(order, k)
-				}
-				tagged[k] = e
-			}
-		case e.ae.Tag == "" && untagged:
-			if plain[k] == nil {
-				if tagged[k] == nil {
-					order = append(order, k)
-				}
-				plain[k] = e
-			}
+		case isTagged && slots[i].tagged == nil:
+			slots[i].tagged = e
+		case !isTagged && slots[i].plain == nil:
+			slots[i].plain = e
 		}
 	}
 	var out []*accEntry
-	for _, k := range order {
-		if e := tagged[k]; e != nil {
-			out = append(out, e)
+	if len(slots) > 0 {
+		out = make([]*accEntry, 0, len(slots))
+	}
+	for _, sl := range slots {
+		if sl.tagged != nil {
+			out = append(out, sl.tagged)
 		} else {
-			out = append(out, plain[k])
+			out = append(out, sl.plain)
 		}
 	}
 	return out
@@ -413,6 +424,7 @@ func (m *migrator) clientDiscard() {
 // ".d" key, with lookupdotdomain, wins for the subdomains).
 func (m *migrator) domainKeys(p *smPolicy, f *mapFile, es []*accEntry, c ctx, affect func(*accEntry, string) Affect) {
 	exactOnly := c == ctxRelay && m.cfg.Relay.HostsOnly
+	f.reserve(2 * len(es))
 	for _, e := range es {
 		k := e.ae.Key
 		if k.Kind != ir.KeyDotDomain {
@@ -454,6 +466,7 @@ func (m *migrator) domainKeys(p *smPolicy, f *mapFile, es []*accEntry, c ctx, af
 
 // addressKeys adds IPv4 and IPv6 entries to a cidr table.
 func (m *migrator) addressKeys(p *smPolicy, f *mapFile, es []*accEntry, c ctx) {
+	f.reserve(len(es))
 	for _, e := range es {
 		pfx, ok := keyPrefix(e.ae.Key)
 		if !ok {
@@ -652,6 +665,7 @@ func (m *migrator) addressAccess(p *smPolicy, es []*accEntry, c ctx, name, restr
 		}
 	}
 	main := m.newMap(name, "hash", what+": full addresses and domains (a domain covers its subdomains through the \".domain\" entry).")
+	main.reserve(len(full) + len(user) + 2*len(dom))
 	for _, e := range full {
 		addKey(main, e, strings.ToLower(e.ae.Key.Value))
 	}
@@ -1253,6 +1267,7 @@ func (m *migrator) accessItems() {
 	if m.acc == nil {
 		return
 	}
+	m.rep.Items = slices.Grow(m.rep.Items, len(m.acc.reports))
 	for _, r := range m.acc.reports {
 		it := Item{Construct: r.construct, Pos: r.pos.String()}
 		switch {

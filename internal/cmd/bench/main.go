@@ -74,6 +74,7 @@ func main() {
 		postmapCase("postmap hash: 1,000,000 entries", "hash"),
 		postmapCase("postmap cdb: 1,000,000 entries", "cdb"),
 		irStatsCase("ir --stats: 1M access + 100K aliases"),
+		migrateCase("migrate --makemaps: 1M access + 100K aliases"),
 		lookupCase("postmap -q -: 10,000 lookups, hash", "hash", 4*time.Microsecond),
 		lookupCase("postmap -q -: 10,000 lookups, cdb", "cdb", 1300*time.Nanosecond),
 		decisionsCase("trace engine: rcpt decisions/s, 1 core", 200000),
@@ -123,8 +124,9 @@ func main() {
 		}
 		if *keep {
 			fmt.Printf("%-40s inputs kept in %s\n", c.name, dir)
+		} else {
+			os.RemoveAll(dir)
 		}
-		os.RemoveAll(dir)
 		if err != nil {
 			fmt.Printf("%-40s %v\n", c.name, err)
 			failed = true
