@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -25,6 +26,7 @@ import (
 	"mailcc/ir"
 	"mailcc/mapdb"
 	"mailcc/migrate/postfix"
+	"mailcc/migrate/sendmail"
 	"mailcc/migrate/udiff"
 )
 
@@ -42,8 +44,73 @@ func newMigrateCmd() *cobra.Command {
 		Use:   "migrate",
 		Short: "translate a configuration from one MTA to the other, with a report of what differs",
 	}
-	cmd.AddCommand(newMigrateSendmailToPostfixCmd())
+	cmd.AddCommand(newMigrateSendmailToPostfixCmd(), newMigratePostfixToSendmailCmd())
 	return cmd
+}
+
+// outFile is one file a migration emits, whichever the direction.
+type outFile struct {
+	Name string
+	Data []byte
+	// Map is a table's database type ("" for configuration files and
+	// tables read as text), Alias an aliases(5) table.
+	Map   string
+	Alias bool
+}
+
+// migrateReport is what both directions' reports do.
+type migrateReport interface {
+	WriteText(io.Writer) error
+	AllExact() bool
+}
+
+// direction is one way of migrating.
+type direction struct {
+	name    string     // "sendmail-to-postfix"
+	from    ir.Dialect // the source configuration's MTA
+	migrate func(cfg *ir.Config, provenance bool) ([]outFile, migrateReport, error)
+	// makeMaps builds the databases of the written tables (--makemaps).
+	makeMaps func(dir string, out []outFile, files []migrateFile, stderr io.Writer) ([]string, error)
+}
+
+var toPostfix = direction{
+	name: "sendmail-to-postfix",
+	from: ir.Sendmail,
+	migrate: func(cfg *ir.Config, provenance bool) ([]outFile, migrateReport, error) {
+		res, err := postfix.Migrate(cfg, postfix.Options{Provenance: provenance})
+		if err != nil {
+			return nil, nil, err
+		}
+		out := make([]outFile, len(res.Files))
+		for i, f := range res.Files {
+			out[i] = outFile{f.Name, f.Data, f.Map, f.Alias}
+		}
+		return out, res.Report, nil
+	},
+	makeMaps: makeMaps,
+}
+
+var toSendmail = direction{
+	name: "postfix-to-sendmail",
+	from: ir.Postfix,
+	migrate: func(cfg *ir.Config, provenance bool) ([]outFile, migrateReport, error) {
+		res, err := sendmail.Migrate(cfg, sendmail.Options{Provenance: provenance})
+		if err != nil {
+			return nil, nil, err
+		}
+		out := make([]outFile, len(res.Files))
+		for i, f := range res.Files {
+			out[i] = outFile{f.Name, f.Data, f.Map, f.Alias}
+		}
+		return out, res.Report, nil
+	},
+	makeMaps: makeSendmailMaps,
+}
+
+// marked says whether a file in OUTDIR is one mailcc migrate wrote (its
+// first line says so, in either direction's comment syntax).
+func marked(data []byte) bool {
+	return bytes.HasPrefix(data, []byte(postfix.Marker)) || sendmail.HasMarker(data)
 }
 
 func newMigrateSendmailToPostfixCmd() *cobra.Command {
@@ -94,21 +161,56 @@ listed as "approximate (inherent)" and do not make the status 3.`,
 				}
 				defer stop()
 			}
-			return runMigrate(o)
+			return runMigrate(o, toPostfix)
 		},
 	}
+	migrateFlags(cmd, o, "Postfix")
+	return cmd
+}
+
+func newMigratePostfixToSendmailCmd() *cobra.Command {
+	o := &migrateOptions{}
+	cmd := &cobra.Command{
+		Use:   "postfix-to-sendmail --from DIR --to OUTDIR",
+		Short: "write a sendmail.mc and the tables that do what a Postfix configuration does",
+		Long: `mailcc migrate postfix-to-sendmail reads a Postfix configuration (DIR holds
+main.cf and master.cf; the tables they name are read where they are, or
+in DIR) and writes into OUTDIR a sendmail configuration that does the
+same: sendmail.mc (OSTYPE, FEATUREs, defines, masquerading,
+DAEMON_OPTIONS, MAILERs) and the tables it names (access,
+virtusertable, genericstable, mailertable, aliases, local-host-names,
+relay-domains). Compile the .mc with mailcc (or m4 and the cf library)
+and build the tables with makemap and newaliases as usual, or give
+--makemaps: once the files are written, every hash table is built as
+"makemap hash TABLE < TABLE" would, and aliases as newaliases would.
+
+The report, --json, --dry-run, --force, --provenance and the exit status
+are those of mailcc migrate sendmail-to-postfix: every construct exact,
+approximate (what differs, with an example probe) or not expressible
+(why, and what to do); status 0 when everything is exact, 3 otherwise, 1
+on an error, 2 on a usage error.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runMigrate(o, toSendmail)
+		},
+	}
+	migrateFlags(cmd, o, "sendmail")
+	return cmd
+}
+
+// migrateFlags are the flags of both directions.
+func migrateFlags(cmd *cobra.Command, o *migrateOptions, target string) {
 	f := cmd.Flags()
-	f.StringVar(&o.from, "from", "", "the sendmail configuration: a `DIR` holding sendmail.mc, or the .mc")
-	f.StringVar(&o.to, "to", "", "the `OUTDIR` the Postfix configuration is written to (made if missing)")
+	f.StringVar(&o.from, "from", "", "the configuration to migrate: a `DIR` (or its .mc or main.cf)")
+	f.StringVar(&o.to, "to", "", "the `OUTDIR` the "+target+" configuration is written to (made if missing)")
 	f.StringVar(&o.root, "root", "", "read the absolute paths the configuration names under `DIR` (a copied /etc tree)")
 	f.BoolVar(&o.provenance, "provenance", false, "add \"# from FILE:LINE\" comments to every parameter and table entry")
 	f.BoolVar(&o.dryRun, "dry-run", false, "write nothing; print what would change in OUTDIR as a unified diff")
 	f.BoolVar(&o.force, "force", false, "overwrite files in OUTDIR that mailcc did not write")
 	f.BoolVar(&o.json, "json", false, "print the report (and the files) as JSON")
-	f.BoolVar(&o.makemaps, "makemaps", false, "once written, build every hash, btree and cdb table as postmap and postalias would")
+	f.BoolVar(&o.makemaps, "makemaps", false, "once written, build every table's database as the "+target+" tools would")
 	f.StringVar(&o.cpuprofile, "cpuprofile", "", "write a Go CPU profile of the run to `FILE` (for go tool pprof)")
 	f.MarkHidden("cpuprofile")
-	return cmd
 }
 
 // migrateFile is what happens to one output file.
@@ -128,7 +230,7 @@ type migrateFile struct {
 	DBError string `json:"db_error,omitempty"`
 }
 
-func runMigrate(o *migrateOptions) error {
+func runMigrate(o *migrateOptions, d direction) error {
 	// The migration holds the configuration's tables several times over
 	// (IR, report, emitted sources, databases being built): with a
 	// million access entries the live heap is far above main's soft
@@ -139,9 +241,9 @@ func runMigrate(o *migrateOptions) error {
 	debug.SetMemoryLimit(math.MaxInt64)
 	debug.SetGCPercent(200)
 	if o.from == "" || o.to == "" {
-		return &exitError{code: 2, msg: "migrate sendmail-to-postfix: give --from DIR and --to OUTDIR"}
+		return &exitError{code: 2, msg: "migrate " + d.name + ": give --from DIR and --to OUTDIR"}
 	}
-	cfg, diags, err := cfparse.Load([]string{o.from}, cfparse.Options{From: ir.Sendmail, Root: o.root})
+	cfg, diags, err := cfparse.Load([]string{o.from}, cfparse.Options{From: d.from, Root: o.root})
 	if err != nil {
 		return &exitError{code: 1, msg: err.Error()}
 	}
@@ -149,9 +251,9 @@ func runMigrate(o *migrateOptions) error {
 		fmt.Fprintln(os.Stderr, d.Error())
 	}
 	if n := len(diags.Errors()); n > 0 {
-		return &exitError{code: 1, msg: fmt.Sprintf("%d error%s in the sendmail configuration: nothing written", n, plural(n))}
+		return &exitError{code: 1, msg: fmt.Sprintf("%d error%s in the %s configuration: nothing written", n, plural(n), d.from)}
 	}
-	res, err := postfix.Migrate(cfg, postfix.Options{Provenance: o.provenance})
+	out, report, err := d.migrate(cfg, o.provenance)
 	if err != nil {
 		return &exitError{code: 1, msg: err.Error()}
 	}
@@ -160,7 +262,7 @@ func runMigrate(o *migrateOptions) error {
 	var files []migrateFile
 	var refused []string
 	var diff strings.Builder
-	for _, f := range res.Files {
+	for _, f := range out {
 		path := filepath.Join(o.to, f.Name)
 		old, err := os.ReadFile(path)
 		mf := migrateFile{Name: f.Name, Map: f.Map, Alias: f.Alias}
@@ -172,7 +274,7 @@ func runMigrate(o *migrateOptions) error {
 			return &exitError{code: 1, msg: err.Error()}
 		case bytes.Equal(old, f.Data):
 			mf.Action = "unchanged"
-		case !bytes.HasPrefix(old, []byte(postfix.Marker)) && !o.force:
+		case !marked(old) && !o.force:
 			mf.Action = "refused"
 			refused = append(refused, path)
 		default:
@@ -193,11 +295,11 @@ func runMigrate(o *migrateOptions) error {
 	}
 	var failed []string
 	if !o.dryRun {
-		if err := writeAll(o.to, res.Files, files); err != nil {
+		if err := writeAll(o.to, out, files); err != nil {
 			return &exitError{code: 1, msg: err.Error()}
 		}
 		if o.makemaps {
-			failed, err = makeMaps(o.to, res.Files, files, os.Stderr)
+			failed, err = d.makeMaps(o.to, out, files, os.Stderr)
 			if err != nil {
 				return &exitError{code: 1, msg: "--makemaps: " + err.Error()}
 			}
@@ -207,13 +309,13 @@ func runMigrate(o *migrateOptions) error {
 	w := bufio.NewWriter(stdout())
 	if o.json {
 		out := struct {
-			From   string          `json:"from"`
-			To     string          `json:"to"`
-			DryRun bool            `json:"dry_run,omitempty"`
-			Files  []migrateFile   `json:"files"`
-			Diff   string          `json:"diff,omitempty"`
-			Report *postfix.Report `json:"report"`
-		}{o.from, o.to, o.dryRun, files, diff.String(), res.Report}
+			From   string        `json:"from"`
+			To     string        `json:"to"`
+			DryRun bool          `json:"dry_run,omitempty"`
+			Files  []migrateFile `json:"files"`
+			Diff   string        `json:"diff,omitempty"`
+			Report migrateReport `json:"report"`
+		}{o.from, o.to, o.dryRun, files, diff.String(), report}
 		enc := json.NewEncoder(w)
 		enc.SetEscapeHTML(false)
 		enc.SetIndent("", "  ")
@@ -228,7 +330,7 @@ func runMigrate(o *migrateOptions) error {
 				fmt.Fprintf(w, "# would refuse to overwrite (not written by mailcc): %s\n", strings.Join(refused, ", "))
 			}
 		}
-		err = res.Report.WriteText(w)
+		err = report.WriteText(w)
 	}
 	if err == nil {
 		err = w.Flush()
@@ -240,7 +342,7 @@ func runMigrate(o *migrateOptions) error {
 		return &exitError{code: 1, msg: fmt.Sprintf("--makemaps: %d database%s not built (the older one, if any, is left as it was): %s",
 			len(failed), plural(len(failed)), strings.Join(failed, ", "))}
 	}
-	if !res.Report.AllExact() {
+	if !report.AllExact() {
 		return &exitError{code: 3}
 	}
 	return nil
@@ -249,7 +351,7 @@ func runMigrate(o *migrateOptions) error {
 // writeAll writes the files that changed: every one to a temporary file
 // first, and only when all of them are written are they renamed into
 // place, so that a failure leaves OUTDIR as it was.
-func writeAll(dir string, out []postfix.File, files []migrateFile) error {
+func writeAll(dir string, out []outFile, files []migrateFile) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
@@ -291,7 +393,7 @@ func writeAll(dir string, out []postfix.File, files []migrateFile) error {
 // lists the tables whose database could not be built (type:path, in the
 // order of out), and files records what was built. err is set only when
 // dir's main.cf cannot be read.
-func makeMaps(dir string, out []postfix.File, files []migrateFile, stderr io.Writer) (failed []string, err error) {
+func makeMaps(dir string, out []outFile, files []migrateFile, stderr io.Writer) (failed []string, err error) {
 	conf, err := readPostfixConfig(dir)
 	if err != nil {
 		return nil, fmt.Errorf("reading %s: %w", filepath.Join(dir, "main.cf"), err)
@@ -340,7 +442,7 @@ func makeMaps(dir string, out []postfix.File, files []migrateFile, stderr io.Wri
 
 // makeMap builds one table's database with postmap's (postalias's)
 // code, printing the tool's messages through print.
-func makeMap(dir string, f postfix.File, conf *postfixConfig, utf8 bool, print func(string)) error {
+func makeMap(dir string, f outFile, conf *postfixConfig, utf8 bool, print func(string)) error {
 	t, _ := mapdb.ParseType(f.Map)
 	tool, prog := postmapTool, "postmap"
 	if f.Alias {
@@ -370,4 +472,38 @@ func startCPUProfile(path string) (stop func(), err error) {
 		pprof.StopCPUProfile()
 		f.Close()
 	}, nil
+}
+
+// makeSendmailMaps builds the databases of a sendmail configuration's
+// tables, written into dir: every table with a database type as
+// "makemap TYPE TABLE < TABLE" would (the same code as mailcc makemap),
+// aliases as "newaliases -f TABLE" would. Their messages go to stderr;
+// failed lists the tables whose database could not be built, and files
+// records what was built.
+func makeSendmailMaps(dir string, out []outFile, files []migrateFile, stderr io.Writer) (failed []string, err error) {
+	for i, f := range out {
+		path := filepath.Join(dir, f.Name)
+		var code int
+		switch {
+		case f.Alias:
+			code = runNewaliases("newaliases", []string{"-C", filepath.Join(dir, "sendmail.cf"), "-f", path}, io.Discard, stderr)
+		case f.Map != "":
+			src, err := os.Open(path)
+			if err != nil {
+				return failed, err
+			}
+			code = runMakemap("makemap", []string{"-C", os.DevNull, f.Map, path}, src, io.Discard, stderr)
+			src.Close()
+		default:
+			continue
+		}
+		t, _ := mapdb.ParseType(cmp.Or(f.Map, "hash"))
+		if code != exOK {
+			files[i].DBError = fmt.Sprintf("exit status %d", code)
+			failed = append(failed, string(t)+":"+path)
+			continue
+		}
+		files[i].DB = f.Name + t.Suffix()
+	}
+	return failed, nil
 }
