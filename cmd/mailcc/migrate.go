@@ -81,11 +81,7 @@ var toPostfix = direction{
 		if err != nil {
 			return nil, nil, err
 		}
-		out := make([]outFile, len(res.Files))
-		for i, f := range res.Files {
-			out[i] = outFile{f.Name, f.Data, f.Map, f.Alias}
-		}
-		return out, res.Report, nil
+		return outFiles(res.Files), res.Report, nil
 	},
 	makeMaps: makeMaps,
 }
@@ -98,13 +94,19 @@ var toSendmail = direction{
 		if err != nil {
 			return nil, nil, err
 		}
-		out := make([]outFile, len(res.Files))
-		for i, f := range res.Files {
-			out[i] = outFile{f.Name, f.Data, f.Map, f.Alias}
-		}
-		return out, res.Report, nil
+		return outFiles(res.Files), res.Report, nil
 	},
 	makeMaps: makeSendmailMaps,
+}
+
+// outFiles converts either direction's files (their fields are
+// outFile's).
+func outFiles[F postfix.File | sendmail.File](fs []F) []outFile {
+	out := make([]outFile, len(fs))
+	for i, f := range fs {
+		out[i] = outFile(f)
+	}
+	return out
 }
 
 // marked says whether a file in OUTDIR is one mailcc migrate wrote (its
