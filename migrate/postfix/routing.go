@@ -254,7 +254,7 @@ func (m *migrator) mailertable(tr *ir.TransportRouting) {
 				"write the transport entry by hand (transport(5))", "resolve user@"+strings.TrimPrefix(key, "."), aff)
 			continue
 		case strings.Contains(host, "%"):
-			m.none(construct, en.Pos, "", "Postfix's transport table cannot put part of the recipient's domain into the next hop (sendmail's %1)",
+			m.none(construct, en.Pos, "", "Postfix's transport table cannot put part of the recipient's domain into the next hop (sendmail's %1): trivial-rewrite refuses $1 substitution in regexp and pcre transport tables",
 				"list the hosts one by one", "resolve user@x"+key, aff)
 			continue
 		case name == "local":
