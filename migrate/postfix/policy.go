@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/netip"
 	"slices"
+	"strconv"
 	"strings"
 
 	"mailcc/ir"
@@ -118,6 +119,9 @@ func (r *entryReport) differ(d, example string, a ...Affect) {
 type accessSet struct {
 	all     []*accEntry
 	reports []*entryReport
+	// picked remembers pick's answers: several checks ask for the same
+	// entries (the answer does not depend on the order of the kinds)
+	picked map[string][]*accEntry
 }
 
 func (m *migrator) readAccess(p *smPolicy) *accessSet {
@@ -146,6 +150,24 @@ func (m *migrator) readAccess(p *smPolicy) *accessSet {
 // untagged keys: per key, the tagged entry wins, and of two entries with
 // the same key the first (makemap keeps the first).
 func (s *accessSet) pick(tag string, untagged bool, kinds ...ir.KeyKind) []*accEntry {
+	sorted := make([]string, len(kinds))
+	for i, k := range kinds {
+		sorted[i] = string(k)
+	}
+	slices.Sort(sorted)
+	memo := strings.ToLower(tag) + "|" + strconv.FormatBool(untagged) + "|" + strings.Join(sorted, ",")
+	if out, ok := s.picked[memo]; ok {
+		return out
+	}
+	out := s.pickAll(tag, untagged, kinds)
+	if s.picked == nil {
+		s.picked = map[string][]*accEntry{}
+	}
+	s.picked[memo] = out
+	return out
+}
+
+func (s *accessSet) pickAll(tag string, untagged bool, kinds []ir.KeyKind) []*accEntry {
 	// per key in the order of its first entry: the tagged and the
 	// untagged entry
 	type slot struct{ tagged, plain *accEntry }
