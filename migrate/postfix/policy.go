@@ -85,6 +85,19 @@ type accEntry struct {
 	arg string
 	rep *entryReport
 	key string // the key in lower case (how every lookup compares it)
+	// the network of an address key, read once (prefixRead)
+	prefix     netip.Prefix
+	prefixOK   bool
+	prefixRead bool
+}
+
+// network is keyPrefix of the entry's key, read on first use.
+func (e *accEntry) network() (netip.Prefix, bool) {
+	if !e.prefixRead {
+		e.prefix, e.prefixOK = keyPrefix(e.ae.Key)
+		e.prefixRead = true
+	}
+	return e.prefix, e.prefixOK
 }
 
 // entryReport collects what became of one access entry in every table
@@ -508,7 +521,7 @@ func (m *migrator) domainKeys(p *smPolicy, f *mapFile, es []*accEntry, c ctx, af
 func (m *migrator) addressKeys(p *smPolicy, f *mapFile, es []*accEntry, c ctx) {
 	f.reserve(len(es))
 	for _, e := range es {
-		pfx, ok := keyPrefix(e.ae.Key)
+		pfx, ok := e.network()
 		if !ok {
 			e.rep.differ("the address key could not be read as a network: not migrated", "")
 			continue
