@@ -191,19 +191,27 @@ func (s *accessSet) pickAll(tag string, untagged bool, kinds []ir.KeyKind) []*ac
 		isTagged = strings.EqualFold(e.ae.Tag, tag)
 		return isTagged || e.ae.Tag == "" && untagged, isTagged
 	}
+	// what each entry is to this lookup: 0 not looked up, 1 untagged,
+	// 2 tagged (one pass to count, then the slots)
+	const plain, tagged = 1, 2
+	kind := make([]uint8, len(s.all))
 	n := 0
-	for _, e := range s.all {
-		if ok, _ := eligible(e); ok {
+	for j, e := range s.all {
+		if ok, isTagged := eligible(e); ok {
 			n++
+			kind[j] = plain
+			if isTagged {
+				kind[j] = tagged
+			}
 		}
 	}
 	index := make(map[string]int, n)
-	var slots []slot
-	for _, e := range s.all {
-		ok, isTagged := eligible(e)
-		if !ok {
+	slots := make([]slot, 0, n)
+	for j, e := range s.all {
+		if kind[j] == 0 {
 			continue
 		}
+		isTagged := kind[j] == tagged
 		k := e.key
 		i, ok := index[k]
 		if !ok {
