@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/netip"
 	"slices"
+	"strconv"
 	"strings"
 
 	"mailcc/ir"
@@ -83,6 +84,20 @@ type accEntry struct {
 	r   smReply
 	arg string
 	rep *entryReport
+	key string // the key in lower case (how every lookup compares it)
+	// the network of an address key, read once (prefixRead)
+	prefix     netip.Prefix
+	prefixOK   bool
+	prefixRead bool
+}
+
+// network is keyPrefix of the entry's key, read on first use.
+func (e *accEntry) network() (netip.Prefix, bool) {
+	if !e.prefixRead {
+		e.prefix, e.prefixOK = keyPrefix(e.ae.Key)
+		e.prefixRead = true
+	}
+	return e.prefix, e.prefixOK
 }
 
 // entryReport collects what became of one access entry in every table
@@ -117,6 +132,9 @@ func (r *entryReport) differ(d, example string, a ...Affect) {
 type accessSet struct {
 	all     []*accEntry
 	reports []*entryReport
+	// picked remembers pick's answers: several checks ask for the same
+	// entries (the answer does not depend on the order of the kinds)
+	picked map[string][]*accEntry
 }
 
 func (m *migrator) readAccess(p *smPolicy) *accessSet {
@@ -135,7 +153,7 @@ func (m *migrator) readAccess(p *smPolicy) *accessSet {
 			tag += ":"
 		}
 		rep := &entryReport{construct: "entry access " + tag + en.Access.Key.Value + " " + strings.TrimSpace(en.Value), pos: en.Pos}
-		s.all = append(s.all, &accEntry{en: en, ae: en.Access, v: v, r: r, arg: arg, rep: rep})
+		s.all = append(s.all, &accEntry{en: en, ae: en.Access, v: v, r: r, arg: arg, rep: rep, key: strings.ToLower(en.Access.Key.Value)})
 		s.reports = append(s.reports, rep)
 	}
 	return s
@@ -145,6 +163,24 @@ func (m *migrator) readAccess(p *smPolicy) *accessSet {
 // untagged keys: per key, the tagged entry wins, and of two entries with
 // the same key the first (makemap keeps the first).
 func (s *accessSet) pick(tag string, untagged bool, kinds ...ir.KeyKind) []*accEntry {
+	sorted := make([]string, len(kinds))
+	for i, k := range kinds {
+		sorted[i] = string(k)
+	}
+	slices.Sort(sorted)
+	memo := strings.ToLower(tag) + "|" + strconv.FormatBool(untagged) + "|" + strings.Join(sorted, ",")
+	if out, ok := s.picked[memo]; ok {
+		return out
+	}
+	out := s.pickAll(tag, untagged, kinds)
+	if s.picked == nil {
+		s.picked = map[string][]*accEntry{}
+	}
+	s.picked[memo] = out
+	return out
+}
+
+func (s *accessSet) pickAll(tag string, untagged bool, kinds []ir.KeyKind) []*accEntry {
 	// per key in the order of its first entry: the tagged and the
 	// untagged entry
 	type slot struct{ tagged, plain *accEntry }
@@ -155,20 +191,28 @@ func (s *accessSet) pick(tag string, untagged bool, kinds ...ir.KeyKind) []*accE
 		isTagged = strings.EqualFold(e.ae.Tag, tag)
 		return isTagged || e.ae.Tag == "" && untagged, isTagged
 	}
+	// what each entry is to this lookup: 0 not looked up, 1 untagged,
+	// 2 tagged (one pass to count, then the slots)
+	const plain, tagged = 1, 2
+	kind := make([]uint8, len(s.all))
 	n := 0
-	for _, e := range s.all {
-		if ok, _ := eligible(e); ok {
+	for j, e := range s.all {
+		if ok, isTagged := eligible(e); ok {
 			n++
+			kind[j] = plain
+			if isTagged {
+				kind[j] = tagged
+			}
 		}
 	}
 	index := make(map[string]int, n)
-	var slots []slot
-	for _, e := range s.all {
-		ok, isTagged := eligible(e)
-		if !ok {
+	slots := make([]slot, 0, n)
+	for j, e := range s.all {
+		if kind[j] == 0 {
 			continue
 		}
-		k := strings.ToLower(e.ae.Key.Value)
+		isTagged := kind[j] == tagged
+		k := e.key
 		i, ok := index[k]
 		if !ok {
 			i = len(slots)
@@ -275,6 +319,18 @@ func postfixDSN(c ctx, dsn string) string {
 		}
 	}
 	return dsn
+}
+
+// notable says whether noteAction can record anything for the entry
+// (callers skip building its Affect otherwise).
+func notable(e *accEntry, c ctx) bool {
+	switch e.v {
+	case vError, vFriend, vHater, vDiscard:
+		return true
+	case vQuarantine:
+		return c == ctxRecipient
+	}
+	return false
 }
 
 // noteAction records the per-action differences of an entry used in a
@@ -436,9 +492,12 @@ func (m *migrator) domainKeys(p *smPolicy, f *mapFile, es []*accEntry, c ctx, af
 			}
 			continue
 		}
-		if f.add(strings.ToLower(k.Value), m.action(p, e, c), e.en.Pos) {
-			e.rep.target(f.name + ": " + strings.ToLower(k.Value) + " " + m.action(p, e, c))
-			m.noteAction(e, c, affect(e, k.Value), "")
+		act := m.action(p, e, c)
+		if f.add(e.key, act, e.en.Pos) {
+			e.rep.target(f.name + ": " + e.key + " " + act)
+			if notable(e, c) {
+				m.noteAction(e, c, affect(e, k.Value), "")
+			}
 		}
 	}
 	for _, e := range es {
@@ -451,7 +510,7 @@ func (m *migrator) domainKeys(p *smPolicy, f *mapFile, es []*accEntry, c ctx, af
 				"connect "+strings.Trim(k.Value, "[]"), Affect{Kinds: []string{"connect", "mail", "rcpt"}, Client: strings.Trim(k.Value, "[]"), When: WhenNoClientName})
 			continue
 		}
-		d := strings.ToLower(strings.TrimSuffix(k.Value, "."))
+		d := strings.TrimSuffix(e.key, ".")
 		act := m.action(p, e, c)
 		added := f.add(d, act, e.en.Pos)
 		if !exactOnly {
@@ -459,7 +518,9 @@ func (m *migrator) domainKeys(p *smPolicy, f *mapFile, es []*accEntry, c ctx, af
 		}
 		if added {
 			e.rep.target(f.name + ": " + d + " " + act)
-			m.noteAction(e, c, affect(e, d), "")
+			if notable(e, c) {
+				m.noteAction(e, c, affect(e, d), "")
+			}
 		}
 	}
 }
@@ -468,15 +529,18 @@ func (m *migrator) domainKeys(p *smPolicy, f *mapFile, es []*accEntry, c ctx, af
 func (m *migrator) addressKeys(p *smPolicy, f *mapFile, es []*accEntry, c ctx) {
 	f.reserve(len(es))
 	for _, e := range es {
-		pfx, ok := keyPrefix(e.ae.Key)
+		pfx, ok := e.network()
 		if !ok {
 			e.rep.differ("the address key could not be read as a network: not migrated", "")
 			continue
 		}
 		act := m.action(p, e, c)
-		if f.add(pfx.String(), act, e.en.Pos) {
-			e.rep.target(f.name + ": " + pfx.String() + " " + act)
-			m.noteAction(e, c, Affect{Kinds: []string{"connect", "mail", "rcpt"}, Client: pfx.String()}, "connect "+pfx.Addr().String())
+		ps := pfx.String()
+		if f.add(ps, act, e.en.Pos) {
+			e.rep.target(f.name + ": " + ps + " " + act)
+			if notable(e, c) {
+				m.noteAction(e, c, Affect{Kinds: []string{"connect", "mail", "rcpt"}, Client: ps}, "connect "+pfx.Addr().String())
+			}
 		}
 	}
 }
@@ -667,7 +731,7 @@ func (m *migrator) addressAccess(p *smPolicy, es []*accEntry, c ctx, name, restr
 	main := m.newMap(name, "hash", what+": full addresses and domains (a domain covers its subdomains through the \".domain\" entry).")
 	main.reserve(len(full) + len(user) + 2*len(dom))
 	for _, e := range full {
-		addKey(main, e, strings.ToLower(e.ae.Key.Value))
+		addKey(main, e, e.key)
 	}
 	affect := func(e *accEntry, key string) Affect {
 		if c == ctxSender {
@@ -684,7 +748,7 @@ func (m *migrator) addressAccess(p *smPolicy, es []*accEntry, c ctx, name, restr
 		userTab = m.newMap(name+"_user.regexp", "regexp", what+": user@ entries, which sendmail applies to local domains only.")
 		locals := m.localRegexp()
 		for _, e := range user {
-			u := strings.TrimSuffix(strings.ToLower(e.ae.Key.Value), "@")
+			u := strings.TrimSuffix(e.key, "@")
 			re := "/^" + reQuote(u)
 			if !strings.Contains(u, "+") {
 				re += `(\+[^@]*)?`
@@ -698,7 +762,7 @@ func (m *migrator) addressAccess(p *smPolicy, es []*accEntry, c ctx, name, restr
 		}
 	case len(dom) == 0:
 		for _, e := range user {
-			addKey(main, e, strings.ToLower(e.ae.Key.Value))
+			addKey(main, e, e.key)
 		}
 	default:
 		// sendmail tries user@ before the domain: a table of its own,
@@ -707,20 +771,20 @@ func (m *migrator) addressAccess(p *smPolicy, es []*accEntry, c ctx, name, restr
 		userTab = m.newMap(name+"_user", "hash", what+": full addresses and user@ entries, which sendmail tries before the domain.")
 		for _, e := range full {
 			act := m.action(p, e, c)
-			userTab.add(strings.ToLower(e.ae.Key.Value), act, e.en.Pos)
+			userTab.add(e.key, act, e.en.Pos)
 		}
 		for _, e := range user {
-			addKey(userTab, e, strings.ToLower(e.ae.Key.Value))
+			addKey(userTab, e, e.key)
 		}
 		for _, e := range full {
 			if e.v == vSkip || e.v == vAccept && c == ctxRecipient {
 				e.rep.differ("a full address that sendmail answers with "+strings.TrimSpace(e.en.Value)+" ends sendmail's search; in Postfix the domain table is still consulted after it",
-					"", affect(e, strings.ToLower(e.ae.Key.Value)))
+					"", affect(e, e.key))
 			}
 		}
 		for _, e := range user {
 			if e.v == vSkip {
-				e.rep.differ("SKIP on a user@ key ends sendmail's search; in Postfix the domain table is still consulted after it", "", affect(e, strings.ToLower(e.ae.Key.Value)))
+				e.rep.differ("SKIP on a user@ key ends sendmail's search; in Postfix the domain table is still consulted after it", "", affect(e, e.key))
 			}
 		}
 	}
@@ -734,7 +798,7 @@ func (m *migrator) addressAccess(p *smPolicy, es []*accEntry, c ctx, name, restr
 				if l == dd || strings.HasSuffix(l, "."+dd) {
 					for _, u := range user {
 						u.rep.differ("for a local domain covered by the domain key "+d.ae.Key.Value+" sendmail tries user@ first, Postfix the domain",
-							"", Affect{Kinds: kinds, Recipient: strings.ToLower(u.ae.Key.Value)})
+							"", Affect{Kinds: kinds, Recipient: u.key})
 					}
 				}
 			}
@@ -930,7 +994,7 @@ func (m *migrator) relay(p *smPolicy, acc *accessSet) {
 					doms = append(doms, e)
 				default:
 					act := m.action(p, e, ctxRelay)
-					k := strings.ToLower(e.ae.Key.Value)
+					k := e.key
 					if f.add(k, act, e.en.Pos) {
 						e.rep.target(f.name + ": " + k + " " + act)
 					}
@@ -1027,7 +1091,7 @@ func (m *migrator) delayChecks(p *smPolicy, acc *accessSet) {
 	}
 	var doms []*accEntry
 	for _, e := range es {
-		k := strings.ToLower(e.ae.Key.Value)
+		k := e.key
 		switch e.ae.Key.Kind {
 		case ir.KeyDomain, ir.KeyDotDomain:
 			doms = append(doms, e)

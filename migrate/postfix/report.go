@@ -427,51 +427,67 @@ func (r *Report) WriteJSON(w io.Writer) error {
 func (r *Report) WriteText(w io.Writer) error {
 	var b strings.Builder
 	exact, approx, none := r.Summary()
+	line := func(label, text string) {
+		if text != "" {
+			b.WriteString(label)
+			b.WriteString(text)
+			b.WriteByte('\n')
+		}
+	}
+	// room for the items that are printed in full
+	size := 256
+	for i := range r.Items {
+		if it := &r.Items[i]; it.Fidelity != Exact {
+			size += len(it.Pos) + len(it.Origin) + len(it.Construct) + len(it.Target) + len(it.Differs) +
+				len(it.Why) + len(it.Example) + len(it.Action) + 96
+		}
+	}
+	b.Grow(size)
 	for _, f := range []Fidelity{NotExpressible, Approximate} {
-		for _, it := range r.Items {
+		fs := string(f)
+		for i := range r.Items {
+			it := &r.Items[i]
 			if it.Fidelity != f {
 				continue
 			}
-			inh := ""
+			b.WriteString(posOr(*it))
+			b.WriteString(": ")
+			b.WriteString(fs)
 			if it.Inherent {
-				inh = " (inherent)"
+				b.WriteString(" (inherent)")
 			}
-			fmt.Fprintf(&b, "%s: %s%s: %s\n", posOr(it), f, inh, it.Construct)
-			if it.Target != "" {
-				fmt.Fprintf(&b, "    became:  %s\n", it.Target)
-			}
-			if it.Differs != "" {
-				fmt.Fprintf(&b, "    differs: %s\n", it.Differs)
-			}
-			if it.Why != "" {
-				fmt.Fprintf(&b, "    why:     %s\n", it.Why)
-			}
-			if it.Example != "" {
-				fmt.Fprintf(&b, "    example: %s\n", it.Example)
-			}
-			if it.Action != "" {
-				fmt.Fprintf(&b, "    do:      %s\n", it.Action)
-			}
+			b.WriteString(": ")
+			b.WriteString(it.Construct)
+			b.WriteByte('\n')
+			line("    became:  ", it.Target)
+			line("    differs: ", it.Differs)
+			line("    why:     ", it.Why)
+			line("    example: ", it.Example)
+			line("    do:      ", it.Action)
 		}
 	}
 	// Exact items: one line each, except table entries, which are
 	// counted per table.
 	perFile := map[string]int{}
 	var files []string
-	for _, it := range r.Items {
+	for i := range r.Items {
+		it := &r.Items[i]
 		if it.Fidelity != Exact {
 			continue
 		}
-		if file, ok := entryFile(it); ok {
+		if file, ok := entryFile(*it); ok {
 			if perFile[file] == 0 {
 				files = append(files, file)
 			}
 			perFile[file]++
 			continue
 		}
-		fmt.Fprintf(&b, "%s: exact: %s", posOr(it), it.Construct)
+		b.WriteString(posOr(*it))
+		b.WriteString(": exact: ")
+		b.WriteString(it.Construct)
 		if it.Target != "" {
-			fmt.Fprintf(&b, " -> %s", it.Target)
+			b.WriteString(" -> ")
+			b.WriteString(it.Target)
 		}
 		b.WriteByte('\n')
 	}
