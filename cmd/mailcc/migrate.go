@@ -36,6 +36,7 @@ type migrateOptions struct {
 	dryRun, force  bool
 	json           bool
 	makemaps       bool
+	strict         bool
 	cpuprofile     string
 }
 
@@ -62,6 +63,7 @@ type outFile struct {
 type migrateReport interface {
 	WriteText(io.Writer) error
 	AllExact() bool
+	Unread(pos, msg string)
 }
 
 // direction is one way of migrating.
@@ -149,9 +151,15 @@ overwritten without --force, and then nothing is written. --dry-run
 writes nothing and prints, as a unified diff, what would change in
 OUTDIR. The output is the same for the same input.
 
+A configuration that reads with errors (a table whose source cannot be
+read, a line that makes no sense) is migrated as far as it was read: the
+errors are printed on standard error and the status is 3. --strict
+writes nothing unless the source reads without an error and every
+construct migrates exactly (the report is printed all the same).
+
 Exit status: 0 when every construct is migrated exactly, 3 when something
-is approximate or dropped, 1 on an error (nothing written), 2 on a usage
-error. Differences between the two MTAs that no configuration avoids (Postfix
+is approximate or dropped (or, with --strict, nothing was written for
+that reason), 1 on an error (nothing written), 2 on a usage error. Differences between the two MTAs that no configuration avoids (Postfix
 accepts RCPT TO:<postmaster> before any restriction, for instance) are
 listed as "approximate (inherent)" and do not make the status 3.`,
 		Args: cobra.NoArgs,
@@ -210,6 +218,7 @@ func migrateFlags(cmd *cobra.Command, o *migrateOptions, target string) {
 	f.BoolVar(&o.dryRun, "dry-run", false, "write nothing; print what would change in OUTDIR as a unified diff")
 	f.BoolVar(&o.force, "force", false, "overwrite files in OUTDIR that mailcc did not write")
 	f.BoolVar(&o.json, "json", false, "print the report (and the files) as JSON")
+	f.BoolVar(&o.strict, "strict", false, "write nothing unless the source reads without an error and everything migrates exactly (exit status 3)")
 	f.BoolVar(&o.makemaps, "makemaps", false, "once written, build every table's database as the "+target+" tools would")
 	f.StringVar(&o.cpuprofile, "cpuprofile", "", "write a Go CPU profile of the run to `FILE` (for go tool pprof)")
 	f.MarkHidden("cpuprofile")
@@ -252,12 +261,17 @@ func runMigrate(o *migrateOptions, d direction) error {
 	for _, d := range diags {
 		fmt.Fprintln(os.Stderr, d.Error())
 	}
-	if n := len(diags.Errors()); n > 0 {
-		return &exitError{code: 1, msg: fmt.Sprintf("%d error%s in the %s configuration: nothing written", n, plural(n), d.from)}
-	}
+	// A configuration with errors (a table whose source cannot be read,
+	// a line mailcc cannot make sense of) is migrated as far as it was
+	// read: the errors are printed and the status is at least 3. With
+	// --strict nothing is written then.
+	loadErrors := len(diags.Errors())
 	out, report, err := d.migrate(cfg, o.provenance)
 	if err != nil {
 		return &exitError{code: 1, msg: err.Error()}
+	}
+	for _, e := range diags.Errors() {
+		report.Unread(e.Pos.String(), e.Msg)
 	}
 
 	// what is in OUTDIR now
@@ -291,12 +305,13 @@ func runMigrate(o *migrateOptions, d direction) error {
 			diff.WriteString(udiff.Unified(oldName, path, old, f.Data, 3))
 		}
 	}
-	if len(refused) > 0 && !o.dryRun {
+	strictStop := o.strict && (loadErrors > 0 || !report.AllExact())
+	if len(refused) > 0 && !o.dryRun && !strictStop {
 		return &exitError{code: 1, msg: fmt.Sprintf("not overwriting %s: not written by mailcc (--force overwrites); nothing written",
 			strings.Join(refused, ", "))}
 	}
 	var failed []string
-	if !o.dryRun {
+	if !o.dryRun && !strictStop {
 		if err := writeAll(o.to, out, files); err != nil {
 			return &exitError{code: 1, msg: err.Error()}
 		}
@@ -343,6 +358,16 @@ func runMigrate(o *migrateOptions, d direction) error {
 	if len(failed) > 0 {
 		return &exitError{code: 1, msg: fmt.Sprintf("--makemaps: %d database%s not built (the older one, if any, is left as it was): %s",
 			len(failed), plural(len(failed)), strings.Join(failed, ", "))}
+	}
+	if strictStop {
+		why := "something is not migrated exactly"
+		if loadErrors > 0 {
+			why = fmt.Sprintf("%d error%s in the %s configuration", loadErrors, plural(loadErrors), d.from)
+		}
+		return &exitError{code: 3, msg: "--strict: " + why + ": nothing written"}
+	}
+	if loadErrors > 0 {
+		return &exitError{code: 3, msg: fmt.Sprintf("%d error%s in the %s configuration: what could be read is migrated", loadErrors, plural(loadErrors), d.from)}
 	}
 	if !report.AllExact() {
 		return &exitError{code: 3}

@@ -275,3 +275,53 @@ func keys(m map[string]string) []string {
 	}
 	return out
 }
+
+// TestMigrateBadInput: an unknown FEATURE, an unreadable table and a
+// mailertable route Postfix cannot express are each named by the report
+// (not-expressible, with the source position), the rest is written and
+// the status is 3; with --strict nothing is written.
+func TestMigrateBadInput(t *testing.T) {
+	dir := t.TempDir()
+	src := filepath.Join(dir, "src")
+	mc := strings.Replace(migrateMC, "MAILER(`local')", "FEATURE(`no_such_feature')dnl\nFEATURE(`mailertable')dnl\n"+
+		"FEATURE(`genericstable', `hash /nonexistent/genericstable')dnl\nMAILER(`local')", 1)
+	migrateSource(t, src, mc)
+	writeFile(t, filepath.Join(src, "mailertable"), ".wild.example\tesmtp:%1.mx.example.net\n")
+
+	stdout, stderr, st := mailccRun(t, dir, "migrate", "sendmail-to-postfix", "--from", "src", "--to", "out", "--json")
+	if st != 3 {
+		t.Fatalf("status %d, want 3: %s", st, stderr)
+	}
+	var got migrateJSON
+	if err := json.Unmarshal([]byte(stdout), &got); err != nil {
+		t.Fatalf("--json: %v\n%s", err, stdout)
+	}
+	find := func(what string) bool {
+		for _, it := range got.Report.Items {
+			if it.Fidelity == "not-expressible" && strings.Contains(it.Construct, what) && it.Pos != "" {
+				return true
+			}
+		}
+		return false
+	}
+	for _, what := range []string{"no_such_feature", "/nonexistent/genericstable", "%1.mx.example.net"} {
+		if !find(what) {
+			t.Errorf("the report has no not-expressible item with a position for %q", what)
+		}
+	}
+	files := readDir(t, filepath.Join(dir, "out"))
+	for _, want := range []string{"main.cf", "master.cf", "access_sender", "virtual"} {
+		if _, ok := files[want]; !ok {
+			t.Errorf("%s not written (have %v)", want, keys(files))
+		}
+	}
+
+	// --strict: the report, status 3, and nothing written
+	_, stderr, st = mailccRun(t, dir, "migrate", "sendmail-to-postfix", "--from", "src", "--to", "strict", "--strict")
+	if st != 3 || !strings.Contains(stderr, "--strict") {
+		t.Errorf("--strict: status %d, stderr %q", st, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "strict")); err == nil {
+		t.Errorf("--strict wrote %v", keys(readDir(t, filepath.Join(dir, "strict"))))
+	}
+}

@@ -531,3 +531,16 @@ func entryFile(it Item) (string, bool) {
 	file, _, _ := strings.Cut(it.Pos, ":")
 	return file, true
 }
+
+// Unread adds a not-expressible item for a part of the source that
+// could not be read (an error of the loader, at pos "file:line:col"):
+// the migration went on without it.
+func (r *Report) Unread(pos, msg string) {
+	r.Items = append(r.Items, Item{
+		Construct: "unreadable source: " + msg,
+		Pos:       pos,
+		Fidelity:  NotExpressible,
+		Why:       "mailcc could not read this part of the configuration, so nothing was migrated from it",
+		Action:    "fix the source and migrate again, or migrate this part by hand",
+	})
+}

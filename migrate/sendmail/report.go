@@ -235,3 +235,16 @@ func patternMatches(key string, f Facts) bool {
 	addr = strings.TrimSuffix(strings.TrimPrefix(strings.TrimSpace(addr), "<"), ">")
 	return addr != "" && re.MatchString(addr)
 }
+
+// Unread adds a not-expressible item for a part of the source that
+// could not be read (an error of the loader, at pos "file:line:col"):
+// the migration went on without it.
+func (r *Report) Unread(pos, msg string) {
+	r.Items = append(r.Items, Item{
+		Construct: "unreadable source: " + msg,
+		Pos:       pos,
+		Fidelity:  NotExpressible,
+		Why:       "mailcc could not read this part of the configuration, so nothing was migrated from it",
+		Action:    "fix the source and migrate again, or migrate this part by hand",
+	})
+}
