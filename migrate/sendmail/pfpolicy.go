@@ -1,6 +1,8 @@
 package sendmail
 
 import (
+	"fmt"
+	"strconv"
 	"strings"
 
 	"mailcc/ir"
@@ -11,6 +13,7 @@ import (
 // are kept or turned off.
 func (m *migrator) pfPolicy(st *pfState) {
 	var hasNonFQDN, hasUnresolvable bool
+	var sender []senderCheck
 	for _, sp := range m.cfg.Policy.Stages {
 		relayList := sp.List == "smtpd_relay_restrictions"
 		st.afterPermitNets = false
@@ -32,15 +35,17 @@ func (m *migrator) pfPolicy(st *pfState) {
 				m.pfRelayDenied(construct, ch)
 			case ir.CheckRejectUnqualifiedSender:
 				hasNonFQDN = true
-				m.approx(construct, ch.Pos, "(sendmail's default check_mail)",
-					"sendmail refuses a sender without a domain with 553 5.5.4 and accepts user@host without a dot; Postfix refuses both with 504 5.5.2, where it runs in the list",
+				sender = append(sender, senderCheck{ch.Kind, st.afterPermitNets, construct})
+				m.approx(construct, ch.Pos, "Local_check_mail (refusing with "+fmt.Sprint(m.pfIntOption("non_fqdn_reject_code", 504))+" 5.5.2)",
+					"the check runs before sendmail's access map (Postfix runs it where it stands in the list: a check_sender_access OK before it permits the sender), at MAIL also when Postfix delays it to RCPT, and treats an address literal as fully qualified",
 					"mail\t203.0.113.9\tuser",
 					Affect{Kinds: []string{"mail", "rcpt"}, When: WhenSenderUnqualified},
 					Affect{Kinds: []string{"mail", "rcpt"}, When: "sender-domain-single-label"})
 			case ir.CheckRejectUnknownSenderDomain:
 				hasUnresolvable = true
-				m.approx(construct, ch.Pos, "(sendmail's default check_mail)",
-					"sendmail refuses an unresolvable sender domain with 553 5.1.8 (451 4.1.8 on a DNS failure); Postfix with 450 4.1.8 by default",
+				sender = append(sender, senderCheck{ch.Kind, st.afterPermitNets, construct})
+				m.approx(construct, ch.Pos, "Local_check_mail (refusing with unknown_address_reject_code "+fmt.Sprint(m.pfIntOption("unknown_address_reject_code", 450))+" 5.1.8)",
+					"the check runs before sendmail's access map and at MAIL also when Postfix delays it to RCPT; sendmail's resolve map decides whether a domain exists (the sendmail host lookup), local, virtual and address-literal domains are not checked, and a DNS failure answers 451 4.1.8",
 					"mail\t203.0.113.9\tu@nowhere.invalid",
 					Affect{Kinds: []string{"mail", "rcpt"}, When: WhenSenderUnresolvable})
 			case ir.CheckPermit:
@@ -63,14 +68,99 @@ func (m *migrator) pfPolicy(st *pfState) {
 			}
 		}
 	}
+	// sendmail's own checks of the sender refuse with other replies and
+	// before the access map: they are turned off, and a Local_check_mail
+	// makes Postfix's checks where the lists ask for them.
+	m.mc.add(grpFeature, call("FEATURE", "accept_unqualified_senders"), "Postfix accepts senders without a domain unless reject_non_fqdn_sender (Local_check_mail)", ir.Pos{})
+	m.mc.add(grpFeature, call("FEATURE", "accept_unresolvable_domains"), "Postfix accepts unresolvable sender domains unless reject_unknown_sender_domain (Local_check_mail)", ir.Pos{})
 	if !hasNonFQDN {
-		m.mc.add(grpFeature, call("FEATURE", "accept_unqualified_senders"), "Postfix accepts senders without a domain unless reject_non_fqdn_sender", ir.Pos{})
 		m.exact("(no reject_non_fqdn_sender)", ir.Pos{}, "Postfix default", "FEATURE(accept_unqualified_senders)")
 	}
 	if !hasUnresolvable {
-		m.mc.add(grpFeature, call("FEATURE", "accept_unresolvable_domains"), "Postfix accepts unresolvable sender domains unless reject_unknown_sender_domain", ir.Pos{})
 		m.exact("(no reject_unknown_sender_domain)", ir.Pos{}, "Postfix default", "FEATURE(accept_unresolvable_domains)")
 	}
+	m.pfSenderChecks(sender)
+}
+
+// senderCheck is a reject_non_fqdn_sender or reject_unknown_sender_domain
+// in a restriction list: whether permit_mynetworks came before it.
+type senderCheck struct {
+	kind      ir.CheckKind
+	afterNets bool
+	construct string
+}
+
+// pfIntOption is a numerical main.cf parameter, or its default.
+func (m *migrator) pfIntOption(name string, def int) int {
+	for _, o := range m.cfg.Options {
+		if o.Name == name && o.Int != 0 {
+			return int(o.Int)
+		}
+	}
+	return def
+}
+
+// pfSenderChecks writes Postfix's sender checks as a Local_check_mail.
+// The workspace is <mark> address: <?> while the checks go on, <OK>
+// once a permit_mynetworks before a check let the client (Relay_ok's
+// RELAY: loopback, class R, Connect: RELAY) through.
+func (m *migrator) pfSenderChecks(checks []senderCheck) {
+	if len(checks) == 0 {
+		return
+	}
+	refuse := func(code int, dsn, text string) string {
+		dsn = strconv.Itoa(code)[:1] + dsn[1:]
+		return "$#error $@ " + dsn + " $: \"" + strconv.Itoa(code) + " <\" $&f \">: Sender address rejected: " + text + "\""
+	}
+	rules := []string{
+		"LOCAL_RULESETS",
+		"SLocal_check_mail",
+		"# Postfix's sender checks, in the order of its restriction lists",
+		"R<>\t\t\t$@ <>",
+		"R$*\t\t\t$: <?> $1",
+		"R<?> <$*>\t\t$: <?> $1",
+	}
+	var constructs []string
+	for _, c := range checks {
+		constructs = append(constructs, c.construct)
+		rules = append(rules, "# "+c.construct)
+		if c.afterNets {
+			rules = append(rules,
+				"R<?> $*\t\t$: <?> $1 $| $>\"Relay_ok\" $1",
+				"R<?> $* $| RELAY\t$: <OK> $1\t\tpermit_mynetworks",
+				"R<?> $* $| $*\t\t$: <?> $1")
+		} else {
+			rules = append(rules, "R<OK> $*\t\t$: <?> $1\t\ta new list")
+		}
+		switch c.kind {
+		case ir.CheckRejectUnqualifiedSender:
+			r := refuse(m.pfIntOption("non_fqdn_reject_code", 504), "5.5.2", "need fully-qualified address")
+			rules = append(rules,
+				"R<?> $* @ $*\t\t$: <?@> $1 @ $2",
+				"R<?> $+\t\t\t"+r,
+				"R<?@> $* @ $-\t\t"+r,
+				"R<?@> $*\t\t$: <?> $1")
+		case ir.CheckRejectUnknownSenderDomain:
+			rules = append(rules,
+				"R<?> $* @ [ $* ]\t$: <?U> $1 @ [ $2 ]",
+				"R<?> $* @ $=w\t\t$: <?U> $1 @ $2",
+				"R<?> $* @ $={VirtHost}\t$: <?U> $1 @ $2",
+				"R<?> $* @ $+\t\t$: <? $(pfresolve $2 $: $2 <PERM> $) > $1 @ $2",
+				"R<? $* <PERM> > $*\t"+refuse(m.pfIntOption("unknown_address_reject_code", 450), "5.1.8", "Domain not found"),
+				"R<? $* <TEMP> > $*\t$#error $@ 4.1.8 $: \"451 Domain of sender address \" $&f \" does not resolve\"",
+				"R<? $* <$-> > $*\t$: <?> $3",
+				"R<?U> $*\t\t$: <?> $1")
+		}
+	}
+	rules = append(rules, "R<$*> $*\t\t$@ $2")
+	for _, c := range checks {
+		if c.kind == ir.CheckRejectUnknownSenderDomain {
+			// the cf library's resolve map, which accept_unresolvable_domains leaves out
+			m.mc.add(grpLocal, "LOCAL_CONFIG\nKpfresolve host -a<OKR> -T<TEMP>", "whether a sender domain exists (reject_unknown_sender_domain)", ir.Pos{})
+			break
+		}
+	}
+	m.mc.add(grpLocal, strings.Join(rules, "\n"), strings.Join(constructs, ", "), ir.Pos{})
 }
 
 // whenRelayDenied is evaluated by the test harness: the probe is a
