@@ -24,13 +24,20 @@ type pfState struct {
 	// sources of the Connect:/From:/To: keys, for shadowing: the keys in
 	// the order written
 	written map[string][]string // tag → keys
+	// curTable names the hash-like table being translated ("" for a
+	// cidr: table and outside tables), owner the table each access key
+	// came from: within one such table Postfix, like sendmail, tries
+	// the most specific key first, so only an earlier table's key
+	// shadows a more specific one
+	curTable string
+	owner    map[string]string
 }
 
 // fromPostfix translates a Postfix configuration.
 func (m *migrator) fromPostfix() error {
 	m.mc.head = append(m.mc.head,
 		"Migrated from Postfix by mailcc. The migration report says which of Postfix's constructs sendmail reproduces exactly, which only approximately, and which not at all.")
-	st := &pfState{local: map[string]bool{}, written: map[string][]string{}}
+	st := &pfState{local: map[string]bool{}, written: map[string][]string{}, owner: map[string]string{}}
 	st.access = m.table(fileAccess, mapTable, "sendmail's access map: Connect: (client), From: (sender) and To: (recipient) entries translated from mynetworks, relay_domains and the check_*_access tables.")
 	m.pfIdentity()
 	m.mc.add(grpFeature, call("FEATURE", "nocanonify"), "Postfix never canonicalises domains through DNS", ir.Pos{})
@@ -283,13 +290,18 @@ func (m *migrator) addAccess(st *pfState, group, tag, key, value string, pos ir.
 		// Postfix's DUNNO hands the question to the next table: its
 		// entry for the same key decides
 		st.access.lines[st.access.seen[strings.ToLower(full)]].value = value
+		st.owner[strings.ToLower(full)] = st.curTable
 		return true
 	}
 	for _, prev := range st.written[tag+"/"+group] {
+		if st.curTable != "" && st.owner[strings.ToLower(tag+":"+prev)] == st.curTable {
+			continue
+		}
 		if v, _ := st.access.get(tag + ":" + prev); v != "SKIP" && covers(prev, key) {
 			return false
 		}
 	}
+	st.owner[strings.ToLower(full)] = st.curTable
 	st.access.add(full, value, pos)
 	st.written[tag+"/"+group] = append(st.written[tag+"/"+group], key)
 	return true

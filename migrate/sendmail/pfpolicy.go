@@ -207,9 +207,13 @@ func (m *migrator) pfAccessTable(st *pfState, group string, relayList bool, ch i
 			"write a Local_check ruleset or use a milter", "", restrictionAffects(ch)...)
 		return
 	}
+	if t.Backend.Type != "cidr" {
+		st.curTable = t.Name
+	}
 	for _, e := range t.Entries {
 		m.pfAccessEntry(st, group, relayList, tag, t, e)
 	}
+	st.curTable = ""
 	if m.cfg.Policy.DelayChecks && (ch.Subject == "client" || ch.Subject == "sender") {
 		var keys []ir.Key
 		for _, e := range t.Entries {
