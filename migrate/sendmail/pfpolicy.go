@@ -61,6 +61,17 @@ func (m *migrator) pfPolicy(st *pfState) {
 				m.approx(construct, ch.Pos, "FEATURE(require_rdns)",
 					"sendmail refuses clients without a name with 550 5.7.1 (451 on a temporary failure) at connection time, and exempts class R clients",
 					"connect\t203.0.113.9", Affect{Kinds: []string{"connect", "mail", "rcpt"}, When: WhenNoClientName})
+			case ir.CheckOpaque:
+				if ch.Name != "reject_unknown_reverse_client_hostname" {
+					m.none(construct, ch.Pos, "sendmail's cf library has no counterpart of this restriction",
+						"write a Local_check_relay/Local_check_mail/Local_check_rcpt ruleset or use a milter", "",
+						restrictionAffects(ch)...)
+					break
+				}
+				m.mc.add(grpFeature, call("FEATURE", "require_rdns"), construct, ch.Pos)
+				m.approx(construct, ch.Pos, "FEATURE(require_rdns)",
+					"sendmail refuses a client without a name with 550 5.7.1 (Postfix: unknown_client_reject_code, "+fmt.Sprint(m.pfIntOption("unknown_client_reject_code", 450))+" here), also one whose name does not resolve back to its address (451 4.1.8), at connection time, and exempts class R clients",
+					"connect\t203.0.113.9", Affect{Kinds: []string{"connect", "mail", "rcpt"}, When: WhenNoClientName})
 			default:
 				m.none(construct, ch.Pos, "sendmail's cf library has no counterpart of this restriction",
 					"write a Local_check_relay/Local_check_mail/Local_check_rcpt ruleset or use a milter", "",
