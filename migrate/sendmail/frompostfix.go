@@ -31,6 +31,10 @@ type pfState struct {
 	// shadows a more specific one
 	curTable string
 	owner    map[string]string
+	// nullSender is the access value for MAIL FROM:<>
+	// (smtpd_null_access_lookup_key), written by Local_check_mail
+	nullSender, nullConstruct string
+	nullAfterNets             bool
 }
 
 // fromPostfix translates a Postfix configuration.

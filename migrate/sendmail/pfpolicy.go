@@ -90,7 +90,7 @@ func (m *migrator) pfPolicy(st *pfState) {
 	if !hasUnresolvable {
 		m.exact("(no reject_unknown_sender_domain)", ir.Pos{}, "Postfix default", "FEATURE(accept_unresolvable_domains)")
 	}
-	m.pfSenderChecks(sender)
+	m.pfSenderChecks(st, sender)
 }
 
 // senderCheck is a reject_non_fqdn_sender or reject_unknown_sender_domain
@@ -115,8 +115,8 @@ func (m *migrator) pfIntOption(name string, def int) int {
 // The workspace is <mark> address: <?> while the checks go on, <OK>
 // once a permit_mynetworks before a check let the client (Relay_ok's
 // RELAY: loopback, class R, Connect: RELAY) through.
-func (m *migrator) pfSenderChecks(checks []senderCheck) {
-	if len(checks) == 0 {
+func (m *migrator) pfSenderChecks(st *pfState, checks []senderCheck) {
+	if len(checks) == 0 && st.nullSender == "" {
 		return
 	}
 	refuse := func(code int, dsn, text string) string {
@@ -126,11 +126,34 @@ func (m *migrator) pfSenderChecks(checks []senderCheck) {
 	rules := []string{
 		"LOCAL_RULESETS",
 		"SLocal_check_mail",
-		"# Postfix's sender checks, in the order of its restriction lists",
+		"# Postfix's sender checks, in the order of its restriction lists;",
+		"# not for mail submitted locally (client address empty, or 0 for",
+		"# sendmail -bs on a pipe: Postfix's smtpd is not involved)",
+		"R$*\t\t\t$: $&{client_addr} $| $1",
+		"R$| $*\t\t\t$@ $1",
+		"R0 $| $*\t\t$@ $1",
+		"R$+ $| $*\t\t$: $2",
+	}
+	if st.nullSender != "" {
+		// Postfix looks the null sender up as smtpd_null_access_lookup_key
+		r := "$#discard $: discard"
+		if dsn, msg, ok := strings.Cut(strings.TrimPrefix(st.nullSender, "ERROR:"), ":"); ok {
+			r = "$#error $@ " + dsn + " $: \"" + msg + "\""
+		}
+		rules = append(rules, "# "+st.nullConstruct)
+		if st.nullAfterNets {
+			rules = append(rules,
+				"R<>\t\t\t$: <> $| $>\"Relay_ok\" <>",
+				"R<> $| RELAY\t\t$@ <>\t\tpermit_mynetworks",
+				"R<> $| $*\t\t"+r)
+		} else {
+			rules = append(rules, "R<>\t\t\t"+r)
+		}
+	}
+	rules = append(rules,
 		"R<>\t\t\t$@ <>",
 		"R$*\t\t\t$: <?> $1",
-		"R<?> <$*>\t\t$: <?> $1",
-	}
+		"R<?> <$*>\t\t$: <?> $1")
 	var constructs []string
 	for _, c := range checks {
 		constructs = append(constructs, c.construct)
@@ -326,6 +349,22 @@ func (m *migrator) pfAccessEntry(st *pfState, group string, relayList bool, tag 
 	}
 	k, a := e.Access.Key, e.Access.Action
 	aff := pfKeyAffects(tag, []ir.Key{k})
+	if tag == "From" {
+		nullKey := "<>"
+		for _, o := range m.cfg.Options {
+			if o.Name == "smtpd_null_access_lookup_key" && o.Raw != "" {
+				nullKey = strings.TrimSpace(o.Raw)
+			}
+		}
+		switch {
+		case strings.EqualFold(strings.TrimSpace(e.Key), nullKey):
+			m.pfNullSender(st, construct, e, a)
+			return
+		case k.Kind == ir.KeyNull:
+			m.exact(construct, e.Pos, "", "(nothing: Postfix looks the null sender up as "+nullKey+" (smtpd_null_access_lookup_key))")
+			return
+		}
+	}
 	var key string
 	switch k.Kind {
 	case ir.KeyIPv4, ir.KeyIPv6:
@@ -541,4 +580,36 @@ func (m *migrator) pfRelayDenied(construct string, ch ir.Check) {
 		"R$* $| $*\t\t$@ $1",
 	}, "\n"), "", ch.Pos)
 	m.exact(construct, ch.Pos, "", "sendmail's relay check in check_rcpt, refusing with "+msg+" (confRELAY_MSG and a Local_check_rcpt)")
+}
+
+// pfNullSender makes Local_check_mail answer MAIL FROM:<> as the access
+// entry for smtpd_null_access_lookup_key does: sendmail accepts <>
+// before its access lookups.
+func (m *migrator) pfNullSender(st *pfState, construct string, e ir.Entry, a ir.Action) {
+	aff := []Affect{{Kinds: []string{"mail", "rcpt"}, Sender: "<>"}}
+	if st.nullConstruct != "" {
+		m.approx(construct, e.Pos, "(nothing: "+st.nullConstruct+" decides)", "an earlier entry for the null sender decides", "", aff...)
+		return
+	}
+	st.nullConstruct = construct
+	rhs, ok, why := m.pfAction(st, false, "From", a)
+	switch {
+	case !ok:
+		m.none(construct, e.Pos, why, "translate it by hand (a Local_check_mail ruleset)", "mail\t203.0.113.9\t<>", aff...)
+		return
+	case rhs == "OK" || rhs == "SKIP":
+		m.exact(construct, e.Pos, "", "(nothing: sendmail accepts MAIL FROM:<>)")
+		return
+	case !strings.HasPrefix(rhs, "ERROR:") && rhs != "DISCARD":
+		m.none(construct, e.Pos, "Local_check_mail can refuse or discard the null sender, not "+rhs, "translate it by hand", "mail\t203.0.113.9\t<>", aff...)
+		return
+	}
+	st.nullSender, st.nullAfterNets = rhs, st.afterPermitNets
+	target := "sendmail.mc: Local_check_mail answers MAIL FROM:<> with " + rhs
+	if m.cfg.Policy.DelayChecks {
+		m.approx(construct, e.Pos, target, "sendmail refuses at MAIL what Postfix (smtpd_delay_reject = yes) refuses at RCPT", "",
+			Affect{Kinds: []string{"rcpt"}, Sender: "<>"})
+		return
+	}
+	m.exact(construct, e.Pos, "", target)
 }
