@@ -278,7 +278,11 @@ func (m *migrator) pfMasquerade(construct string, rs ir.RewriteStage) {
 	}
 	aff := []Affect{{Kinds: []string{"header_from", "resolve"}, Address: "*"}}
 	if len(pos) != 1 {
-		m.none(construct, rs.Pos, "sendmail masquerades as one name ($M); Postfix strips each address to the listed domain it is in",
+		if rs.Scope.EnvelopeSender && rs.Scope.HeaderSender {
+			m.pfMasqueradeRules(construct, rs)
+			return
+		}
+		m.none(construct, rs.Pos, "sendmail masquerades as one name ($M); Postfix strips each address to the listed domain it is in, and a sender rewriting ruleset (LOCAL_RULE_1) would change header and envelope senders alike",
 			"choose one masquerade name, or keep several hosts", "header_from\tuser@host.dept.example.com", aff...)
 		return
 	}
@@ -329,4 +333,45 @@ func (m *migrator) pfVirtualTarget(targets []string, key string) (string, bool) 
 	}
 	at.add(name, strings.Join(targets, ", "), ir.Pos{})
 	return name, true
+}
+
+// pfMasqueradeRules writes masquerade_domains with several domains as
+// rules of ruleset 1 (LOCAL_RULE_1), which sendmail applies to every
+// sender address, in headers and the envelope: as Postfix does, the
+// first listed domain that is the address's domain or one of its
+// parents decides, a !domain keeping the address, and the users of
+// masquerade_exceptions are left alone.
+func (m *migrator) pfMasqueradeRules(construct string, rs ir.RewriteStage) {
+	mq := rs.Masquerade
+	tokens := func(d string) string {
+		return strings.Join(strings.Split(lower(d), "."), " . ")
+	}
+	rules := []string{"LOCAL_RULE_1", "# " + construct + ": the first listed domain that matches decides"}
+	if len(mq.ExposedUsers) > 0 {
+		var users []string
+		for _, u := range mq.ExposedUsers {
+			users = append(users, u.Value)
+		}
+		m.mc.add(grpLocal, "LOCAL_CONFIG\nC{PfMasqX}"+strings.Join(users, " "), "masquerade_exceptions", rs.Pos)
+		rules = append(rules, "R$={PfMasqX} < @ $+ > $*\t$@ $1 < @ $2 > $3\t\tmasquerade_exceptions")
+	}
+	for _, d := range mq.Domains {
+		if strings.HasPrefix(d.Domain, "[") {
+			continue
+		}
+		t := tokens(d.Domain)
+		for _, dot := range []string{"", " ."} {
+			rules = append(rules, "R$+ < @ "+t+dot+" > $*\t$@ $1 < @ "+t+dot+" > $2")
+			if d.Negated {
+				rules = append(rules, "R$+ < @ $+ . "+t+dot+" > $*\t$@ $1 < @ $2 . "+t+dot+" > $3\t!"+lower(d.Domain))
+			} else {
+				rules = append(rules, "R$+ < @ $+ . "+t+dot+" > $*\t$@ $1 < @ "+t+dot+" > $3")
+			}
+		}
+	}
+	m.mc.add(grpLocal, strings.Join(rules, "\n"), construct, rs.Pos)
+	aff := []Affect{{Kinds: []string{"header_from", "resolve"}, Address: "*"}}
+	m.approx(construct, rs.Pos, "LOCAL_RULE_1 (sender rewriting) rules",
+		"sendmail rewrites every sender address, header and envelope, at delivery and for every client; Postfix in cleanup (headers only for local_header_rewrite_clients), after qualifying a bare user with myorigin, and envelope recipients only in masquerade_classes (not translated)",
+		"resolve\tuser@host.example.com", aff...)
 }
