@@ -113,9 +113,21 @@ func (m *migrator) pfIdentity() {
 		m.exact("myhostname", h.Pos, h.Origin, "sendmail.mc: confDOMAIN_NAME")
 	}
 	host := lower(id.Hostname.Value)
-	if o := lower(id.Origin.Value); o != "" && o != host {
-		m.approx("myorigin = "+id.Origin.Value, id.Origin.Pos, "(nothing: sendmail qualifies unqualified addresses with $j)",
-			"sendmail qualifies unqualified addresses with its host name ("+host+"), Postfix with myorigin ("+o+")",
+	o := lower(id.Origin.Value)
+	if o != "" && !strings.ContainsAny(o, "$ \t") {
+		// ruleset 1 sees every sender address before masquerading and the
+		// mailers' rulesets, which would qualify a bare user with $j
+		m.mc.add(grpLocal, strings.Join([]string{
+			"LOCAL_RULE_1",
+			"# myorigin: a sender without a domain takes " + o,
+			"R$+\t\t\t$: <PfQ> $1",
+			"R<PfQ> $* < $* > $*\t$: $1 < $2 > $3",
+			"R<PfQ> $+\t\t$: $1 < @ " + strings.Join(strings.Split(o, "."), " . ") + " . >",
+		}, "\n"), "myorigin", id.Origin.Pos)
+	}
+	if o != "" && o != host {
+		m.approx("myorigin = "+id.Origin.Value, id.Origin.Pos, "LOCAL_RULE_1: senders without a domain take "+o,
+			"sendmail qualifies unqualified senders with myorigin ("+o+") by a sender rewriting rule, but unqualified recipients are local users of its host ("+host+"); Postfix qualifies both with myorigin",
 			"header_from\tuser",
 			Affect{Kinds: []string{"header_from", "resolve"}, When: WhenUnqualified},
 			Affect{Kinds: []string{"mail", "rcpt"}, When: WhenSenderUnqualified},
