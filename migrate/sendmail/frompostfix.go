@@ -35,6 +35,9 @@ type pfState struct {
 	// (smtpd_null_access_lookup_key), written by Local_check_mail
 	nullSender, nullConstruct string
 	nullAfterNets             bool
+	// dunnoEndsList: the client table being translated is the last
+	// check of its list, so its DUNNO is written as OK
+	dunnoEndsList bool
 }
 
 // fromPostfix translates a Postfix configuration.

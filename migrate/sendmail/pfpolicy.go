@@ -17,7 +17,7 @@ func (m *migrator) pfPolicy(st *pfState) {
 	for _, sp := range m.cfg.Policy.Stages {
 		relayList := sp.List == "smtpd_relay_restrictions"
 		st.afterPermitNets = false
-		for _, ch := range sp.Checks {
+		for i, ch := range sp.Checks {
 			name := ch.Name
 			if name == "" {
 				name = string(ch.Kind)
@@ -30,7 +30,12 @@ func (m *migrator) pfPolicy(st *pfState) {
 			case ir.CheckPermitAuth:
 				// TRUST_AUTH_MECH, from Relay.AuthMechanisms
 			case ir.CheckAccess:
+				// a client table that ends the list: its DUNNO, which
+				// ends the table's lookups (name and address alike),
+				// leaves the list nothing but its implicit permit
+				st.dunnoEndsList = ch.Subject == "client" && onlyPermits(sp.Checks[i+1:])
 				m.pfAccessTable(st, sp.List, relayList, ch)
+				st.dunnoEndsList = false
 			case ir.CheckRejectUnauthDestination, ir.CheckDeferUnauthDestination:
 				m.pfRelayDenied(construct, ch)
 			case ir.CheckRejectUnqualifiedSender:
@@ -523,6 +528,9 @@ func (m *migrator) pfAction(st *pfState, relayList bool, tag string, a ir.Action
 		}
 		return "QUARANTINE:" + text, true, ""
 	case ir.ActDunno:
+		if st != nil && st.dunnoEndsList && tag == "Connect" {
+			return "OK", true, ""
+		}
 		if st != nil {
 			st.skip = true
 		}
@@ -612,4 +620,15 @@ func (m *migrator) pfNullSender(st *pfState, construct string, e ir.Entry, a ir.
 		return
 	}
 	m.exact(construct, e.Pos, "", target)
+}
+
+// onlyPermits says whether the rest of a restriction list decides
+// nothing but acceptance.
+func onlyPermits(rest []ir.Check) bool {
+	for _, c := range rest {
+		if c.Kind != ir.CheckPermit {
+			return false
+		}
+	}
+	return true
 }
