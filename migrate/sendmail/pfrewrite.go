@@ -119,6 +119,9 @@ func (m *migrator) pfVirtual(st *pfState, name string, rs ir.RewriteStage) {
 			deferred = append(deferred, func() {
 				for _, key := range keys {
 					vt.add(key, target, e.Pos)
+					if len(v.Targets) == 1 {
+						m.pfVirtualDetail(vt, key, target, e.Pos)
+					}
 				}
 			})
 			m.approx(construct, e.Pos, "virtusertable: "+keys[0]+" "+target+" (one entry per local domain)",
@@ -156,6 +159,7 @@ func (m *migrator) pfVirtual(st *pfState, name string, rs ir.RewriteStage) {
 			vdOrder = append(vdOrder, dom)
 		}
 		vt.add(key, target, e.Pos)
+		m.pfVirtualDetail(vt, key, target, e.Pos)
 		userKeyed[key] = true
 		m.approx(construct, e.Pos, "virtusertable: "+key+" "+target, virtualDiffers, "", aff...)
 	}
@@ -374,4 +378,47 @@ func (m *migrator) pfMasqueradeRules(construct string, rs ir.RewriteStage) {
 	m.approx(construct, rs.Pos, "LOCAL_RULE_1 (sender rewriting) rules",
 		"sendmail rewrites every sender address, header and envelope, at delivery and for every client; Postfix in cleanup (headers only for local_header_rewrite_clients), after qualifying a bare user with myorigin, and envelope recipients only in masquerade_classes (not translated)",
 		"resolve\tuser@host.example.com", aff...)
+}
+
+// pfVirtualDetail adds, beside a virtusertable entry user@domain with
+// one address, the entry user+*@domain that hands the +detail on (%3):
+// with recipient_delimiter = + Postfix looks user+detail@domain up as
+// user@domain and appends +detail to the result
+// (propagate_unmatched_extensions); sendmail would drop it.
+func (m *migrator) pfVirtualDetail(vt *tableFile, key, target string, pos ir.Pos) {
+	if m.cfg.Rewrite.RecipientDelimiter != "+" || strings.HasPrefix(key, "@") || strings.Contains(key, "+") ||
+		strings.Contains(target, "%") || strings.HasPrefix(target, "error:") || strings.Contains(target, ",") {
+		return
+	}
+	user, dom, ok := strings.Cut(key, "@")
+	if !ok || user == "" {
+		return
+	}
+	if !m.propagatesExtension("virtual") {
+		return
+	}
+	withDetail := target + "%3"
+	if l, d, ok := strings.Cut(target, "@"); ok {
+		withDetail = l + "%3@" + d
+	}
+	if _, dup := vt.get(user + "+*@" + dom); !dup {
+		vt.add(user+"+*@"+dom, withDetail, pos)
+	}
+}
+
+// propagatesExtension says whether Postfix's
+// propagate_unmatched_extensions (default: canonical, virtual) holds
+// the class.
+func (m *migrator) propagatesExtension(class string) bool {
+	for _, o := range m.cfg.Options {
+		if o.Name == "propagate_unmatched_extensions" {
+			for _, f := range strings.FieldsFunc(o.Raw, func(r rune) bool { return r == ',' || r == ' ' || r == '\t' }) {
+				if f == class {
+					return true
+				}
+			}
+			return false
+		}
+	}
+	return class == "canonical" || class == "virtual"
 }
