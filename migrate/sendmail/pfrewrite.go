@@ -247,6 +247,22 @@ func (m *migrator) pfCanonical(st *pfState, construct string, rs ir.RewriteStage
 				m.mc.add(grpMacro, call("GENERICS_DOMAIN", d), "", e.Pos)
 			}
 			gt.add(key, target, e.Pos)
+			class := "canonical"
+			if e.Generic != nil {
+				class = "generic"
+			}
+			if u, d, ok := strings.Cut(key, "@"); ok && u != "" && !strings.Contains(u, "+") && !strings.Contains(target, "%") &&
+				m.cfg.Rewrite.RecipientDelimiter == "+" && m.propagatesExtension(class) {
+				// Postfix appends the unmatched +detail; sendmail's
+				// genericstable passes it as %1 to a user+* entry
+				withDetail := target + "+%1"
+				if l, td, ok := strings.Cut(target, "@"); ok {
+					withDetail = l + "+%1@" + td
+				}
+				if _, dup := gt.get(u + "+*@" + d); !dup {
+					gt.add(u+"+*@"+d, withDetail, e.Pos)
+				}
+			}
 			m.approx(ec, e.Pos, "genericstable: "+key+" "+target,
 				"sendmail applies genericstable at delivery, to the header sender (and the envelope sender with masquerade_envelope), for domains in class G and unqualified addresses; Postfix canonical mapping applies in cleanup, before routing",
 				"header_from\t"+k.Value, Affect{Kinds: []string{"header_from", "resolve"}, Address: patOf(k)}, Affect{Kinds: []string{"mail", "rcpt"}, Sender: patOf(k)})
