@@ -16,6 +16,23 @@ func (m *migrator) pfRewrite(st *pfState) {
 			m.none("recipient_delimiter = "+d, ir.Pos{}, "sendmail's delimiter is always +", "use + addresses", "")
 		}
 	}
+	// recipients: Postfix's recipient_canonical_maps, then canonical_maps,
+	// then virtual aliasing; sendmail's virtusertable re-parses what it
+	// returns, so canonical entries written first chain the same way
+	for _, pass := range []func(ir.RewriteStage) bool{
+		func(rs ir.RewriteStage) bool {
+			return rs.Kind == ir.RewriteCanonical && !rs.Scope.EnvelopeSender && !rs.Scope.HeaderSender
+		},
+		func(rs ir.RewriteStage) bool {
+			return rs.Kind == ir.RewriteCanonical && (rs.Scope.EnvelopeSender || rs.Scope.HeaderSender)
+		},
+	} {
+		for _, rs := range m.cfg.Rewrite.Stages {
+			if pass(rs) && (rs.Scope.EnvelopeRecipient || rs.Scope.HeaderRecipient) {
+				m.pfRecipientCanonical(st, rs)
+			}
+		}
+	}
 	for _, rs := range m.cfg.Rewrite.Stages {
 		construct := rs.Name
 		if construct == "" {
@@ -195,10 +212,6 @@ func (m *migrator) pfVirtual(st *pfState, name string, rs ir.RewriteStage) {
 func (m *migrator) pfCanonical(st *pfState, construct string, rs ir.RewriteStage) {
 	sc := rs.Scope
 	aff := []Affect{{Kinds: []string{"header_from", "resolve"}, Address: "*"}, {Kinds: []string{"rcpt"}, Recipient: "*"}}
-	if sc.EnvelopeRecipient || sc.HeaderRecipient {
-		m.none(construct+" (recipients)", rs.Pos, "sendmail rewrites recipients only through virtusertable (local and virtual domains) and domaintable (whole domains)",
-			"use virtusertable entries for local recipients", "", aff...)
-	}
 	if !sc.EnvelopeSender && !sc.HeaderSender {
 		return
 	}
@@ -402,6 +415,12 @@ func (m *migrator) pfMasqueradeRules(construct string, rs ir.RewriteStage) {
 // user@domain and appends +detail to the result
 // (propagate_unmatched_extensions); sendmail would drop it.
 func (m *migrator) pfVirtualDetail(vt *tableFile, key, target string, pos ir.Pos) {
+	m.pfDetailEntry(vt, key, target, pos, "virtual")
+}
+
+// pfDetailEntry is pfVirtualDetail for a class of
+// propagate_unmatched_extensions.
+func (m *migrator) pfDetailEntry(vt *tableFile, key, target string, pos ir.Pos, class string) {
 	if m.cfg.Rewrite.RecipientDelimiter != "+" || strings.HasPrefix(key, "@") || strings.Contains(key, "+") ||
 		strings.Contains(target, "%") || strings.HasPrefix(target, "error:") || strings.Contains(target, ",") {
 		return
@@ -410,7 +429,7 @@ func (m *migrator) pfVirtualDetail(vt *tableFile, key, target string, pos ir.Pos
 	if !ok || user == "" {
 		return
 	}
-	if !m.propagatesExtension("virtual") {
+	if !m.propagatesExtension(class) {
 		return
 	}
 	withDetail := target + "%3"
@@ -437,4 +456,65 @@ func (m *migrator) propagatesExtension(class string) bool {
 		}
 	}
 	return class == "canonical" || class == "virtual"
+}
+
+// pfRecipientCanonical writes the recipient side of canonical mapping
+// as virtusertable entries of the local domains (sendmail consults
+// virtusertable for class w and VIRTUSER_DOMAIN addresses only).
+func (m *migrator) pfRecipientCanonical(st *pfState, rs ir.RewriteStage) {
+	construct := rs.Name
+	if construct == "" {
+		construct = string(rs.Kind)
+	}
+	construct += " (recipients)"
+	var vt *tableFile
+	for _, name := range rs.Tables {
+		t := m.cfg.Table(name)
+		if t == nil || !t.Loaded {
+			m.none(construct+" "+name, rs.Pos, "its entries were not read (regexp and pcre tables have no virtusertable form)", "translate them by hand", "",
+				Affect{Kinds: []string{"resolve"}, Address: "*"}, Affect{Kinds: []string{"rcpt"}, Recipient: "*"})
+			continue
+		}
+		for _, e := range t.Entries {
+			v := e.Canonical
+			ec := "entry " + t.Name + ": " + e.Key + " " + e.Value + " (recipients)"
+			if v == nil || len(v.Targets) != 1 {
+				m.none(ec, e.Pos, "not a single-address entry", "translate it by hand", "",
+					Affect{Kinds: []string{"resolve"}, Address: "*"}, Affect{Kinds: []string{"rcpt"}, Recipient: "*"})
+				continue
+			}
+			k, target := v.Key, v.Targets[0]
+			aff := []Affect{{Kinds: []string{"resolve"}, Address: patOf(k)}, {Kinds: []string{"rcpt"}, Recipient: patOf(k)}}
+			var keys []string
+			switch k.Kind {
+			case ir.KeyAddress:
+				if st.local[lower(k.Domain)] {
+					keys = []string{strings.ToLower(k.Value)}
+				}
+			case ir.KeyUser:
+				user := strings.ToLower(strings.TrimSuffix(k.Value, "@"))
+				for _, d := range st.localOrder {
+					keys = append(keys, user+"@"+d)
+				}
+			}
+			if len(keys) == 0 {
+				m.none(ec, e.Pos, "sendmail rewrites recipients only through virtusertable, for its local and virtual domains; this key is of another domain or form",
+					"rewrite these recipients another way (a virtual domain, or domaintable for whole domains)", "", aff...)
+				continue
+			}
+			if vt == nil {
+				vt = m.table(fileVirtuser, mapTable, "virtusertable: Postfix's virtual_alias_maps.")
+				m.mc.add(grpFeature, call("FEATURE", "virtusertable"), "recipient canonical mapping", rs.Pos)
+			}
+			for _, key := range keys {
+				if _, dup := vt.get(key); !dup {
+					vt.add(key, target, e.Pos)
+					m.pfDetailEntry(vt, key, target, e.Pos, "canonical")
+				}
+			}
+			m.approx(ec, e.Pos, "virtusertable: "+keys[0]+" "+target,
+				"sendmail rewrites the recipient at RCPT and re-parses the result (a chain within one table goes on where Postfix maps once), and the recipient must then exist; Postfix accepts any recipient its canonical maps hold",
+				"", aff...)
+		}
+	}
 }
