@@ -53,6 +53,8 @@ func (m *migrator) pfPolicy(st *pfState) {
 					"the check runs before sendmail's access map and at MAIL also when Postfix delays it to RCPT; sendmail's resolve map decides whether a domain exists (the sendmail host lookup), local, virtual and address-literal domains are not checked, and a DNS failure answers 451 4.1.8",
 					"mail\t203.0.113.9\tu@nowhere.invalid",
 					Affect{Kinds: []string{"mail", "rcpt"}, When: WhenSenderUnresolvable})
+			case ir.CheckRejectUnknownRecipientDomain:
+				m.pfUnknownRecipientDomain(construct, ch, st.afterPermitNets)
 			case ir.CheckPermit:
 				// the end of a list: sendmail's rulesets accept too
 			case ir.CheckDNSBL:
@@ -96,6 +98,45 @@ func (m *migrator) pfPolicy(st *pfState) {
 		m.exact("(no reject_unknown_sender_domain)", ir.Pos{}, "Postfix default", "FEATURE(accept_unresolvable_domains)")
 	}
 	m.pfSenderChecks(st, sender)
+	if m.needResolve {
+		// the cf library's resolve map, which accept_unresolvable_domains leaves out
+		m.mc.add(grpLocal, "LOCAL_CONFIG\nKpfresolve host -a<OKR> -T<TEMP>", "whether a domain exists (reject_unknown_sender_domain, reject_unknown_recipient_domain)", ir.Pos{})
+	}
+	if len(m.rcptRules) > 0 {
+		rules := append([]string{"LOCAL_RULESETS", "SLocal_check_rcpt"}, m.rcptRules...)
+		rules = append(rules, "R$*\t\t\t$@ $1")
+		m.mc.add(grpLocal, strings.Join(rules, "\n"), "", ir.Pos{})
+	}
+}
+
+// pfUnknownRecipientDomain writes reject_unknown_recipient_domain into
+// Local_check_rcpt: a recipient domain that is neither local nor
+// virtual nor an address literal must resolve (sendmail's host lookup,
+// as the cf library's resolve map does for senders).
+func (m *migrator) pfUnknownRecipientDomain(construct string, ch ir.Check, afterNets bool) {
+	code := m.pfIntOption("unknown_address_reject_code", 450)
+	dsn := strconv.Itoa(code)[:1] + ".1.2"
+	m.needResolve = true
+	rules := []string{"# " + construct, "R$*\t\t\t$: <?> $1", "R<?> <$*>\t\t$: <?> $1"}
+	if afterNets {
+		rules = append(rules,
+			"R<?> $*\t\t$: <?> $1 $| $>\"Relay_ok\" $1",
+			"R<?> $* $| RELAY\t$: <OK> $1\t\tpermit_mynetworks",
+			"R<?> $* $| $*\t\t$: <?> $1")
+	}
+	rules = append(rules,
+		"R<?> $* @ [ $* ]\t$: <OK> $1",
+		"R<?> $* @ $=w\t\t$: <OK> $1",
+		"R<?> $* @ $={VirtHost}\t$: <OK> $1",
+		"R<?> $* @ $+\t\t$: <? $(pfresolve $2 $: $2 <PERM> $) > $1 @ $2",
+		"R<? $* <PERM> > $*\t$#error $@ "+dsn+" $: \""+strconv.Itoa(code)+" <\" $&{rcpt_addr} \">: Recipient address rejected: Domain not found\"",
+		"R<? $* <TEMP> > $*\t$#error $@ 4.1.2 $: \"450 <\" $&{rcpt_addr} \">: Recipient address rejected: Domain not found\"",
+		"R<? $* <$-> > $*\t$: $3",
+		"R<$*> $*\t\t$: $2")
+	m.rcptRules = append(m.rcptRules, rules...)
+	m.approx(construct, ch.Pos, "Local_check_rcpt (refusing with unknown_address_reject_code "+strconv.Itoa(code)+" "+dsn+")",
+		"sendmail's host lookup decides whether a domain exists; local, virtual and address-literal domains are not checked; the check runs where Local_check_rcpt runs, after the relay check",
+		"rcpt\t127.0.0.1\ta@example.com\tuser@nowhere.invalid", Affect{Kinds: []string{"rcpt"}, When: WhenRecipientUnresolvable})
 }
 
 // senderCheck is a reject_non_fqdn_sender or reject_unknown_sender_domain
@@ -194,9 +235,7 @@ func (m *migrator) pfSenderChecks(st *pfState, checks []senderCheck) {
 	rules = append(rules, "R<$*> $*\t\t$@ $2")
 	for _, c := range checks {
 		if c.kind == ir.CheckRejectUnknownSenderDomain {
-			// the cf library's resolve map, which accept_unresolvable_domains leaves out
-			m.mc.add(grpLocal, "LOCAL_CONFIG\nKpfresolve host -a<OKR> -T<TEMP>", "whether a sender domain exists (reject_unknown_sender_domain)", ir.Pos{})
-			break
+			m.needResolve = true
 		}
 	}
 	m.mc.add(grpLocal, strings.Join(rules, "\n"), strings.Join(constructs, ", "), ir.Pos{})
@@ -575,18 +614,15 @@ func (m *migrator) pfRelayDenied(construct string, ch ir.Check) {
 	dsn, msg, _ := strings.Cut(strings.TrimPrefix(rhs, "ERROR:"), ":")
 	msg = strings.NewReplacer("\"", "", "`", "", "'", "").Replace(msg)
 	m.mc.add(grpDefine, call("define", "confRELAY_MSG", `"`+msg+`"`), "Postfix's reply to a relaying attempt ("+construct+")", ch.Pos)
-	m.mc.add(grpLocal, strings.Join([]string{
-		"LOCAL_RULESETS",
-		"SLocal_check_rcpt",
-		"# Postfix's reply to relaying (" + construct + "): Relay_ok's own refusal",
+	m.rcptRules = append(m.rcptRules,
+		"# Postfix's reply to relaying ("+construct+"): Relay_ok's own refusal",
 		"# of a client without a name says 550, whatever confRELAY_MSG says",
 		"R$*\t\t\t$: $1 $| $>\"Rcpt_ok\" $1",
-		"R$* $| RELAY\t\t$@ $1",
+		"R$* $| RELAY\t\t$: $1",
 		"R$* $| $#$*\t\t$@ $1",
 		"R$* $| $*\t\t$: $1 $| $>\"Relay_ok\" $1",
-		"R$* $| $#error $*\t$#error $@ " + dsn + " $: \"" + msg + "\"",
-		"R$* $| $*\t\t$@ $1",
-	}, "\n"), "", ch.Pos)
+		"R$* $| $#error $*\t$#error $@ "+dsn+" $: \""+msg+"\"",
+		"R$* $| $*\t\t$: $1")
 	m.exact(construct, ch.Pos, "", "sendmail's relay check in check_rcpt, refusing with "+msg+" (confRELAY_MSG and a Local_check_rcpt)")
 }
 

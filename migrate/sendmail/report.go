@@ -116,6 +116,15 @@ func (r *Report) Predicts(f Facts) []*Item {
 				}
 				continue
 			}
+			if a.When == WhenRecipientUnresolvable {
+				b := a
+				b.When = ""
+				if b.Matches(f) && recipientUnresolvable(f) {
+					out = append(out, it)
+					break
+				}
+				continue
+			}
 			if a.When == whenRelayDenied {
 				if r.relayDenied(a, f) {
 					out = append(out, it)
@@ -234,4 +243,21 @@ func patternMatches(key string, f Facts) bool {
 	}
 	addr = strings.TrimSuffix(strings.TrimPrefix(strings.TrimSpace(addr), "<"), ">")
 	return addr != "" && re.MatchString(addr)
+}
+
+// WhenRecipientUnresolvable, evaluated by the report: the recipient's
+// domain (not an address literal) does not resolve.
+const WhenRecipientUnresolvable = "recipient-domain-unresolvable"
+
+func recipientUnresolvable(f Facts) bool {
+	addr := strings.Trim(strings.TrimSpace(f.To), "<>")
+	at := strings.LastIndexByte(addr, '@')
+	if at < 0 {
+		return false
+	}
+	dom := lower(addr[at+1:])
+	if dom == "" || strings.HasPrefix(dom, "[") {
+		return false
+	}
+	return f.Resolves == nil || !f.Resolves(dom)
 }
