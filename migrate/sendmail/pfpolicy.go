@@ -437,11 +437,20 @@ func (m *migrator) pfAccessEntry(st *pfState, group string, relayList bool, tag 
 	rhs, ok, why := m.pfAction(st, relayList, tag, a)
 	if !ok && a.Kind == ir.ActRestrict && tag == "To" && k.Kind == ir.KeyAddress && !relayList &&
 		strings.Join(strings.FieldsFunc(strings.ToLower(a.Arg), func(r rune) bool { return r == ',' || r == ' ' || r == '\t' }), " ") == "permit_mynetworks reject" {
-		m.pfRecipientClass(construct, key, e.Pos, aff)
+		code := m.pfIntOption("reject_code", 554)
+		m.pfRecipientClass(construct, key, e.Pos, aff,
+			"$#error $@ 5.7.1 $: \""+strconv.Itoa(code)+" <\" $&{rcpt_addr} \">: Recipient address rejected: Access denied\"")
 		return
 	}
 	if !ok {
 		m.none(construct, e.Pos, why, "translate it by hand (a Local_check ruleset or a milter)", "", aff...)
+		return
+	}
+	if st.afterPermitNets && tag == "To" && k.Kind == ir.KeyAddress && strings.HasPrefix(rhs, "ERROR:") {
+		// permit_mynetworks came first in the list: refused unless the
+		// client may relay
+		dsn, msg, _ := strings.Cut(strings.TrimPrefix(rhs, "ERROR:"), ":")
+		m.pfRecipientClass(construct, key, e.Pos, aff, "$#error $@ "+dsn+" $: \""+strings.ReplaceAll(msg, "\"", "")+"\"")
 		return
 	}
 	if tag == "To" && rhs == "RELAY" && k.Kind != ir.KeyDomain {
@@ -678,7 +687,7 @@ func onlyPermits(rest []ir.Check) bool {
 // restriction class "permit_mynetworks, reject" into Local_check_rcpt:
 // the address is refused (reject_code, 5.7.1) unless the client may
 // relay (Relay_ok: loopback, class R, Connect: RELAY).
-func (m *migrator) pfRecipientClass(construct, key string, pos ir.Pos, aff []Affect) {
+func (m *migrator) pfRecipientClass(construct, key string, pos ir.Pos, aff []Affect, refusal string) {
 	var b strings.Builder
 	for _, r := range key {
 		if strings.ContainsRune(".:%@!^/[]+", r) {
@@ -688,15 +697,14 @@ func (m *migrator) pfRecipientClass(construct, key string, pos ir.Pos, aff []Aff
 		}
 	}
 	lhs := strings.Join(strings.Fields(b.String()), " ")
-	code := m.pfIntOption("reject_code", 554)
 	m.rcptRules = append(m.rcptRules,
 		"# "+construct,
 		"R$*\t\t\t$: <?> $1",
 		"R<?> <$*>\t\t$: <?> $1",
-		"R<?> "+lhs+"\t$: <R> $&{client_addr} $| $>\"Relay_ok\" x",
-		"R<R> $* $| RELAY\t$: <OK>\t\tpermit_mynetworks",
-		"R<R> $* $| $*\t\t$#error $@ 5.7.1 $: \""+strconv.Itoa(code)+" <\" $&{rcpt_addr} \">: Recipient address rejected: Access denied\"",
+		"R<?> "+lhs+"\t$: <R> "+lhs+" $| $>\"Relay_ok\" x",
+		"R<R> $* $| RELAY\t$: <OK> $1\t\tpermit_mynetworks",
+		"R<R> $* $| $*\t\t"+refusal,
 		"R<$*> $*\t\t$: $2")
-	m.approx(construct, pos, "sendmail.mc: Local_check_rcpt refuses "+key+" with "+strconv.Itoa(code)+" 5.7.1 unless Relay_ok",
+	m.approx(construct, pos, "sendmail.mc: Local_check_rcpt refuses "+key+" unless Relay_ok ("+refusal+")",
 		"for a client that may relay Postfix's permit_mynetworks ends smtpd_recipient_restrictions; sendmail goes on with its other recipient checks", "", aff...)
 }
