@@ -26,8 +26,10 @@
 // masquerade_domains MASQUERADE_AS, transport_maps mailertable, relayhost
 // SMART_HOST. Postfix's defaults that sendmail does not share are
 // spelled out (FEATURE(nocanonify), accept_unqualified_senders,
-// accept_unresolvable_domains, no_default_msa). What cannot be
-// expressed is reported and the rest is still written.
+// accept_unresolvable_domains, no_default_msa); reject_non_fqdn_sender
+// and reject_unknown_sender_domain become a Local_check_mail with
+// Postfix's replies, after permit_mynetworks where the list has it. What
+// cannot be expressed is reported and the rest is still written.
 //
 // A sendmail configuration is written back: what its .mc set (the IR
 // nodes positioned in the .mc) is written with the macro that sets it,

@@ -24,13 +24,27 @@ type pfState struct {
 	// sources of the Connect:/From:/To: keys, for shadowing: the keys in
 	// the order written
 	written map[string][]string // tag → keys
+	// curTable names the hash-like table being translated ("" for a
+	// cidr: table and outside tables), owner the table each access key
+	// came from: within one such table Postfix, like sendmail, tries
+	// the most specific key first, so only an earlier table's key
+	// shadows a more specific one
+	curTable string
+	owner    map[string]string
+	// nullSender is the access value for MAIL FROM:<>
+	// (smtpd_null_access_lookup_key), written by Local_check_mail
+	nullSender, nullConstruct string
+	nullAfterNets             bool
+	// dunnoEndsList: the client table being translated is the last
+	// check of its list, so its DUNNO is written as OK
+	dunnoEndsList bool
 }
 
 // fromPostfix translates a Postfix configuration.
 func (m *migrator) fromPostfix() error {
 	m.mc.head = append(m.mc.head,
 		"Migrated from Postfix by mailcc. The migration report says which of Postfix's constructs sendmail reproduces exactly, which only approximately, and which not at all.")
-	st := &pfState{local: map[string]bool{}, written: map[string][]string{}}
+	st := &pfState{local: map[string]bool{}, written: map[string][]string{}, owner: map[string]string{}}
 	st.access = m.table(fileAccess, mapTable, "sendmail's access map: Connect: (client), From: (sender) and To: (recipient) entries translated from mynetworks, relay_domains and the check_*_access tables.")
 	m.pfIdentity()
 	m.mc.add(grpFeature, call("FEATURE", "nocanonify"), "Postfix never canonicalises domains through DNS", ir.Pos{})
@@ -102,9 +116,21 @@ func (m *migrator) pfIdentity() {
 		m.exact("myhostname", h.Pos, h.Origin, "sendmail.mc: confDOMAIN_NAME")
 	}
 	host := lower(id.Hostname.Value)
-	if o := lower(id.Origin.Value); o != "" && o != host {
-		m.approx("myorigin = "+id.Origin.Value, id.Origin.Pos, "(nothing: sendmail qualifies unqualified addresses with $j)",
-			"sendmail qualifies unqualified addresses with its host name ("+host+"), Postfix with myorigin ("+o+")",
+	o := lower(id.Origin.Value)
+	if o != "" && !strings.ContainsAny(o, "$ \t") {
+		// ruleset 1 sees every sender address before masquerading and the
+		// mailers' rulesets, which would qualify a bare user with $j
+		m.mc.add(grpLocal, strings.Join([]string{
+			"LOCAL_RULE_1",
+			"# myorigin: a sender without a domain takes " + o,
+			"R$+\t\t\t$: <PfQ> $1",
+			"R<PfQ> $* < $* > $*\t$: $1 < $2 > $3",
+			"R<PfQ> $+\t\t$: $1 < @ " + strings.Join(strings.Split(o, "."), " . ") + " . >",
+		}, "\n"), "myorigin", id.Origin.Pos)
+	}
+	if o != "" && o != host {
+		m.approx("myorigin = "+id.Origin.Value, id.Origin.Pos, "LOCAL_RULE_1: senders without a domain take "+o,
+			"sendmail qualifies unqualified senders with myorigin ("+o+") by a sender rewriting rule, but unqualified recipients are local users of its host ("+host+"); Postfix qualifies both with myorigin",
 			"header_from\tuser",
 			Affect{Kinds: []string{"header_from", "resolve"}, When: WhenUnqualified},
 			Affect{Kinds: []string{"mail", "rcpt"}, When: WhenSenderUnqualified},
@@ -283,13 +309,18 @@ func (m *migrator) addAccess(st *pfState, group, tag, key, value string, pos ir.
 		// Postfix's DUNNO hands the question to the next table: its
 		// entry for the same key decides
 		st.access.lines[st.access.seen[strings.ToLower(full)]].value = value
+		st.owner[strings.ToLower(full)] = st.curTable
 		return true
 	}
 	for _, prev := range st.written[tag+"/"+group] {
+		if st.curTable != "" && st.owner[strings.ToLower(tag+":"+prev)] == st.curTable {
+			continue
+		}
 		if v, _ := st.access.get(tag + ":" + prev); v != "SKIP" && covers(prev, key) {
 			return false
 		}
 	}
+	st.owner[strings.ToLower(full)] = st.curTable
 	st.access.add(full, value, pos)
 	st.written[tag+"/"+group] = append(st.written[tag+"/"+group], key)
 	return true

@@ -84,6 +84,11 @@ type migrator struct {
 	mc        *mcFile
 	tables    map[string]*tableFile
 	order     []string // table names in the order made
+	// rcptRules are the rules of the one Local_check_rcpt (Postfix
+	// direction), needResolve asks for the resolve map they and
+	// Local_check_mail use
+	rcptRules   []string
+	needResolve bool
 }
 
 // table returns the table source of that file name, made when new.

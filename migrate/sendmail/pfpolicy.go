@@ -1,6 +1,8 @@
 package sendmail
 
 import (
+	"fmt"
+	"strconv"
 	"strings"
 
 	"mailcc/ir"
@@ -11,10 +13,11 @@ import (
 // are kept or turned off.
 func (m *migrator) pfPolicy(st *pfState) {
 	var hasNonFQDN, hasUnresolvable bool
+	var sender []senderCheck
 	for _, sp := range m.cfg.Policy.Stages {
 		relayList := sp.List == "smtpd_relay_restrictions"
 		st.afterPermitNets = false
-		for _, ch := range sp.Checks {
+		for i, ch := range sp.Checks {
 			name := ch.Name
 			if name == "" {
 				name = string(ch.Kind)
@@ -27,22 +30,31 @@ func (m *migrator) pfPolicy(st *pfState) {
 			case ir.CheckPermitAuth:
 				// TRUST_AUTH_MECH, from Relay.AuthMechanisms
 			case ir.CheckAccess:
+				// a client table that ends the list: its DUNNO, which
+				// ends the table's lookups (name and address alike),
+				// leaves the list nothing but its implicit permit
+				st.dunnoEndsList = ch.Subject == "client" && onlyPermits(sp.Checks[i+1:])
 				m.pfAccessTable(st, sp.List, relayList, ch)
+				st.dunnoEndsList = false
 			case ir.CheckRejectUnauthDestination, ir.CheckDeferUnauthDestination:
 				m.pfRelayDenied(construct, ch)
 			case ir.CheckRejectUnqualifiedSender:
 				hasNonFQDN = true
-				m.approx(construct, ch.Pos, "(sendmail's default check_mail)",
-					"sendmail refuses a sender without a domain with 553 5.5.4 and accepts user@host without a dot; Postfix refuses both with 504 5.5.2, where it runs in the list",
+				sender = append(sender, senderCheck{ch.Kind, st.afterPermitNets, construct})
+				m.approx(construct, ch.Pos, "Local_check_mail (refusing with "+fmt.Sprint(m.pfIntOption("non_fqdn_reject_code", 504))+" 5.5.2)",
+					"the check runs before sendmail's access map (Postfix runs it where it stands in the list: a check_sender_access OK before it permits the sender), at MAIL also when Postfix delays it to RCPT, and treats an address literal as fully qualified",
 					"mail\t203.0.113.9\tuser",
 					Affect{Kinds: []string{"mail", "rcpt"}, When: WhenSenderUnqualified},
 					Affect{Kinds: []string{"mail", "rcpt"}, When: "sender-domain-single-label"})
 			case ir.CheckRejectUnknownSenderDomain:
 				hasUnresolvable = true
-				m.approx(construct, ch.Pos, "(sendmail's default check_mail)",
-					"sendmail refuses an unresolvable sender domain with 553 5.1.8 (451 4.1.8 on a DNS failure); Postfix with 450 4.1.8 by default",
+				sender = append(sender, senderCheck{ch.Kind, st.afterPermitNets, construct})
+				m.approx(construct, ch.Pos, "Local_check_mail (refusing with unknown_address_reject_code "+fmt.Sprint(m.pfIntOption("unknown_address_reject_code", 450))+" 5.1.8)",
+					"the check runs before sendmail's access map and at MAIL also when Postfix delays it to RCPT; sendmail's resolve map decides whether a domain exists (the sendmail host lookup), local, virtual and address-literal domains are not checked, and a DNS failure answers 451 4.1.8",
 					"mail\t203.0.113.9\tu@nowhere.invalid",
 					Affect{Kinds: []string{"mail", "rcpt"}, When: WhenSenderUnresolvable})
+			case ir.CheckRejectUnknownRecipientDomain:
+				m.pfUnknownRecipientDomain(construct, ch, st.afterPermitNets)
 			case ir.CheckPermit:
 				// the end of a list: sendmail's rulesets accept too
 			case ir.CheckDNSBL:
@@ -56,6 +68,17 @@ func (m *migrator) pfPolicy(st *pfState) {
 				m.approx(construct, ch.Pos, "FEATURE(require_rdns)",
 					"sendmail refuses clients without a name with 550 5.7.1 (451 on a temporary failure) at connection time, and exempts class R clients",
 					"connect\t203.0.113.9", Affect{Kinds: []string{"connect", "mail", "rcpt"}, When: WhenNoClientName})
+			case ir.CheckOpaque:
+				if ch.Name != "reject_unknown_reverse_client_hostname" {
+					m.none(construct, ch.Pos, "sendmail's cf library has no counterpart of this restriction",
+						"write a Local_check_relay/Local_check_mail/Local_check_rcpt ruleset or use a milter", "",
+						restrictionAffects(ch)...)
+					break
+				}
+				m.mc.add(grpFeature, call("FEATURE", "require_rdns"), construct, ch.Pos)
+				m.approx(construct, ch.Pos, "FEATURE(require_rdns)",
+					"sendmail refuses a client without a name with 550 5.7.1 (Postfix: unknown_client_reject_code, "+fmt.Sprint(m.pfIntOption("unknown_client_reject_code", 450))+" here), also one whose name does not resolve back to its address (451 4.1.8), at connection time, and exempts class R clients",
+					"connect\t203.0.113.9", Affect{Kinds: []string{"connect", "mail", "rcpt"}, When: WhenNoClientName})
 			default:
 				m.none(construct, ch.Pos, "sendmail's cf library has no counterpart of this restriction",
 					"write a Local_check_relay/Local_check_mail/Local_check_rcpt ruleset or use a milter", "",
@@ -63,14 +86,159 @@ func (m *migrator) pfPolicy(st *pfState) {
 			}
 		}
 	}
+	// sendmail's own checks of the sender refuse with other replies and
+	// before the access map: they are turned off, and a Local_check_mail
+	// makes Postfix's checks where the lists ask for them.
+	m.mc.add(grpFeature, call("FEATURE", "accept_unqualified_senders"), "Postfix accepts senders without a domain unless reject_non_fqdn_sender (Local_check_mail)", ir.Pos{})
+	m.mc.add(grpFeature, call("FEATURE", "accept_unresolvable_domains"), "Postfix accepts unresolvable sender domains unless reject_unknown_sender_domain (Local_check_mail)", ir.Pos{})
 	if !hasNonFQDN {
-		m.mc.add(grpFeature, call("FEATURE", "accept_unqualified_senders"), "Postfix accepts senders without a domain unless reject_non_fqdn_sender", ir.Pos{})
 		m.exact("(no reject_non_fqdn_sender)", ir.Pos{}, "Postfix default", "FEATURE(accept_unqualified_senders)")
 	}
 	if !hasUnresolvable {
-		m.mc.add(grpFeature, call("FEATURE", "accept_unresolvable_domains"), "Postfix accepts unresolvable sender domains unless reject_unknown_sender_domain", ir.Pos{})
 		m.exact("(no reject_unknown_sender_domain)", ir.Pos{}, "Postfix default", "FEATURE(accept_unresolvable_domains)")
 	}
+	m.pfSenderChecks(st, sender)
+	if m.needResolve {
+		// the cf library's resolve map, which accept_unresolvable_domains leaves out
+		m.mc.add(grpLocal, "LOCAL_CONFIG\nKpfresolve host -a<OKR> -T<TEMP>", "whether a domain exists (reject_unknown_sender_domain, reject_unknown_recipient_domain)", ir.Pos{})
+	}
+	if len(m.rcptRules) > 0 {
+		rules := append([]string{"LOCAL_RULESETS", "SLocal_check_rcpt"}, m.rcptRules...)
+		rules = append(rules, "R$*\t\t\t$@ $1")
+		m.mc.add(grpLocal, strings.Join(rules, "\n"), "", ir.Pos{})
+	}
+}
+
+// pfUnknownRecipientDomain writes reject_unknown_recipient_domain into
+// Local_check_rcpt: a recipient domain that is neither local nor
+// virtual nor an address literal must resolve (sendmail's host lookup,
+// as the cf library's resolve map does for senders).
+func (m *migrator) pfUnknownRecipientDomain(construct string, ch ir.Check, afterNets bool) {
+	code := m.pfIntOption("unknown_address_reject_code", 450)
+	dsn := strconv.Itoa(code)[:1] + ".1.2"
+	m.needResolve = true
+	rules := []string{"# " + construct, "R$*\t\t\t$: <?> $1", "R<?> <$*>\t\t$: <?> $1"}
+	if afterNets {
+		rules = append(rules,
+			"R<?> $*\t\t$: <?> $1 $| $>\"Relay_ok\" $1",
+			"R<?> $* $| RELAY\t$: <OK> $1\t\tpermit_mynetworks",
+			"R<?> $* $| $*\t\t$: <?> $1")
+	}
+	rules = append(rules,
+		"R<?> $* @ [ $* ]\t$: <OK> $1",
+		"R<?> $* @ $=w\t\t$: <OK> $1",
+		"R<?> $* @ $={VirtHost}\t$: <OK> $1",
+		"R<?> $* @ $+\t\t$: <? $(pfresolve $2 $: $2 <PERM> $) > $1 @ $2",
+		"R<? $* <PERM> > $*\t$#error $@ "+dsn+" $: \""+strconv.Itoa(code)+" <\" $&{rcpt_addr} \">: Recipient address rejected: Domain not found\"",
+		"R<? $* <TEMP> > $*\t$#error $@ 4.1.2 $: \"450 <\" $&{rcpt_addr} \">: Recipient address rejected: Domain not found\"",
+		"R<? $* <$-> > $*\t$: $3",
+		"R<$*> $*\t\t$: $2")
+	m.rcptRules = append(m.rcptRules, rules...)
+	m.approx(construct, ch.Pos, "Local_check_rcpt (refusing with unknown_address_reject_code "+strconv.Itoa(code)+" "+dsn+")",
+		"sendmail's host lookup decides whether a domain exists; local, virtual and address-literal domains are not checked; the check runs where Local_check_rcpt runs, after the relay check",
+		"rcpt\t127.0.0.1\ta@example.com\tuser@nowhere.invalid", Affect{Kinds: []string{"rcpt"}, When: WhenRecipientUnresolvable})
+}
+
+// senderCheck is a reject_non_fqdn_sender or reject_unknown_sender_domain
+// in a restriction list: whether permit_mynetworks came before it.
+type senderCheck struct {
+	kind      ir.CheckKind
+	afterNets bool
+	construct string
+}
+
+// pfIntOption is a numerical main.cf parameter, or its default.
+func (m *migrator) pfIntOption(name string, def int) int {
+	for _, o := range m.cfg.Options {
+		if o.Name == name && o.Int != 0 {
+			return int(o.Int)
+		}
+	}
+	return def
+}
+
+// pfSenderChecks writes Postfix's sender checks as a Local_check_mail.
+// The workspace is <mark> address: <?> while the checks go on, <OK>
+// once a permit_mynetworks before a check let the client (Relay_ok's
+// RELAY: loopback, class R, Connect: RELAY) through.
+func (m *migrator) pfSenderChecks(st *pfState, checks []senderCheck) {
+	if len(checks) == 0 && st.nullSender == "" {
+		return
+	}
+	refuse := func(code int, dsn, text string) string {
+		dsn = strconv.Itoa(code)[:1] + dsn[1:]
+		return "$#error $@ " + dsn + " $: \"" + strconv.Itoa(code) + " <\" $&f \">: Sender address rejected: " + text + "\""
+	}
+	rules := []string{
+		"LOCAL_RULESETS",
+		"SLocal_check_mail",
+		"# Postfix's sender checks, in the order of its restriction lists;",
+		"# not for mail submitted locally (client address empty, or 0 for",
+		"# sendmail -bs on a pipe: Postfix's smtpd is not involved)",
+		"R$*\t\t\t$: $&{client_addr} $| $1",
+		"R$| $*\t\t\t$@ $1",
+		"R0 $| $*\t\t$@ $1",
+		"R$+ $| $*\t\t$: $2",
+	}
+	if st.nullSender != "" {
+		// Postfix looks the null sender up as smtpd_null_access_lookup_key
+		r := "$#discard $: discard"
+		if dsn, msg, ok := strings.Cut(strings.TrimPrefix(st.nullSender, "ERROR:"), ":"); ok {
+			r = "$#error $@ " + dsn + " $: \"" + msg + "\""
+		}
+		rules = append(rules, "# "+st.nullConstruct)
+		if st.nullAfterNets {
+			rules = append(rules,
+				"R<>\t\t\t$: <> $| $>\"Relay_ok\" <>",
+				"R<> $| RELAY\t\t$@ <>\t\tpermit_mynetworks",
+				"R<> $| $*\t\t"+r)
+		} else {
+			rules = append(rules, "R<>\t\t\t"+r)
+		}
+	}
+	rules = append(rules,
+		"R<>\t\t\t$@ <>",
+		"R$*\t\t\t$: <?> $1",
+		"R<?> <$*>\t\t$: <?> $1")
+	var constructs []string
+	for _, c := range checks {
+		constructs = append(constructs, c.construct)
+		rules = append(rules, "# "+c.construct)
+		if c.afterNets {
+			rules = append(rules,
+				"R<?> $*\t\t$: <?> $1 $| $>\"Relay_ok\" $1",
+				"R<?> $* $| RELAY\t$: <OK> $1\t\tpermit_mynetworks",
+				"R<?> $* $| $*\t\t$: <?> $1")
+		} else {
+			rules = append(rules, "R<OK> $*\t\t$: <?> $1\t\ta new list")
+		}
+		switch c.kind {
+		case ir.CheckRejectUnqualifiedSender:
+			r := refuse(m.pfIntOption("non_fqdn_reject_code", 504), "5.5.2", "need fully-qualified address")
+			rules = append(rules,
+				"R<?> $* @ $*\t\t$: <?@> $1 @ $2",
+				"R<?> $+\t\t\t"+r,
+				"R<?@> $* @ $-\t\t"+r,
+				"R<?@> $*\t\t$: <?> $1")
+		case ir.CheckRejectUnknownSenderDomain:
+			rules = append(rules,
+				"R<?> $* @ [ $* ]\t$: <?U> $1 @ [ $2 ]",
+				"R<?> $* @ $=w\t\t$: <?U> $1 @ $2",
+				"R<?> $* @ $={VirtHost}\t$: <?U> $1 @ $2",
+				"R<?> $* @ $+\t\t$: <? $(pfresolve $2 $: $2 <PERM> $) > $1 @ $2",
+				"R<? $* <PERM> > $*\t"+refuse(m.pfIntOption("unknown_address_reject_code", 450), "5.1.8", "Domain not found"),
+				"R<? $* <TEMP> > $*\t$#error $@ 4.1.8 $: \"451 Domain of sender address \" $&f \" does not resolve\"",
+				"R<? $* <$-> > $*\t$: <?> $3",
+				"R<?U> $*\t\t$: <?> $1")
+		}
+	}
+	rules = append(rules, "R<$*> $*\t\t$@ $2")
+	for _, c := range checks {
+		if c.kind == ir.CheckRejectUnknownSenderDomain {
+			m.needResolve = true
+		}
+	}
+	m.mc.add(grpLocal, strings.Join(rules, "\n"), strings.Join(constructs, ", "), ir.Pos{})
 }
 
 // whenRelayDenied is evaluated by the test harness: the probe is a
@@ -117,9 +285,13 @@ func (m *migrator) pfAccessTable(st *pfState, group string, relayList bool, ch i
 			"write a Local_check ruleset or use a milter", "", restrictionAffects(ch)...)
 		return
 	}
+	if t.Backend.Type != "cidr" {
+		st.curTable = t.Name
+	}
 	for _, e := range t.Entries {
 		m.pfAccessEntry(st, group, relayList, tag, t, e)
 	}
+	st.curTable = ""
 	if m.cfg.Policy.DelayChecks && (ch.Subject == "client" || ch.Subject == "sender") {
 		var keys []ir.Key
 		for _, e := range t.Entries {
@@ -221,6 +393,22 @@ func (m *migrator) pfAccessEntry(st *pfState, group string, relayList bool, tag 
 	}
 	k, a := e.Access.Key, e.Access.Action
 	aff := pfKeyAffects(tag, []ir.Key{k})
+	if tag == "From" {
+		nullKey := "<>"
+		for _, o := range m.cfg.Options {
+			if o.Name == "smtpd_null_access_lookup_key" && o.Raw != "" {
+				nullKey = strings.TrimSpace(o.Raw)
+			}
+		}
+		switch {
+		case strings.EqualFold(strings.TrimSpace(e.Key), nullKey):
+			m.pfNullSender(st, construct, e, a)
+			return
+		case k.Kind == ir.KeyNull:
+			m.exact(construct, e.Pos, "", "(nothing: Postfix looks the null sender up as "+nullKey+" (smtpd_null_access_lookup_key))")
+			return
+		}
+	}
 	var key string
 	switch k.Kind {
 	case ir.KeyIPv4, ir.KeyIPv6:
@@ -247,8 +435,22 @@ func (m *migrator) pfAccessEntry(st *pfState, group string, relayList bool, tag 
 		return
 	}
 	rhs, ok, why := m.pfAction(st, relayList, tag, a)
+	if !ok && a.Kind == ir.ActRestrict && tag == "To" && k.Kind == ir.KeyAddress && !relayList &&
+		strings.Join(strings.FieldsFunc(strings.ToLower(a.Arg), func(r rune) bool { return r == ',' || r == ' ' || r == '\t' }), " ") == "permit_mynetworks reject" {
+		code := m.pfIntOption("reject_code", 554)
+		m.pfRecipientClass(construct, key, e.Pos, aff,
+			"$#error $@ 5.7.1 $: \""+strconv.Itoa(code)+" <\" $&{rcpt_addr} \">: Recipient address rejected: Access denied\"")
+		return
+	}
 	if !ok {
 		m.none(construct, e.Pos, why, "translate it by hand (a Local_check ruleset or a milter)", "", aff...)
+		return
+	}
+	if st.afterPermitNets && tag == "To" && k.Kind == ir.KeyAddress && strings.HasPrefix(rhs, "ERROR:") {
+		// permit_mynetworks came first in the list: refused unless the
+		// client may relay
+		dsn, msg, _ := strings.Cut(strings.TrimPrefix(rhs, "ERROR:"), ":")
+		m.pfRecipientClass(construct, key, e.Pos, aff, "$#error $@ "+dsn+" $: \""+strings.ReplaceAll(msg, "\"", "")+"\"")
 		return
 	}
 	if tag == "To" && rhs == "RELAY" && k.Kind != ir.KeyDomain {
@@ -379,6 +581,9 @@ func (m *migrator) pfAction(st *pfState, relayList bool, tag string, a ir.Action
 		}
 		return "QUARANTINE:" + text, true, ""
 	case ir.ActDunno:
+		if st != nil && st.dunnoEndsList && tag == "Connect" {
+			return "OK", true, ""
+		}
 		if st != nil {
 			st.skip = true
 		}
@@ -423,17 +628,83 @@ func (m *migrator) pfRelayDenied(construct string, ch ir.Check) {
 	dsn, msg, _ := strings.Cut(strings.TrimPrefix(rhs, "ERROR:"), ":")
 	msg = strings.NewReplacer("\"", "", "`", "", "'", "").Replace(msg)
 	m.mc.add(grpDefine, call("define", "confRELAY_MSG", `"`+msg+`"`), "Postfix's reply to a relaying attempt ("+construct+")", ch.Pos)
-	m.mc.add(grpLocal, strings.Join([]string{
-		"LOCAL_RULESETS",
-		"SLocal_check_rcpt",
-		"# Postfix's reply to relaying (" + construct + "): Relay_ok's own refusal",
+	m.rcptRules = append(m.rcptRules,
+		"# Postfix's reply to relaying ("+construct+"): Relay_ok's own refusal",
 		"# of a client without a name says 550, whatever confRELAY_MSG says",
 		"R$*\t\t\t$: $1 $| $>\"Rcpt_ok\" $1",
-		"R$* $| RELAY\t\t$@ $1",
+		"R$* $| RELAY\t\t$: $1",
 		"R$* $| $#$*\t\t$@ $1",
 		"R$* $| $*\t\t$: $1 $| $>\"Relay_ok\" $1",
-		"R$* $| $#error $*\t$#error $@ " + dsn + " $: \"" + msg + "\"",
-		"R$* $| $*\t\t$@ $1",
-	}, "\n"), "", ch.Pos)
+		"R$* $| $#error $*\t$#error $@ "+dsn+" $: \""+msg+"\"",
+		"R$* $| $*\t\t$: $1")
 	m.exact(construct, ch.Pos, "", "sendmail's relay check in check_rcpt, refusing with "+msg+" (confRELAY_MSG and a Local_check_rcpt)")
+}
+
+// pfNullSender makes Local_check_mail answer MAIL FROM:<> as the access
+// entry for smtpd_null_access_lookup_key does: sendmail accepts <>
+// before its access lookups.
+func (m *migrator) pfNullSender(st *pfState, construct string, e ir.Entry, a ir.Action) {
+	aff := []Affect{{Kinds: []string{"mail", "rcpt"}, Sender: "<>"}}
+	if st.nullConstruct != "" {
+		m.approx(construct, e.Pos, "(nothing: "+st.nullConstruct+" decides)", "an earlier entry for the null sender decides", "", aff...)
+		return
+	}
+	st.nullConstruct = construct
+	rhs, ok, why := m.pfAction(st, false, "From", a)
+	switch {
+	case !ok:
+		m.none(construct, e.Pos, why, "translate it by hand (a Local_check_mail ruleset)", "mail\t203.0.113.9\t<>", aff...)
+		return
+	case rhs == "OK" || rhs == "SKIP":
+		m.exact(construct, e.Pos, "", "(nothing: sendmail accepts MAIL FROM:<>)")
+		return
+	case !strings.HasPrefix(rhs, "ERROR:") && rhs != "DISCARD":
+		m.none(construct, e.Pos, "Local_check_mail can refuse or discard the null sender, not "+rhs, "translate it by hand", "mail\t203.0.113.9\t<>", aff...)
+		return
+	}
+	st.nullSender, st.nullAfterNets = rhs, st.afterPermitNets
+	target := "sendmail.mc: Local_check_mail answers MAIL FROM:<> with " + rhs
+	if m.cfg.Policy.DelayChecks {
+		m.approx(construct, e.Pos, target, "sendmail refuses at MAIL what Postfix (smtpd_delay_reject = yes) refuses at RCPT", "",
+			Affect{Kinds: []string{"rcpt"}, Sender: "<>"})
+		return
+	}
+	m.exact(construct, e.Pos, "", target)
+}
+
+// onlyPermits says whether the rest of a restriction list decides
+// nothing but acceptance.
+func onlyPermits(rest []ir.Check) bool {
+	for _, c := range rest {
+		if c.Kind != ir.CheckPermit {
+			return false
+		}
+	}
+	return true
+}
+
+// pfRecipientClass writes a recipient access entry whose value is the
+// restriction class "permit_mynetworks, reject" into Local_check_rcpt:
+// the address is refused (reject_code, 5.7.1) unless the client may
+// relay (Relay_ok: loopback, class R, Connect: RELAY).
+func (m *migrator) pfRecipientClass(construct, key string, pos ir.Pos, aff []Affect, refusal string) {
+	var b strings.Builder
+	for _, r := range key {
+		if strings.ContainsRune(".:%@!^/[]+", r) {
+			b.WriteString(" " + string(r) + " ")
+		} else {
+			b.WriteRune(r)
+		}
+	}
+	lhs := strings.Join(strings.Fields(b.String()), " ")
+	m.rcptRules = append(m.rcptRules,
+		"# "+construct,
+		"R$*\t\t\t$: <?> $1",
+		"R<?> <$*>\t\t$: <?> $1",
+		"R<?> "+lhs+"\t$: <R> "+lhs+" $| $>\"Relay_ok\" x",
+		"R<R> $* $| RELAY\t$: <OK> $1\t\tpermit_mynetworks",
+		"R<R> $* $| $*\t\t"+refusal,
+		"R<$*> $*\t\t$: $2")
+	m.approx(construct, pos, "sendmail.mc: Local_check_rcpt refuses "+key+" unless Relay_ok ("+refusal+")",
+		"for a client that may relay Postfix's permit_mynetworks ends smtpd_recipient_restrictions; sendmail goes on with its other recipient checks", "", aff...)
 }

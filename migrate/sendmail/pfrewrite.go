@@ -16,6 +16,23 @@ func (m *migrator) pfRewrite(st *pfState) {
 			m.none("recipient_delimiter = "+d, ir.Pos{}, "sendmail's delimiter is always +", "use + addresses", "")
 		}
 	}
+	// recipients: Postfix's recipient_canonical_maps, then canonical_maps,
+	// then virtual aliasing; sendmail's virtusertable re-parses what it
+	// returns, so canonical entries written first chain the same way
+	for _, pass := range []func(ir.RewriteStage) bool{
+		func(rs ir.RewriteStage) bool {
+			return rs.Kind == ir.RewriteCanonical && !rs.Scope.EnvelopeSender && !rs.Scope.HeaderSender
+		},
+		func(rs ir.RewriteStage) bool {
+			return rs.Kind == ir.RewriteCanonical && (rs.Scope.EnvelopeSender || rs.Scope.HeaderSender)
+		},
+	} {
+		for _, rs := range m.cfg.Rewrite.Stages {
+			if pass(rs) && (rs.Scope.EnvelopeRecipient || rs.Scope.HeaderRecipient) {
+				m.pfRecipientCanonical(st, rs)
+			}
+		}
+	}
 	for _, rs := range m.cfg.Rewrite.Stages {
 		construct := rs.Name
 		if construct == "" {
@@ -119,6 +136,9 @@ func (m *migrator) pfVirtual(st *pfState, name string, rs ir.RewriteStage) {
 			deferred = append(deferred, func() {
 				for _, key := range keys {
 					vt.add(key, target, e.Pos)
+					if len(v.Targets) == 1 {
+						m.pfVirtualDetail(vt, key, target, e.Pos)
+					}
 				}
 			})
 			m.approx(construct, e.Pos, "virtusertable: "+keys[0]+" "+target+" (one entry per local domain)",
@@ -156,6 +176,7 @@ func (m *migrator) pfVirtual(st *pfState, name string, rs ir.RewriteStage) {
 			vdOrder = append(vdOrder, dom)
 		}
 		vt.add(key, target, e.Pos)
+		m.pfVirtualDetail(vt, key, target, e.Pos)
 		userKeyed[key] = true
 		m.approx(construct, e.Pos, "virtusertable: "+key+" "+target, virtualDiffers, "", aff...)
 	}
@@ -191,10 +212,6 @@ func (m *migrator) pfVirtual(st *pfState, name string, rs ir.RewriteStage) {
 func (m *migrator) pfCanonical(st *pfState, construct string, rs ir.RewriteStage) {
 	sc := rs.Scope
 	aff := []Affect{{Kinds: []string{"header_from", "resolve"}, Address: "*"}, {Kinds: []string{"rcpt"}, Recipient: "*"}}
-	if sc.EnvelopeRecipient || sc.HeaderRecipient {
-		m.none(construct+" (recipients)", rs.Pos, "sendmail rewrites recipients only through virtusertable (local and virtual domains) and domaintable (whole domains)",
-			"use virtusertable entries for local recipients", "", aff...)
-	}
 	if !sc.EnvelopeSender && !sc.HeaderSender {
 		return
 	}
@@ -243,6 +260,22 @@ func (m *migrator) pfCanonical(st *pfState, construct string, rs ir.RewriteStage
 				m.mc.add(grpMacro, call("GENERICS_DOMAIN", d), "", e.Pos)
 			}
 			gt.add(key, target, e.Pos)
+			class := "canonical"
+			if e.Generic != nil {
+				class = "generic"
+			}
+			if u, d, ok := strings.Cut(key, "@"); ok && u != "" && !strings.Contains(u, "+") && !strings.Contains(target, "%") &&
+				m.cfg.Rewrite.RecipientDelimiter == "+" && m.propagatesExtension(class) {
+				// Postfix appends the unmatched +detail; sendmail's
+				// genericstable passes it as %1 to a user+* entry
+				withDetail := target + "+%1"
+				if l, td, ok := strings.Cut(target, "@"); ok {
+					withDetail = l + "+%1@" + td
+				}
+				if _, dup := gt.get(u + "+*@" + d); !dup {
+					gt.add(u+"+*@"+d, withDetail, e.Pos)
+				}
+			}
 			m.approx(ec, e.Pos, "genericstable: "+key+" "+target,
 				"sendmail applies genericstable at delivery, to the header sender (and the envelope sender with masquerade_envelope), for domains in class G and unqualified addresses; Postfix canonical mapping applies in cleanup, before routing",
 				"header_from\t"+k.Value, Affect{Kinds: []string{"header_from", "resolve"}, Address: patOf(k)}, Affect{Kinds: []string{"mail", "rcpt"}, Sender: patOf(k)})
@@ -278,7 +311,11 @@ func (m *migrator) pfMasquerade(construct string, rs ir.RewriteStage) {
 	}
 	aff := []Affect{{Kinds: []string{"header_from", "resolve"}, Address: "*"}}
 	if len(pos) != 1 {
-		m.none(construct, rs.Pos, "sendmail masquerades as one name ($M); Postfix strips each address to the listed domain it is in",
+		if rs.Scope.EnvelopeSender && rs.Scope.HeaderSender {
+			m.pfMasqueradeRules(construct, rs)
+			return
+		}
+		m.none(construct, rs.Pos, "sendmail masquerades as one name ($M); Postfix strips each address to the listed domain it is in, and a sender rewriting ruleset (LOCAL_RULE_1) would change header and envelope senders alike",
 			"choose one masquerade name, or keep several hosts", "header_from\tuser@host.dept.example.com", aff...)
 		return
 	}
@@ -329,4 +366,155 @@ func (m *migrator) pfVirtualTarget(targets []string, key string) (string, bool) 
 	}
 	at.add(name, strings.Join(targets, ", "), ir.Pos{})
 	return name, true
+}
+
+// pfMasqueradeRules writes masquerade_domains with several domains as
+// rules of ruleset 1 (LOCAL_RULE_1), which sendmail applies to every
+// sender address, in headers and the envelope: as Postfix does, the
+// first listed domain that is the address's domain or one of its
+// parents decides, a !domain keeping the address, and the users of
+// masquerade_exceptions are left alone.
+func (m *migrator) pfMasqueradeRules(construct string, rs ir.RewriteStage) {
+	mq := rs.Masquerade
+	tokens := func(d string) string {
+		return strings.Join(strings.Split(lower(d), "."), " . ")
+	}
+	rules := []string{"LOCAL_RULE_1", "# " + construct + ": the first listed domain that matches decides"}
+	if len(mq.ExposedUsers) > 0 {
+		var users []string
+		for _, u := range mq.ExposedUsers {
+			users = append(users, u.Value)
+		}
+		m.mc.add(grpLocal, "LOCAL_CONFIG\nC{PfMasqX}"+strings.Join(users, " "), "masquerade_exceptions", rs.Pos)
+		rules = append(rules, "R$={PfMasqX} < @ $+ > $*\t$@ $1 < @ $2 > $3\t\tmasquerade_exceptions")
+	}
+	for _, d := range mq.Domains {
+		if strings.HasPrefix(d.Domain, "[") {
+			continue
+		}
+		t := tokens(d.Domain)
+		for _, dot := range []string{"", " ."} {
+			rules = append(rules, "R$+ < @ "+t+dot+" > $*\t$@ $1 < @ "+t+dot+" > $2")
+			if d.Negated {
+				rules = append(rules, "R$+ < @ $+ . "+t+dot+" > $*\t$@ $1 < @ $2 . "+t+dot+" > $3\t!"+lower(d.Domain))
+			} else {
+				rules = append(rules, "R$+ < @ $+ . "+t+dot+" > $*\t$@ $1 < @ "+t+dot+" > $3")
+			}
+		}
+	}
+	m.mc.add(grpLocal, strings.Join(rules, "\n"), construct, rs.Pos)
+	aff := []Affect{{Kinds: []string{"header_from", "resolve"}, Address: "*"}}
+	m.approx(construct, rs.Pos, "LOCAL_RULE_1 (sender rewriting) rules",
+		"sendmail rewrites every sender address, header and envelope, at delivery and for every client; Postfix in cleanup (headers only for local_header_rewrite_clients), after qualifying a bare user with myorigin, and envelope recipients only in masquerade_classes (not translated)",
+		"resolve\tuser@host.example.com", aff...)
+}
+
+// pfVirtualDetail adds, beside a virtusertable entry user@domain with
+// one address, the entry user+*@domain that hands the +detail on (%3):
+// with recipient_delimiter = + Postfix looks user+detail@domain up as
+// user@domain and appends +detail to the result
+// (propagate_unmatched_extensions); sendmail would drop it.
+func (m *migrator) pfVirtualDetail(vt *tableFile, key, target string, pos ir.Pos) {
+	m.pfDetailEntry(vt, key, target, pos, "virtual")
+}
+
+// pfDetailEntry is pfVirtualDetail for a class of
+// propagate_unmatched_extensions.
+func (m *migrator) pfDetailEntry(vt *tableFile, key, target string, pos ir.Pos, class string) {
+	if m.cfg.Rewrite.RecipientDelimiter != "+" || strings.HasPrefix(key, "@") || strings.Contains(key, "+") ||
+		strings.Contains(target, "%") || strings.HasPrefix(target, "error:") || strings.Contains(target, ",") {
+		return
+	}
+	user, dom, ok := strings.Cut(key, "@")
+	if !ok || user == "" {
+		return
+	}
+	if !m.propagatesExtension(class) {
+		return
+	}
+	withDetail := target + "%3"
+	if l, d, ok := strings.Cut(target, "@"); ok {
+		withDetail = l + "%3@" + d
+	}
+	if _, dup := vt.get(user + "+*@" + dom); !dup {
+		vt.add(user+"+*@"+dom, withDetail, pos)
+	}
+}
+
+// propagatesExtension says whether Postfix's
+// propagate_unmatched_extensions (default: canonical, virtual) holds
+// the class.
+func (m *migrator) propagatesExtension(class string) bool {
+	for _, o := range m.cfg.Options {
+		if o.Name == "propagate_unmatched_extensions" {
+			for _, f := range strings.FieldsFunc(o.Raw, func(r rune) bool { return r == ',' || r == ' ' || r == '\t' }) {
+				if f == class {
+					return true
+				}
+			}
+			return false
+		}
+	}
+	return class == "canonical" || class == "virtual"
+}
+
+// pfRecipientCanonical writes the recipient side of canonical mapping
+// as virtusertable entries of the local domains (sendmail consults
+// virtusertable for class w and VIRTUSER_DOMAIN addresses only).
+func (m *migrator) pfRecipientCanonical(st *pfState, rs ir.RewriteStage) {
+	construct := rs.Name
+	if construct == "" {
+		construct = string(rs.Kind)
+	}
+	construct += " (recipients)"
+	var vt *tableFile
+	for _, name := range rs.Tables {
+		t := m.cfg.Table(name)
+		if t == nil || !t.Loaded {
+			m.none(construct+" "+name, rs.Pos, "its entries were not read (regexp and pcre tables have no virtusertable form)", "translate them by hand", "",
+				Affect{Kinds: []string{"resolve"}, Address: "*"}, Affect{Kinds: []string{"rcpt"}, Recipient: "*"})
+			continue
+		}
+		for _, e := range t.Entries {
+			v := e.Canonical
+			ec := "entry " + t.Name + ": " + e.Key + " " + e.Value + " (recipients)"
+			if v == nil || len(v.Targets) != 1 {
+				m.none(ec, e.Pos, "not a single-address entry", "translate it by hand", "",
+					Affect{Kinds: []string{"resolve"}, Address: "*"}, Affect{Kinds: []string{"rcpt"}, Recipient: "*"})
+				continue
+			}
+			k, target := v.Key, v.Targets[0]
+			aff := []Affect{{Kinds: []string{"resolve"}, Address: patOf(k)}, {Kinds: []string{"rcpt"}, Recipient: patOf(k)}}
+			var keys []string
+			switch k.Kind {
+			case ir.KeyAddress:
+				if st.local[lower(k.Domain)] {
+					keys = []string{strings.ToLower(k.Value)}
+				}
+			case ir.KeyUser:
+				user := strings.ToLower(strings.TrimSuffix(k.Value, "@"))
+				for _, d := range st.localOrder {
+					keys = append(keys, user+"@"+d)
+				}
+			}
+			if len(keys) == 0 {
+				m.none(ec, e.Pos, "sendmail rewrites recipients only through virtusertable, for its local and virtual domains; this key is of another domain or form",
+					"rewrite these recipients another way (a virtual domain, or domaintable for whole domains)", "", aff...)
+				continue
+			}
+			if vt == nil {
+				vt = m.table(fileVirtuser, mapTable, "virtusertable: Postfix's virtual_alias_maps.")
+				m.mc.add(grpFeature, call("FEATURE", "virtusertable"), "recipient canonical mapping", rs.Pos)
+			}
+			for _, key := range keys {
+				if _, dup := vt.get(key); !dup {
+					vt.add(key, target, e.Pos)
+					m.pfDetailEntry(vt, key, target, e.Pos, "canonical")
+				}
+			}
+			m.approx(ec, e.Pos, "virtusertable: "+keys[0]+" "+target,
+				"sendmail rewrites the recipient at RCPT and re-parses the result (a chain within one table goes on where Postfix maps once), and the recipient must then exist; Postfix accepts any recipient its canonical maps hold",
+				"", aff...)
+		}
+	}
 }

@@ -73,11 +73,22 @@ func (m *migrator) pfTransport(st *pfState, tr *ir.TransportRouting) {
 		switch {
 		case te.Error != nil:
 			rp := te.Error
-			code := rp.Code
+			// Postfix's error: and retry: transports: 5.0.0 and 4.0.0
+			// unless the next hop names an enhanced status
+			code, dsn := rp.Code, rp.DSN
+			if dsn == "" {
+				dsn = "5.0.0"
+				if code/100 == 4 {
+					dsn = "4.0.0"
+				}
+			}
 			if code == 0 {
 				code = 550
+				if strings.HasPrefix(dsn, "4") {
+					code = 450
+				}
 			}
-			val = strings.TrimPrefix(reply(code, rp.DSN, rp.Text), "ERROR:")
+			val = strings.TrimPrefix(reply(code, dsn, rp.Text), "ERROR:")
 			val = "error:" + val
 		default:
 			mailer, known := pfMailers[te.Mailer]
@@ -89,6 +100,11 @@ func (m *migrator) pfTransport(st *pfState, tr *ir.TransportRouting) {
 				continue
 			}
 			host := te.Host
+			if mailer == "discard" {
+				// sendmail's discard mailer takes no host; Postfix's
+				// discard: next hop is only logged
+				host = ""
+			}
 			if te.Port != "" {
 				m.none(construct, e.Pos, "a mailertable host has no port", "define a mailer whose A= names the port", "", aff...)
 				continue

@@ -116,6 +116,15 @@ func (r *Report) Predicts(f Facts) []*Item {
 				}
 				continue
 			}
+			if a.When == WhenRecipientUnresolvable {
+				b := a
+				b.When = ""
+				if b.Matches(f) && recipientUnresolvable(f) {
+					out = append(out, it)
+					break
+				}
+				continue
+			}
 			if a.When == whenRelayDenied {
 				if r.relayDenied(a, f) {
 					out = append(out, it)
@@ -247,4 +256,21 @@ func (r *Report) Unread(pos, msg string) {
 		Why:       "mailcc could not read this part of the configuration, so nothing was migrated from it",
 		Action:    "fix the source and migrate again, or migrate this part by hand",
 	})
+}
+
+// WhenRecipientUnresolvable, evaluated by the report: the recipient's
+// domain (not an address literal) does not resolve.
+const WhenRecipientUnresolvable = "recipient-domain-unresolvable"
+
+func recipientUnresolvable(f Facts) bool {
+	addr := strings.Trim(strings.TrimSpace(f.To), "<>")
+	at := strings.LastIndexByte(addr, '@')
+	if at < 0 {
+		return false
+	}
+	dom := lower(addr[at+1:])
+	if dom == "" || strings.HasPrefix(dom, "[") {
+		return false
+	}
+	return f.Resolves == nil || !f.Resolves(dom)
 }
