@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"mailcc/ir"
+	"mailcc/migrate/report"
 )
 
 // Options control a migration.
@@ -59,13 +60,13 @@ func Migrate(cfg *ir.Config, opt Options) (*Result, error) {
 	switch cfg.Dialect {
 	case ir.Sendmail:
 		m.direction = "sendmail-to-sendmail"
-		m.rep = &Report{From: string(ir.Sendmail), To: string(ir.Sendmail)}
+		m.rep = &Report{Report: report.Report{From: string(ir.Sendmail), To: string(ir.Sendmail)}}
 		if err := m.fromSendmail(); err != nil {
 			return nil, fmt.Errorf("migrate sendmail-to-sendmail: %w", err)
 		}
 	case ir.Postfix:
 		m.direction = "postfix-to-sendmail"
-		m.rep = &Report{From: string(ir.Postfix), To: string(ir.Sendmail)}
+		m.rep = &Report{Report: report.Report{From: string(ir.Postfix), To: string(ir.Sendmail)}}
 		if err := m.fromPostfix(); err != nil {
 			return nil, fmt.Errorf("migrate postfix-to-sendmail: %w", err)
 		}
