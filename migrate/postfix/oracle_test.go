@@ -8,7 +8,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -19,6 +18,7 @@ import (
 	"mailcc/internal/testenv"
 	"mailcc/ir"
 	"mailcc/migrate/postfix"
+	"mailcc/migrate/report"
 	"mailcc/runtime/policy"
 	"mailcc/runtime/probe"
 )
@@ -251,14 +251,8 @@ func TestEquivalence(t *testing.T) {
 	if os.Geteuid() != 0 {
 		testenv.Missing(t, "root (a private Postfix instance must be started as root)")
 	}
-	type tally struct {
-		name                            string
-		agree, total, differ, predicted int
-		flagged                         int // agreeing probes the report flags too
-		unpredicted                     []string
-	}
 	var mu sync.Mutex
-	var tallies []tally
+	var tallies []report.Tally
 	t.Run("cases", func(t *testing.T) {
 		for _, c := range smCases(t) {
 			t.Run(c.name, func(t *testing.T) {
@@ -322,65 +316,32 @@ func TestEquivalence(t *testing.T) {
 				if len(got) != len(probes) {
 					t.Fatalf("%d answers for %d probes", len(got), len(probes))
 				}
-				tl := tally{name: c.name, total: len(probes)}
+				tl := report.Tally{Name: c.name}
 				for i := range want {
 					if got[i].Decision == probe.Error {
 						t.Errorf("n=%d %s: the oracle could not answer: %s", want[i].N, want[i].Probe, got[i].Text)
 					}
+					items := res.Report.Predicts(facts(probes[i], hosts))
 					d := probe.Compare(want[i], got[i])
-					if len(d) == 0 {
-						tl.agree++
-						if len(res.Report.Predicts(facts(probes[i], hosts))) > 0 {
-							tl.flagged++
-						}
-						continue
+					// every disagreement must have been named by the
+					// report before the probes ran
+					if tl.Add(d, items) {
+						t.Errorf("not predicted by the report: n=%d %s: differs in %v\n      sendmail %s\n      postfix  %s",
+							want[i].N, want[i].Probe, d, want[i].Summary(), got[i].Summary())
+					} else if len(d) > 0 && os.Getenv("MIGRATE_VERBOSE") != "" {
+						t.Logf("predicted n=%d %s: differs in %v\n  sendmail %s\n  postfix  %s\n  by %s: %s", want[i].N, want[i].Probe, d,
+							want[i].Summary(), got[i].Summary(), items[0].Pos, items[0].Construct)
 					}
-					tl.differ++
-					if items := res.Report.Predicts(facts(probes[i], hosts)); len(items) > 0 {
-						tl.predicted++
-						if os.Getenv("MIGRATE_VERBOSE") != "" {
-							t.Logf("predicted n=%d %s: differs in %v\n  sendmail %s\n  postfix  %s\n  by %s: %s", want[i].N, want[i].Probe, d,
-								want[i].Summary(), got[i].Summary(), items[0].Pos, items[0].Construct)
-						}
-						continue
-					}
-					tl.unpredicted = append(tl.unpredicted, fmt.Sprintf("n=%d %s: differs in %v\n      sendmail %s\n      postfix  %s",
-						want[i].N, want[i].Probe, d, want[i].Summary(), got[i].Summary()))
 				}
 				t.Logf("%s: %d of %d probes agree; %d differ, %d of them predicted by the report (which also flags %d that agree; postfix start %.1f s)",
-					c.name, tl.agree, tl.total, tl.differ, tl.predicted, tl.flagged, meta.Start.Seconds())
-				// every disagreement must have been named by the report
-				// before the probes ran
-				for _, u := range tl.unpredicted {
-					t.Errorf("not predicted by the report: %s", u)
-				}
+					c.name, tl.Agree, tl.Total, tl.Differ, tl.Predicted, tl.Flagged, meta.Start.Seconds())
 				mu.Lock()
 				tallies = append(tallies, tl)
 				mu.Unlock()
 			})
 		}
 	})
-	sort.Slice(tallies, func(i, j int) bool { return tallies[i].name < tallies[j].name })
-	agree, total, differ, pred, flagged := 0, 0, 0, 0, 0
-	var lines []string
-	for _, tl := range tallies {
-		agree += tl.agree
-		total += tl.total
-		differ += tl.differ
-		pred += tl.predicted
-		flagged += tl.flagged
-		mark := ""
-		if float64(tl.agree) < 0.98*float64(tl.total) {
-			mark = "  (below 98%)"
-		}
-		if tl.predicted < tl.differ {
-			mark += fmt.Sprintf("  (%d unpredicted)", tl.differ-tl.predicted)
-		}
-		lines = append(lines, fmt.Sprintf("%-28s %3d of %3d agree (%5.1f%%); %2d differ, %2d predicted%s",
-			tl.name+":", tl.agree, tl.total, 100*float64(tl.agree)/float64(max(tl.total, 1)), tl.differ, tl.predicted, mark))
-	}
-	t.Logf("sendmail -> postfix equivalence, per case:\n%s\nall: %d of %d agree (%.1f%%); %d differ, %d predicted; the report also flags %d probes that agree",
-		strings.Join(lines, "\n"), agree, total, 100*float64(agree)/float64(max(total, 1)), differ, pred, flagged)
+	t.Log(report.Table("sendmail -> postfix equivalence", tallies))
 }
 
 var _ = ir.Sendmail

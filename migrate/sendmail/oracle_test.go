@@ -1,16 +1,15 @@
 package sendmail_test
 
 import (
-	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"sync"
 	"testing"
 
 	"mailcc/internal/oracle/smoracle"
 	"mailcc/internal/testenv"
+	"mailcc/migrate/report"
 	"mailcc/migrate/sendmail"
 	"mailcc/runtime/policy"
 	"mailcc/runtime/probe"
@@ -69,14 +68,8 @@ func TestEquivalence(t *testing.T) {
 			testenv.Missing(t, "sendmail's "+name+" (sendmail-bin unpacked into .cache)")
 		}
 	}
-	type tally struct {
-		name                            string
-		agree, total, differ, predicted int
-		flagged                         int
-		unpredicted                     []string
-	}
 	var mu sync.Mutex
-	var tallies []tally
+	var tallies []report.Tally
 	t.Run("cases", func(t *testing.T) {
 		for _, c := range traceCases(t, "pf-") {
 			t.Run(c.name, func(t *testing.T) {
@@ -112,62 +105,30 @@ func TestEquivalence(t *testing.T) {
 				if len(got) != len(probes) {
 					t.Fatalf("%d answers for %d probes", len(got), len(probes))
 				}
-				tl := tally{name: c.name, total: len(probes)}
+				tl := report.Tally{Name: c.name}
 				for i := range want {
 					if got[i].Decision == probe.Error {
 						t.Errorf("n=%d %s: the oracle could not answer: %s", want[i].N, want[i].Probe, got[i].Text)
 					}
 					items := res.Report.Predicts(facts(probes[i], hosts))
 					d := probe.Compare(want[i], got[i])
-					if len(d) == 0 {
-						tl.agree++
-						if len(items) > 0 {
-							tl.flagged++
-						}
-						continue
+					// every disagreement must have been named by the
+					// report before the probes ran
+					if tl.Add(d, items) {
+						t.Errorf("not predicted by the report: n=%d %s: differs in %v\n      postfix  %s\n      sendmail %s",
+							want[i].N, want[i].Probe, d, want[i].Summary(), got[i].Summary())
+					} else if len(d) > 0 && os.Getenv("MIGRATE_VERBOSE") != "" {
+						t.Logf("predicted n=%d %s: differs in %v\n  postfix  %s\n  sendmail %s\n  by %s: %s", want[i].N, want[i].Probe, d,
+							want[i].Summary(), got[i].Summary(), items[0].Pos, items[0].Construct)
 					}
-					tl.differ++
-					if len(items) > 0 {
-						tl.predicted++
-						if os.Getenv("MIGRATE_VERBOSE") != "" {
-							t.Logf("predicted n=%d %s: differs in %v\n  postfix  %s\n  sendmail %s\n  by %s: %s", want[i].N, want[i].Probe, d,
-								want[i].Summary(), got[i].Summary(), items[0].Pos, items[0].Construct)
-						}
-						continue
-					}
-					tl.unpredicted = append(tl.unpredicted, fmt.Sprintf("n=%d %s: differs in %v\n      postfix  %s\n      sendmail %s",
-						want[i].N, want[i].Probe, d, want[i].Summary(), got[i].Summary()))
 				}
 				t.Logf("%s: %d of %d probes agree; %d differ, %d of them predicted by the report (which also flags %d that agree)",
-					c.name, tl.agree, tl.total, tl.differ, tl.predicted, tl.flagged)
-				for _, u := range tl.unpredicted {
-					t.Errorf("unpredicted: %s", u)
-				}
+					c.name, tl.Agree, tl.Total, tl.Differ, tl.Predicted, tl.Flagged)
 				mu.Lock()
 				tallies = append(tallies, tl)
 				mu.Unlock()
 			})
 		}
 	})
-	sort.Slice(tallies, func(i, j int) bool { return tallies[i].name < tallies[j].name })
-	agree, total, differ, pred, flagged := 0, 0, 0, 0, 0
-	var lines []string
-	for _, tl := range tallies {
-		agree += tl.agree
-		total += tl.total
-		differ += tl.differ
-		pred += tl.predicted
-		flagged += tl.flagged
-		mark := ""
-		if float64(tl.agree) < 0.98*float64(tl.total) {
-			mark = "  (below 98%)"
-		}
-		if tl.predicted < tl.differ {
-			mark += fmt.Sprintf("  (%d unpredicted)", tl.differ-tl.predicted)
-		}
-		lines = append(lines, fmt.Sprintf("%-28s %3d of %3d agree (%5.1f%%); %2d differ, %2d predicted%s",
-			tl.name+":", tl.agree, tl.total, 100*float64(tl.agree)/float64(max(tl.total, 1)), tl.differ, tl.predicted, mark))
-	}
-	t.Logf("postfix -> sendmail equivalence, per case:\n%s\nall: %d of %d agree (%.1f%%); %d differ, %d predicted; the report also flags %d probes that agree",
-		strings.Join(lines, "\n"), agree, total, 100*float64(agree)/float64(max(total, 1)), differ, pred, flagged)
+	t.Log(report.Table("postfix -> sendmail equivalence", tallies))
 }
