@@ -2,7 +2,9 @@ package testenv
 
 import (
 	"bytes"
+	"maps"
 	"os"
+	"slices"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -63,4 +65,42 @@ func Golden(t testing.TB, path string, got []byte, update bool) {
 	if diff := cmp.Diff(string(want), string(got)); diff != "" {
 		t.Errorf("differs from %s (-want +got):\n%s", path, diff)
 	}
+}
+
+// IRFieldDiffs names the top-level fields of two IRs (tables by name)
+// that differ under opts: what a round-trip test reports.
+func IRFieldDiffs(a, b *ir.Config, opts cmp.Options) []string {
+	var out []string
+	check := func(name string, x, y any) {
+		if !cmp.Equal(x, y, opts) {
+			out = append(out, name)
+		}
+	}
+	check("Dialect", a.Dialect, b.Dialect)
+	check("Identity", a.Identity, b.Identity)
+	check("LocalDomains", a.LocalDomains, b.LocalDomains)
+	check("Relay", a.Relay, b.Relay)
+	check("Policy", a.Policy, b.Policy)
+	check("Rewrite", a.Rewrite, b.Rewrite)
+	check("Routing", a.Routing, b.Routing)
+	check("Listeners", a.Listeners, b.Listeners)
+	check("Client", a.Client, b.Client)
+	check("Mailers", a.Mailers, b.Mailers)
+	check("Milters", a.Milters, b.Milters)
+	check("Options", a.Options, b.Options)
+	check("Classes", a.Classes, b.Classes)
+	check("Opaque", a.Opaque, b.Opaque)
+	tables := map[string][2]*ir.Table{}
+	for _, t := range a.Tables {
+		tables[t.Name] = [2]*ir.Table{t, nil}
+	}
+	for _, t := range b.Tables {
+		p := tables[t.Name]
+		p[1] = t
+		tables[t.Name] = p
+	}
+	for _, n := range slices.Sorted(maps.Keys(tables)) {
+		check("Tables["+n+"]", tables[n][0], tables[n][1])
+	}
+	return out
 }

@@ -3,7 +3,6 @@ package sendmail_test
 import (
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"testing"
 
@@ -112,43 +111,4 @@ func TestRoundTrip(t *testing.T) {
 }
 
 // diffFields names the top-level IR fields (Tables by name) that differ.
-func diffFields(a, b *ir.Config) []string {
-	var out []string
-	check := func(name string, x, y any) {
-		if !cmp.Equal(x, y, irOpts) {
-			out = append(out, name)
-		}
-	}
-	check("Dialect", a.Dialect, b.Dialect)
-	check("Identity", a.Identity, b.Identity)
-	check("LocalDomains", a.LocalDomains, b.LocalDomains)
-	check("Relay", a.Relay, b.Relay)
-	check("Policy", a.Policy, b.Policy)
-	check("Rewrite", a.Rewrite, b.Rewrite)
-	check("Routing", a.Routing, b.Routing)
-	check("Listeners", a.Listeners, b.Listeners)
-	check("Client", a.Client, b.Client)
-	check("Mailers", a.Mailers, b.Mailers)
-	check("Milters", a.Milters, b.Milters)
-	check("Options", a.Options, b.Options)
-	check("Classes", a.Classes, b.Classes)
-	check("Opaque", a.Opaque, b.Opaque)
-	tables := map[string][2]*ir.Table{}
-	for _, t := range a.Tables {
-		tables[t.Name] = [2]*ir.Table{t, nil}
-	}
-	for _, t := range b.Tables {
-		p := tables[t.Name]
-		p[1] = t
-		tables[t.Name] = p
-	}
-	var names []string
-	for n := range tables {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
-		check("Tables["+n+"]", tables[n][0], tables[n][1])
-	}
-	return out
-}
+func diffFields(a, b *ir.Config) []string { return testenv.IRFieldDiffs(a, b, irOpts) }
