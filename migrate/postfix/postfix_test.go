@@ -3,7 +3,6 @@ package postfix_test
 import (
 	"bytes"
 	"encoding/json"
-	"net/netip"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -182,43 +181,6 @@ func TestVirtusertable(t *testing.T) {
 		"smtpd_relay_restrictions = check_recipient_access hash:/etc/postfix/virtual_errors"} {
 		if !strings.Contains(main, w) {
 			t.Errorf("main.cf lacks %q:\n%s", w, main)
-		}
-	}
-}
-
-// TestAffectMatches: the report's description of the questions an item
-// affects.
-func TestAffectMatches(t *testing.T) {
-	a4 := netip.MustParseAddr("10.1.2.3")
-	cases := []struct {
-		a    postfix.Affect
-		f    postfix.Facts
-		want bool
-	}{
-		{postfix.Affect{Kinds: []string{"rcpt"}, Recipient: "user@"}, postfix.Facts{Kind: "rcpt", To: "user+x@a.example"}, true},
-		{postfix.Affect{Kinds: []string{"rcpt"}, Recipient: "user@"}, postfix.Facts{Kind: "mail", To: "user@a.example"}, false},
-		{postfix.Affect{Recipient: "@a.example"}, postfix.Facts{Kind: "rcpt", To: "x@sub.a.example"}, false},
-		{postfix.Affect{Recipient: "a.example"}, postfix.Facts{Kind: "rcpt", To: "x@sub.a.example"}, true},
-		{postfix.Affect{Recipient: ".a.example"}, postfix.Facts{Kind: "rcpt", To: "x@a.example"}, false},
-		{postfix.Affect{Sender: "<>"}, postfix.Facts{Kind: "mail", From: "<>"}, true},
-		{postfix.Affect{Client: "10.1.0.0/16"}, postfix.Facts{Kind: "connect", ClientAddr: a4}, true},
-		{postfix.Affect{Client: "good.example"}, postfix.Facts{Kind: "connect", ClientAddr: a4, ClientName: "mx.good.example"}, true},
-		{postfix.Affect{When: postfix.WhenSenderUnresolvable}, postfix.Facts{Kind: "mail", From: "a@nowhere.example",
-			Resolves: func(d string) bool { return d == "good.example" }}, true},
-		{postfix.Affect{When: postfix.WhenSenderUnresolvable}, postfix.Facts{Kind: "mail", From: "a@good.example",
-			Resolves: func(d string) bool { return d == "good.example" }}, false},
-		{postfix.Affect{When: postfix.WhenSenderUnresolvable}, postfix.Facts{Kind: "mail", From: "nowhere.example!a",
-			Resolves: func(d string) bool { return false }}, true},
-		{postfix.Affect{When: postfix.WhenSenderUnqualified}, postfix.Facts{Kind: "mail", From: "root"}, true},
-		{postfix.Affect{Authenticated: true, When: "auth-mechanism-not:PLAIN LOGIN"}, postfix.Facts{Kind: "rcpt", Auth: true, AuthMech: "CRAM-MD5"}, true},
-		{postfix.Affect{Authenticated: true, When: "auth-mechanism-not:PLAIN LOGIN"}, postfix.Facts{Kind: "rcpt", Auth: true}, false},
-		{postfix.Affect{Kinds: []string{"header_from"}, Mailer: "local", When: postfix.WhenUnqualified}, postfix.Facts{Kind: "header_from", Address: "alice", Mailer: "local"}, true},
-		{postfix.Affect{Kinds: []string{"header_from"}, Mailer: "local", When: postfix.WhenUnqualified}, postfix.Facts{Kind: "header_from", Address: "alice"}, false},
-		{postfix.Affect{When: "no-such-condition"}, postfix.Facts{Kind: "mail"}, false},
-	}
-	for i, c := range cases {
-		if got := c.a.Matches(c.f); got != c.want {
-			t.Errorf("case %d: %+v matches %+v: %v, want %v", i, c.a, c.f, got, c.want)
 		}
 	}
 }
