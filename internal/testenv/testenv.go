@@ -98,6 +98,7 @@ var tools = map[string][]string{
 	"db_dump":   {"/usr/bin/db_dump", "/usr/bin/db5.3_dump"},
 	"db_load":   {"/usr/bin/db_load", "/usr/bin/db5.3_load"},
 	"swaks":     {"/usr/bin/swaks"},
+	"patch":     {"/usr/bin/patch"}, // dpkg-dev depends on it
 }
 
 // Lookup returns the path of an oracle tool, or "" when it is missing.

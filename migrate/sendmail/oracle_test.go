@@ -57,9 +57,6 @@ func copyCaseFile(t *testing.T, from, to, name string) {
 // for every disagreement the report does not predict; the figures are
 // logged, with the target of 98% agreement per case.
 func TestEquivalence(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs the real sendmail on every case")
-	}
 	testenv.Tool(t, "m4")
 	testenv.CFDir(t)
 	bin := filepath.Join(testenv.SendmailBin(), "usr", "libexec", "sendmail")

@@ -6,16 +6,15 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"mailcc/internal/testenv"
 )
 
 // TestAgainstPatch: applying the diff with patch(1) turns a into b, for
 // edits at the start, the middle and the end, additions, deletions, a
 // missing final newline and an empty side.
 func TestAgainstPatch(t *testing.T) {
-	patch, err := exec.LookPath("patch")
-	if err != nil {
-		t.Skip("patch(1) is not installed")
-	}
+	patch := testenv.Tool(t, "patch")
 	cases := []struct{ a, b string }{
 		{"a\nb\nc\n", "a\nB\nc\n"},
 		{"", "x\ny\n"},
