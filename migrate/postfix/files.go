@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"mailcc/ir"
+	"mailcc/migrate/internal/emit"
 )
 
 // Marker is the first line of every file the migration writes: the
@@ -86,7 +87,7 @@ func (m *mainCF) render(header []string, provenance bool) []byte {
 	var b strings.Builder
 	b.WriteString(Marker + " sendmail-to-postfix\n")
 	for _, h := range header {
-		b.WriteString(comment(h))
+		b.WriteString(emit.Comment("#", h))
 	}
 	for _, s := range m.sections {
 		if len(s.params) == 0 {
@@ -94,14 +95,14 @@ func (m *mainCF) render(header []string, provenance bool) []byte {
 		}
 		b.WriteString("\n# --- " + s.title + " ---\n")
 		for _, n := range s.notes {
-			b.WriteString(comment(n))
+			b.WriteString(emit.Comment("#", n))
 		}
 		for _, p := range s.params {
 			for _, n := range p.notes {
-				b.WriteString(comment(n))
+				b.WriteString(emit.Comment("#", n))
 			}
 			if provenance {
-				if f := posList(p.from); f != "" {
+				if f := emit.PosList(p.from); f != "" {
 					b.WriteString("# from " + f + "\n")
 				}
 			}
@@ -113,23 +114,6 @@ func (m *mainCF) render(header []string, provenance bool) []byte {
 		}
 	}
 	return []byte(b.String())
-}
-
-// comment formats text as comment lines of at most about 76 columns.
-func comment(text string) string {
-	var b strings.Builder
-	for _, para := range strings.Split(text, "\n") {
-		line := "#"
-		for _, w := range strings.Fields(para) {
-			if len(line)+1+len(w) > 76 && line != "#" {
-				b.WriteString(line + "\n")
-				line = "#"
-			}
-			line += " " + w
-		}
-		b.WriteString(line + "\n")
-	}
-	return b.String()
 }
 
 // wrapList puts the items of a long comma-separated value on
@@ -156,32 +140,6 @@ func wrapList(v, prefix string) string {
 		b.WriteByte(v[i])
 	}
 	return b.String()
-}
-
-// posList formats positions, without repeats, in order.
-func posList(ps []ir.Pos) string {
-	var out []string
-	seen := map[string]bool{}
-	for _, p := range ps {
-		s := shortPos(p)
-		if s == "" || seen[s] {
-			continue
-		}
-		seen[s] = true
-		out = append(out, s)
-	}
-	return strings.Join(out, ", ")
-}
-
-// shortPos is file:line (the column says little in a table).
-func shortPos(p ir.Pos) string {
-	if !p.IsValid() {
-		return ""
-	}
-	if p.Line > 0 {
-		return fmt.Sprintf("%s:%d", p.File, p.Line)
-	}
-	return p.File
 }
 
 // mapFile is a lookup table source being built.
@@ -250,14 +208,14 @@ func (f *mapFile) render(provenance bool) []byte {
 	b := make([]byte, 0, size+len(f.lines)*(width+2))
 	b = append(b, Marker+" sendmail-to-postfix\n"...)
 	for _, n := range f.notes {
-		b = append(b, comment(n)...)
+		b = append(b, emit.Comment("#", n)...)
 	}
 	for _, l := range f.lines {
 		if l.note != "" {
-			b = append(b, comment(l.note)...)
+			b = append(b, emit.Comment("#", l.note)...)
 		}
 		if provenance {
-			if s := shortPos(l.from); s != "" {
+			if s := emit.Pos(l.from); s != "" {
 				b = append(b, "# from "+s+"\n"...)
 			}
 		}

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"mailcc/ir"
+	"mailcc/migrate/internal/emit"
 )
 
 // fromPostfix writes a Postfix configuration back from its IR: main.cf
@@ -29,14 +30,14 @@ func fromPostfix(cfg *ir.Config, opt Options) (*Result, error) {
 	// main.cf: the parameters as written, in the original's order
 	var mc strings.Builder
 	mc.WriteString(Marker + " postfix-to-postfix\n")
-	mc.WriteString(comment("Written back by mailcc from the IR of a Postfix configuration: every parameter the original main.cf set, as written."))
+	mc.WriteString(emit.Comment("#", "Written back by mailcc from the IR of a Postfix configuration: every parameter the original main.cf set, as written."))
 	for _, o := range cfg.Options {
 		if strings.ContainsAny(o.Raw, "\n\r") {
 			none(o.Name, o.Pos, "its value holds a line break, which main.cf cannot hold", "set the parameter by hand")
 			continue
 		}
 		if opt.Provenance {
-			if s := shortPos(o.Pos); s != "" {
+			if s := emit.Pos(o.Pos); s != "" {
 				mc.WriteString("# from " + s + "\n")
 			}
 		}
@@ -196,7 +197,7 @@ func renderEntries(t *ir.Table, alias, provenance bool) []byte {
 	b.WriteString(Marker + " postfix-to-postfix\n")
 	for _, e := range t.Entries {
 		if provenance {
-			if s := shortPos(e.Pos); s != "" {
+			if s := emit.Pos(e.Pos); s != "" {
 				b.WriteString("# from " + s + "\n")
 			}
 		}

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"mailcc/ir"
+	"mailcc/migrate/internal/emit"
 )
 
 // masterCF is master.cf: the SMTP services the listeners become, then
@@ -52,7 +53,7 @@ var stockServices = [][]string{
 func (mc *masterCF) render() []byte {
 	var b strings.Builder
 	b.WriteString(Marker + " sendmail-to-postfix\n")
-	b.WriteString(comment("Postfix master process configuration: the SMTP services are sendmail's DAEMON_OPTIONS (the MTA, the MSA), the rest are Postfix's stock services."))
+	b.WriteString(emit.Comment("#", "Postfix master process configuration: the SMTP services are sendmail's DAEMON_OPTIONS (the MTA, the MSA), the rest are Postfix's stock services."))
 	b.WriteString("# ==========================================================================\n")
 	b.WriteString("# service type  private unpriv  chroot  wakeup  maxproc command + args\n")
 	b.WriteString("#               (yes)   (yes)   (no)    (never) (100)\n")
@@ -62,7 +63,7 @@ func (mc *masterCF) render() []byte {
 	}
 	for _, s := range mc.services {
 		for _, n := range s.notes {
-			b.WriteString(comment(n))
+			b.WriteString(emit.Comment("#", n))
 		}
 		b.WriteString(row([]string{s.name, s.typ, "n", "-", "n", "-", "-", "smtpd"}) + "\n")
 		for _, o := range s.opts {

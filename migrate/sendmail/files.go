@@ -1,10 +1,10 @@
 package sendmail
 
 import (
-	"fmt"
 	"strings"
 
 	"mailcc/ir"
+	"mailcc/migrate/internal/emit"
 )
 
 // MarkerText is what the first line of every emitted file says, in the
@@ -106,7 +106,7 @@ func (m *mcFile) render(direction string, provenance bool) []byte {
 				b.WriteString(dnlComment(n))
 			}
 			if provenance {
-				if f := posList(l.from); f != "" {
+				if f := emit.PosList(l.from); f != "" {
 					b.WriteString("dnl from " + f + "\n")
 				}
 			}
@@ -125,61 +125,7 @@ func (m *mcFile) render(direction string, provenance bool) []byte {
 // safe; quotes are dropped so that an unbalanced one cannot start a
 // string.
 func dnlComment(text string) string {
-	text = strings.NewReplacer("`", "", "'", "").Replace(text)
-	var b strings.Builder
-	for _, para := range strings.Split(text, "\n") {
-		line := "dnl"
-		for _, w := range strings.Fields(para) {
-			if len(line)+1+len(w) > 76 && line != "dnl" {
-				b.WriteString(line + "\n")
-				line = "dnl"
-			}
-			line += " " + w
-		}
-		b.WriteString(line + "\n")
-	}
-	return b.String()
-}
-
-func hashComment(text string) string {
-	var b strings.Builder
-	for _, para := range strings.Split(text, "\n") {
-		line := "#"
-		for _, w := range strings.Fields(para) {
-			if len(line)+1+len(w) > 76 && line != "#" {
-				b.WriteString(line + "\n")
-				line = "#"
-			}
-			line += " " + w
-		}
-		b.WriteString(line + "\n")
-	}
-	return b.String()
-}
-
-// posList formats positions as file:line, without repeats.
-func posList(ps []ir.Pos) string {
-	var out []string
-	seen := map[string]bool{}
-	for _, p := range ps {
-		s := shortPos(p)
-		if s == "" || seen[s] {
-			continue
-		}
-		seen[s] = true
-		out = append(out, s)
-	}
-	return strings.Join(out, ", ")
-}
-
-func shortPos(p ir.Pos) string {
-	if !p.IsValid() {
-		return ""
-	}
-	if p.Line > 0 {
-		return fmt.Sprintf("%s:%d", p.File, p.Line)
-	}
-	return p.File
+	return emit.Comment("dnl", strings.NewReplacer("`", "", "'", "").Replace(text))
 }
 
 // tableKind says how a table source is written.
@@ -239,11 +185,11 @@ func (t *tableFile) render(direction string, provenance bool) []byte {
 	var b strings.Builder
 	b.WriteString("# " + MarkerText + " " + direction + "\n")
 	for _, n := range t.notes {
-		b.WriteString(hashComment(n))
+		b.WriteString(emit.Comment("#", n))
 	}
 	for _, l := range t.lines {
 		if provenance {
-			if s := shortPos(l.from); s != "" {
+			if s := emit.Pos(l.from); s != "" {
 				b.WriteString("# from " + s + "\n")
 			}
 		}

@@ -1,0 +1,57 @@
+// Package emit holds what both directions of mailcc migrate need to
+// write their files: comments wrapped to about 76 columns, and source
+// positions as file:line lists for provenance comments.
+package emit
+
+import (
+	"strconv"
+	"strings"
+
+	"mailcc/ir"
+)
+
+// Comment formats text as comment lines starting with prefix ("#",
+// "dnl"), its words wrapped at about 76 columns; a newline in text
+// starts a new comment line.
+func Comment(prefix, text string) string {
+	var b strings.Builder
+	for _, para := range strings.Split(text, "\n") {
+		line := prefix
+		for _, w := range strings.Fields(para) {
+			if len(line)+1+len(w) > 76 && line != prefix {
+				b.WriteString(line + "\n")
+				line = prefix
+			}
+			line += " " + w
+		}
+		b.WriteString(line + "\n")
+	}
+	return b.String()
+}
+
+// Pos is file:line (the column says little in a table), "" for no
+// position.
+func Pos(p ir.Pos) string {
+	if !p.IsValid() {
+		return ""
+	}
+	if p.Line > 0 {
+		return p.File + ":" + strconv.Itoa(p.Line)
+	}
+	return p.File
+}
+
+// PosList formats positions as file:line, in order, without repeats.
+func PosList(ps []ir.Pos) string {
+	var out []string
+	seen := map[string]bool{}
+	for _, p := range ps {
+		s := Pos(p)
+		if s == "" || seen[s] {
+			continue
+		}
+		seen[s] = true
+		out = append(out, s)
+	}
+	return strings.Join(out, ", ")
+}
