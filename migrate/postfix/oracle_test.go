@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -19,7 +20,7 @@ import (
 	"mailcc/ir"
 	"mailcc/migrate/postfix"
 	"mailcc/migrate/report"
-	"mailcc/runtime/policy"
+	"mailcc/runtime/hosts"
 	"mailcc/runtime/probe"
 )
 
@@ -185,51 +186,6 @@ func TestPostfixAccepts(t *testing.T) {
 	}
 }
 
-func readProbes(t *testing.T, path string) []probe.Probe {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	ps, err := probe.Parse(f, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return ps
-}
-
-func readResults(t *testing.T, path string) []probe.Result {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	rs, err := probe.ReadResults(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return rs
-}
-
-// facts describes a probe for the report's predictions.
-func facts(p probe.Probe, hosts *policy.Hosts) postfix.Facts {
-	f := postfix.Facts{
-		Kind: string(p.Kind), ClientAddr: p.Client.Addr, ClientName: p.Client.Name,
-		Auth: p.Auth != "", AuthMech: p.AuthType, From: p.From, To: p.To, Address: p.Address, Name: p.Name,
-		Mailer: p.Mailer,
-	}
-	if p.Kind == probe.Mail && p.From == "" || p.Kind == probe.Rcpt && p.From == "" {
-		f.From = "<>"
-	}
-	if hosts != nil {
-		f.Resolves = hosts.Exists
-		f.Canonical = hosts.Canonical
-	}
-	return f
-}
-
 // oracleLimit runs the private Postfix instances one at a time.
 var oracleLimit = make(chan struct{}, 1)
 
@@ -268,15 +224,21 @@ func TestEquivalence(t *testing.T) {
 				if t.Failed() {
 					return
 				}
-				probes := readProbes(t, filepath.Join(c.dir, "probes.tsv"))
-				want := readResults(t, filepath.Join(c.dir, "expected.jsonl"))
+				probes, err := probe.ParseFile(filepath.Join(c.dir, "probes.tsv"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				want, err := probe.ReadResultsFile(filepath.Join(c.dir, "expected.jsonl"))
+				if err != nil {
+					t.Fatal(err)
+				}
 				if len(want) != len(probes) {
 					t.Fatalf("%d expected answers for %d probes", len(want), len(probes))
 				}
-				var hosts *policy.Hosts
-				if f, err := os.Open(filepath.Join(c.dir, "hosts")); err == nil {
-					hosts, _ = policy.ParseHosts(f, "hosts")
-					f.Close()
+				// the names the oracles resolve, for the report's conditions
+				hosts, err := hosts.ParseFile(filepath.Join(c.dir, "hosts"))
+				if err != nil && !errors.Is(err, fs.ErrNotExist) {
+					t.Fatal(err)
 				}
 				// pforacle has been seen to wedge (a private master blocked
 				// on its log socket) when several instances start at
@@ -313,21 +275,21 @@ func TestEquivalence(t *testing.T) {
 				if len(got) != len(probes) {
 					t.Fatalf("%d answers for %d probes", len(got), len(probes))
 				}
-				tl := report.Tally{Name: c.name}
-				for i := range want {
+				for i := range got {
 					if got[i].Decision == probe.Error {
 						t.Errorf("n=%d %s: the oracle could not answer: %s", want[i].N, want[i].Probe, got[i].Text)
 					}
-					items := res.Report.Predicts(facts(probes[i], hosts))
-					d := probe.Compare(want[i], got[i])
+				}
+				tl, diffs := report.Compare(c.name, probes, want, got, res.Report.Predicts, hosts)
+				for _, d := range diffs {
 					// every disagreement must have been named by the
 					// report before the probes ran
-					if tl.Add(d, items) {
+					if len(d.By) == 0 {
 						t.Errorf("not predicted by the report: n=%d %s: differs in %v\n      sendmail %s\n      postfix  %s",
-							want[i].N, want[i].Probe, d, want[i].Summary(), got[i].Summary())
-					} else if len(d) > 0 && os.Getenv("MIGRATE_VERBOSE") != "" {
-						t.Logf("predicted n=%d %s: differs in %v\n  sendmail %s\n  postfix  %s\n  by %s: %s", want[i].N, want[i].Probe, d,
-							want[i].Summary(), got[i].Summary(), items[0].Pos, items[0].Construct)
+							d.Want.N, d.Want.Probe, d.Fields, d.Want.Summary(), d.Got.Summary())
+					} else if os.Getenv("MIGRATE_VERBOSE") != "" {
+						t.Logf("predicted n=%d %s: differs in %v\n  sendmail %s\n  postfix  %s\n  by %s: %s", d.Want.N, d.Want.Probe, d.Fields,
+							d.Want.Summary(), d.Got.Summary(), d.By[0].Pos, d.By[0].Construct)
 					}
 				}
 				t.Logf("%s: %d of %d probes agree; %d differ, %d of them predicted by the report (which also flags %d that agree; postfix start %.1f s)",

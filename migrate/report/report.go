@@ -403,7 +403,12 @@ func (r *Report) AllExact() bool {
 
 // Predicts returns the items that are not exact and whose Affects match
 // the question.
-func (r *Report) Predicts(f Facts) []*Item {
+func (r *Report) Predicts(f Facts) []*Item { return r.PredictsWith(f, nil) }
+
+// PredictsWith is Predicts for a report whose Affects also use
+// conditions of their own: match, when not nil, decides an Affect it
+// knows (ok) and leaves the others to Affect.Matches.
+func (r *Report) PredictsWith(f Facts, match func(Affect, Facts) (matched, ok bool)) []*Item {
 	var out []*Item
 	for i := range r.Items {
 		it := &r.Items[i]
@@ -411,7 +416,14 @@ func (r *Report) Predicts(f Facts) []*Item {
 			continue
 		}
 		for _, a := range it.Affects {
-			if a.Matches(f) {
+			matched, ok := false, false
+			if match != nil {
+				matched, ok = match(a, f)
+			}
+			if !ok {
+				matched = a.Matches(f)
+			}
+			if matched {
 				out = append(out, it)
 				break
 			}

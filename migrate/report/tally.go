@@ -4,6 +4,9 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"mailcc/runtime/hosts"
+	"mailcc/runtime/probe"
 )
 
 // Tally counts, for one case of an equivalence test, how often the real
@@ -64,4 +67,48 @@ func Table(title string, ts []Tally) string {
 	fmt.Fprintf(&b, "all: %d of %d agree (%.1f%%); %d differ, %d predicted; the report also flags %d probes that agree",
 		all.Agree, all.Total, pct(all.Agree, all.Total), all.Differ, all.Predicted, all.Flagged)
 	return b.String()
+}
+
+// FactsOf describes a probe for Predicts; names resolve through h (nil:
+// none does).
+func FactsOf(p probe.Probe, h *hosts.Hosts) Facts {
+	f := Facts{
+		Kind: string(p.Kind), ClientAddr: p.Client.Addr, ClientName: p.Client.Name,
+		Auth: p.Auth != "", AuthMech: p.AuthType, From: p.From, To: p.To, Address: p.Address, Name: p.Name,
+		Mailer: p.Mailer,
+	}
+	if (p.Kind == probe.Mail || p.Kind == probe.Rcpt) && p.From == "" {
+		f.From = "<>"
+	}
+	if h != nil {
+		f.Resolves = h.Exists
+		f.Canonical = h.Canonical
+	}
+	return f
+}
+
+// Difference is a probe the two MTAs answer differently: the fields
+// that differ (probe.Compare) and the report's items that predicted it
+// (none: it was not predicted).
+type Difference struct {
+	Want, Got probe.Result
+	Fields    []string
+	By        []*Item
+}
+
+// Compare tallies the source MTA's answers (want) against the target's
+// (got) for probes of one case, with the report's predictions (predicts,
+// asked with FactsOf(probe, h)), and returns the differences.
+func Compare(name string, probes []probe.Probe, want, got []probe.Result, predicts func(Facts) []*Item, h *hosts.Hosts) (Tally, []Difference) {
+	t := Tally{Name: name}
+	var diffs []Difference
+	for i := range want {
+		items := predicts(FactsOf(probes[i], h))
+		d := probe.Compare(want[i], got[i])
+		t.Add(d, items)
+		if len(d) > 0 {
+			diffs = append(diffs, Difference{want[i], got[i], d, items})
+		}
+	}
+	return t, diffs
 }

@@ -1,6 +1,8 @@
 package sendmail_test
 
 import (
+	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,26 +13,9 @@ import (
 	"mailcc/internal/testenv"
 	"mailcc/migrate/report"
 	"mailcc/migrate/sendmail"
-	"mailcc/runtime/policy"
+	"mailcc/runtime/hosts"
 	"mailcc/runtime/probe"
 )
-
-// facts describes a probe for the report's predictions.
-func facts(p probe.Probe, hosts *policy.Hosts) sendmail.Facts {
-	f := sendmail.Facts{
-		Kind: string(p.Kind), ClientAddr: p.Client.Addr, ClientName: p.Client.Name,
-		Auth: p.Auth != "", AuthMech: p.AuthType, From: p.From, To: p.To, Address: p.Address, Name: p.Name,
-		Mailer: p.Mailer,
-	}
-	if (p.Kind == probe.Mail || p.Kind == probe.Rcpt) && p.From == "" {
-		f.From = "<>"
-	}
-	if hosts != nil {
-		f.Resolves = hosts.Exists
-		f.Canonical = hosts.Canonical
-	}
-	return f
-}
 
 // copyCaseFile copies a file of the oracle's own (hosts, hostname) from
 // the case into the migrated configuration, when the case has it.
@@ -87,10 +72,10 @@ func TestEquivalence(t *testing.T) {
 				if len(want) != len(probes) {
 					t.Fatalf("%d expected answers for %d probes", len(want), len(probes))
 				}
-				var hosts *policy.Hosts
-				if f, err := os.Open(filepath.Join(c.dir, "hosts")); err == nil {
-					hosts, _ = policy.ParseHosts(f, "hosts")
-					f.Close()
+				// the names the oracles resolve, for the report's conditions
+				hosts, err := hosts.ParseFile(filepath.Join(c.dir, "hosts"))
+				if err != nil && !errors.Is(err, fs.ErrNotExist) {
+					t.Fatal(err)
 				}
 				got, _, err := smoracle.Run(dir, probes, smoracle.Options{BinDir: bin, Workers: 4})
 				if err != nil && strings.Contains(err.Error(), "private UTS") {
@@ -102,21 +87,21 @@ func TestEquivalence(t *testing.T) {
 				if len(got) != len(probes) {
 					t.Fatalf("%d answers for %d probes", len(got), len(probes))
 				}
-				tl := report.Tally{Name: c.name}
-				for i := range want {
+				for i := range got {
 					if got[i].Decision == probe.Error {
 						t.Errorf("n=%d %s: the oracle could not answer: %s", want[i].N, want[i].Probe, got[i].Text)
 					}
-					items := res.Report.Predicts(facts(probes[i], hosts))
-					d := probe.Compare(want[i], got[i])
+				}
+				tl, diffs := report.Compare(c.name, probes, want, got, res.Report.Predicts, hosts)
+				for _, d := range diffs {
 					// every disagreement must have been named by the
 					// report before the probes ran
-					if tl.Add(d, items) {
+					if len(d.By) == 0 {
 						t.Errorf("not predicted by the report: n=%d %s: differs in %v\n      postfix  %s\n      sendmail %s",
-							want[i].N, want[i].Probe, d, want[i].Summary(), got[i].Summary())
-					} else if len(d) > 0 && os.Getenv("MIGRATE_VERBOSE") != "" {
-						t.Logf("predicted n=%d %s: differs in %v\n  postfix  %s\n  sendmail %s\n  by %s: %s", want[i].N, want[i].Probe, d,
-							want[i].Summary(), got[i].Summary(), items[0].Pos, items[0].Construct)
+							d.Want.N, d.Want.Probe, d.Fields, d.Want.Summary(), d.Got.Summary())
+					} else if os.Getenv("MIGRATE_VERBOSE") != "" {
+						t.Logf("predicted n=%d %s: differs in %v\n  postfix  %s\n  sendmail %s\n  by %s: %s", d.Want.N, d.Want.Probe, d.Fields,
+							d.Want.Summary(), d.Got.Summary(), d.By[0].Pos, d.By[0].Construct)
 					}
 				}
 				t.Logf("%s: %d of %d probes agree; %d differ, %d of them predicted by the report (which also flags %d that agree)",

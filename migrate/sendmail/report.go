@@ -41,45 +41,22 @@ type Report struct {
 }
 
 // Predicts returns the items that are not exact and whose Affects match
-// the question.
+// the question, with this direction's conditions: a pattern key, an
+// unresolvable recipient domain, sendmail's relay refusal.
 func (r *Report) Predicts(f Facts) []*Item {
-	var out []*Item
-	for i := range r.Items {
-		it := &r.Items[i]
-		if it.Fidelity == Exact {
-			continue
+	return r.PredictsWith(f, func(a Affect, f Facts) (matched, ok bool) {
+		if pat, ok := strings.CutPrefix(a.When, whenPattern); ok {
+			return patternMatches(pat, f), true
 		}
-		for _, a := range it.Affects {
-			if pat, ok := strings.CutPrefix(a.When, whenPattern); ok {
-				if patternMatches(pat, f) {
-					out = append(out, it)
-					break
-				}
-				continue
-			}
-			if a.When == WhenRecipientUnresolvable {
-				b := a
-				b.When = ""
-				if b.Matches(f) && recipientUnresolvable(f) {
-					out = append(out, it)
-					break
-				}
-				continue
-			}
-			if a.When == whenRelayDenied {
-				if r.relayDenied(a, f) {
-					out = append(out, it)
-					break
-				}
-				continue
-			}
-			if a.Matches(f) {
-				out = append(out, it)
-				break
-			}
+		switch a.When {
+		case WhenRecipientUnresolvable:
+			a.When = ""
+			return a.Matches(f) && recipientUnresolvable(f), true
+		case whenRelayDenied:
+			return r.relayDenied(a, f), true
 		}
-	}
-	return out
+		return false, false
+	})
 }
 
 // relayDenied says whether sendmail's relay check refuses the

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"net/netip"
+	"os"
 	"strings"
 )
 
@@ -84,4 +85,14 @@ func (h *Hosts) Addrs(name string) []netip.Addr {
 func (h *Hosts) Exists(name string) bool {
 	_, ok := h.Canonical(name)
 	return ok
+}
+
+// ParseFile reads the hosts file at path.
+func ParseFile(path string) (*Hosts, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return Parse(f, path)
 }

@@ -1,7 +1,9 @@
 package pforacle
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"net"
 	"net/netip"
 	"os"
@@ -47,14 +49,10 @@ func startNameServer(configDir string) (*nameServer, error) {
 	h := &hosts.Hosts{}
 	h.Add(netip.MustParseAddr("127.0.0.1"), "localhost")
 	h.Add(netip.MustParseAddr("::1"), "localhost")
-	path := filepath.Join(configDir, "hosts")
-	if f, err := os.Open(path); err == nil {
-		parsed, err := hosts.Parse(f, path)
-		f.Close()
-		if err != nil {
-			return nil, err
-		}
+	if parsed, err := hosts.ParseFile(filepath.Join(configDir, "hosts")); err == nil {
 		h = parsed
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return nil, err
 	}
 	pc, err := net.ListenPacket("udp4", "127.0.0.1:53")
 	if err != nil {
