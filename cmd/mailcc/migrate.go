@@ -49,15 +49,9 @@ func newMigrateCmd() *cobra.Command {
 	return cmd
 }
 
-// outFile is one file a migration emits, whichever the direction.
-type outFile struct {
-	Name string
-	Data []byte
-	// Map is a table's database type ("" for configuration files and
-	// tables read as text), Alias an aliases(5) table.
-	Map   string
-	Alias bool
-}
+// outFile is one file a migration emits: postfix.File and
+// sendmail.File are the same type.
+type outFile = postfix.File
 
 // migrateReport is what both directions' reports do.
 type migrateReport interface {
@@ -83,7 +77,7 @@ var toPostfix = direction{
 		if err != nil {
 			return nil, nil, err
 		}
-		return outFiles(res.Files), res.Report, nil
+		return res.Files, res.Report, nil
 	},
 	makeMaps: makeMaps,
 }
@@ -96,19 +90,9 @@ var toSendmail = direction{
 		if err != nil {
 			return nil, nil, err
 		}
-		return outFiles(res.Files), res.Report, nil
+		return res.Files, res.Report, nil
 	},
 	makeMaps: makeSendmailMaps,
-}
-
-// outFiles converts either direction's files (their fields are
-// outFile's).
-func outFiles[F postfix.File | sendmail.File](fs []F) []outFile {
-	out := make([]outFile, len(fs))
-	for i, f := range fs {
-		out[i] = outFile(f)
-	}
-	return out
 }
 
 // marked says whether a file in OUTDIR is one mailcc migrate wrote (its

@@ -44,6 +44,7 @@ import (
 	"strings"
 
 	"mailcc/ir"
+	"mailcc/migrate/internal/emit"
 )
 
 // Options control a migration.
@@ -56,17 +57,8 @@ type Options struct {
 	ConfigDir string
 }
 
-// File is one emitted file: its name in the configuration folder and
-// its contents.
-type File struct {
-	Name string
-	Data []byte
-	// Map is the table's type ("hash", "regexp", "cidr"; "" for main.cf
-	// and master.cf), Alias whether it is an aliases(5) table (built with
-	// postalias).
-	Map   string
-	Alias bool
-}
+// File is one emitted file (emit.File, the same in both directions).
+type File = emit.File
 
 // Result is a migration's output.
 type Result struct {

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"mailcc/ir"
+	"mailcc/migrate/internal/emit"
 	"mailcc/migrate/report"
 )
 
@@ -16,17 +17,8 @@ type Options struct {
 	Provenance bool
 }
 
-// File is one emitted file: its name in the configuration folder
-// (/etc/mail) and its contents.
-type File struct {
-	Name string
-	Data []byte
-	// Map is the database type makemap builds the table as ("hash"); ""
-	// for sendmail.mc and class files. Alias: an aliases(5) file (built
-	// with sendmail -bi or makemap -a... as newaliases does).
-	Map   string
-	Alias bool
-}
+// File is one emitted file (emit.File, the same in both directions).
+type File = emit.File
 
 // Result is a migration's output.
 type Result struct {

@@ -1,6 +1,7 @@
 // Package emit holds what both directions of mailcc migrate need to
-// write their files: comments wrapped to about 76 columns, and source
-// positions as file:line lists for provenance comments.
+// write their files: the files themselves, comments wrapped to about 76
+// columns, and source positions as file:line lists for provenance
+// comments.
 package emit
 
 import (
@@ -9,6 +10,19 @@ import (
 
 	"mailcc/ir"
 )
+
+// File is one emitted file: its name in the configuration folder and
+// its contents.
+type File struct {
+	Name string
+	Data []byte
+	// Map is the database type a table is built as ("hash", "btree",
+	// "cdb"), or the type of a table read as text ("regexp", "pcre",
+	// "cidr"); "" for configuration and class files. Alias: an
+	// aliases(5) table (built with postalias, or as newaliases does).
+	Map   string
+	Alias bool
+}
 
 // Comment formats text as comment lines starting with prefix ("#",
 // "dnl"), its words wrapped at about 76 columns; a newline in text
