@@ -196,6 +196,17 @@ func (m *migrator) dropMap(f *mapFile) {
 	}
 }
 
+// entry names a table entry as the report does ("entry access
+// From:a@b REJECT"); an entry whose typed view could not be read (read
+// false) is reported as not expressible.
+func (m *migrator) entry(table string, en *ir.Entry, read bool) (string, bool) {
+	construct := "entry " + table + " " + en.Key + " " + strings.TrimSpace(en.Value)
+	if !read {
+		m.none(construct, en.Pos, "", "the entry could not be read", "rewrite it by hand", "")
+	}
+	return construct, read
+}
+
 // item adds a report item.
 func (m *migrator) item(it Item) *Item {
 	m.rep.Items = append(m.rep.Items, it)

@@ -59,9 +59,8 @@ func (m *migrator) virtual() {
 	for i := range t.Entries {
 		en := &t.Entries[i]
 		v := en.Virtual
-		construct := "entry virtusertable " + en.Key + " " + strings.TrimSpace(en.Value)
-		if v == nil {
-			m.none(construct, en.Pos, "", "the entry could not be read", "rewrite it by hand", "")
+		construct, read := m.entry("virtusertable", en, v != nil)
+		if !read {
 			continue
 		}
 		dom := strings.ToLower(v.Key.Domain)
@@ -569,9 +568,8 @@ func (m *migrator) generic() {
 	for i := range t.Entries {
 		en := &t.Entries[i]
 		g := en.Generic
-		construct := "entry genericstable " + en.Key + " " + strings.TrimSpace(en.Value)
-		if g == nil {
-			m.none(construct, en.Pos, "", "the entry could not be read", "rewrite it by hand", "")
+		construct, read := m.entry("genericstable", en, g != nil)
+		if !read {
 			continue
 		}
 		switch g.Key.Kind {

@@ -192,9 +192,8 @@ func (m *migrator) mailertable(tr *ir.TransportRouting) {
 	for i := range t.Entries {
 		en := &t.Entries[i]
 		te := en.Transport
-		construct := "entry mailertable " + en.Key + " " + strings.TrimSpace(en.Value)
-		if te == nil {
-			m.none(construct, en.Pos, "", "the entry could not be read", "rewrite it by hand", "")
+		construct, read := m.entry("mailertable", en, te != nil)
+		if !read {
 			continue
 		}
 		key := strings.ToLower(en.Key)
