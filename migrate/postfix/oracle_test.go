@@ -17,7 +17,6 @@ import (
 	"mailcc/cfparse"
 	"mailcc/internal/oracle/pforacle"
 	"mailcc/internal/testenv"
-	"mailcc/ir"
 	"mailcc/migrate/postfix"
 	"mailcc/migrate/report"
 	"mailcc/runtime/hosts"
@@ -130,6 +129,8 @@ func checkWithPostfix(t *testing.T, dir string, res *postfix.Result) {
 	}
 }
 
+var myhostnameRE = regexp.MustCompile(`(?m)^myhostname\s*=`)
+
 // postfixCheck runs "postfix check" on a copy of the configuration
 // whose queue and data directories are temporary ones (postfix check
 // creates what is missing there): it must pass without a warning.
@@ -149,7 +150,7 @@ func postfixCheck(t *testing.T, dir string) {
 	b = fmt.Appendf(b, "\nqueue_directory = %s\ndata_directory = %s\n", filepath.Join(tmp, "queue"), filepath.Join(tmp, "data"))
 	// without myhostname Postfix asks DNS for this machine's name, and
 	// the sandbox's resolver only times out
-	if !regexp.MustCompile(`(?m)^myhostname\s*=`).Match(b) {
+	if !myhostnameRE.Match(b) {
 		b = fmt.Appendf(b, "myhostname = mx.check.test\n")
 	}
 	if err := os.WriteFile(mainCf, b, 0o644); err != nil {
@@ -302,8 +303,6 @@ func TestEquivalence(t *testing.T) {
 	})
 	t.Log(report.Table("sendmail -> postfix equivalence", tallies))
 }
-
-var _ = ir.Sendmail
 
 // TestCorpusConfigurations: every .mc of the corpora (corpus/mc, the
 // shared corpus, sendmail-cf's examples), its tables missing or not,

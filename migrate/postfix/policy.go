@@ -2,6 +2,7 @@ package postfix
 
 import (
 	"fmt"
+	"mailcc/internal/smreply"
 	"net/netip"
 	"slices"
 	"strconv"
@@ -260,7 +261,7 @@ func (m *migrator) action(p *smPolicy, e *accEntry, c ctx) string {
 	}
 	v, r := e.v, e.r
 	if v == vFriend || v == vHater {
-		v, r = vError, errorReply("", catAddr(tokenize(strings.TrimSpace(e.en.Value))))
+		v, r = vError, errorReply("", smreply.CatAddr(smreply.Tokenize(strings.TrimSpace(e.en.Value))))
 	}
 	switch v {
 	case vAccept, vRelay:

@@ -37,9 +37,6 @@ func errorReply(status, text string) smReply {
 	return smReply{code: c, dsn: dsn, text: msg}
 }
 
-func tokenize(text string) []string { return smreply.Tokenize(text) }
-func catAddr(toks []string) string  { return smreply.CatAddr(toks) }
-
 // smAccess reads an access value the way the check rulesets' result
 // rules do: the verdict and, for errors, sendmail's reply; arg is a
 // quarantine reason.
@@ -85,11 +82,11 @@ func smAccess(value string, skip bool) (v accessVerdict, r smReply, arg string) 
 	case strings.HasPrefix(up, "ERROR:"):
 		rest := val[len("ERROR:"):]
 		if m := errDSN.FindStringSubmatch(rest); m != nil {
-			return vError, errorReply(m[1], catAddr(tokenize(m[2]))), ""
+			return vError, errorReply(m[1], smreply.CatAddr(smreply.Tokenize(m[2]))), ""
 		}
-		return vError, errorReply("", catAddr(tokenize(rest))), ""
+		return vError, errorReply("", smreply.CatAddr(smreply.Tokenize(rest))), ""
 	}
-	return vError, errorReply("", catAddr(tokenize(val))), ""
+	return vError, errorReply("", smreply.CatAddr(smreply.Tokenize(val))), ""
 }
 
 // virtError reads a virtusertable or mailertable "error:" value as
@@ -97,11 +94,11 @@ func smAccess(value string, skip bool) (v accessVerdict, r smReply, arg string) 
 // "error:word text" the status word.
 func virtError(v string) smReply {
 	if m := virtErrDSN.FindStringSubmatch(v); m != nil {
-		return errorReply(m[1], catAddr(tokenize(m[2])))
+		return errorReply(m[1], smreply.CatAddr(smreply.Tokenize(m[2])))
 	}
 	v = strings.TrimSpace(v)
 	word, rest, _ := strings.Cut(v, " ")
-	return errorReply(word, catAddr(tokenize(rest)))
+	return errorReply(word, smreply.CatAddr(smreply.Tokenize(rest)))
 }
 
 // errDSN splits "D.D.D:text" (an access ERROR: value with a status).
