@@ -276,23 +276,7 @@ func TestEquivalence(t *testing.T) {
 				if len(got) != len(probes) {
 					t.Fatalf("%d answers for %d probes", len(got), len(probes))
 				}
-				for i := range got {
-					if got[i].Decision == probe.Error {
-						t.Errorf("n=%d %s: the oracle could not answer: %s", want[i].N, want[i].Probe, got[i].Text)
-					}
-				}
-				tl, diffs := report.Compare(c.name, probes, want, got, res.Report.Predicts, hosts)
-				for _, d := range diffs {
-					// every disagreement must have been named by the
-					// report before the probes ran
-					if len(d.By) == 0 {
-						t.Errorf("not predicted by the report: n=%d %s: differs in %v\n      sendmail %s\n      postfix  %s",
-							d.Want.N, d.Want.Probe, d.Fields, d.Want.Summary(), d.Got.Summary())
-					} else if os.Getenv("MIGRATE_VERBOSE") != "" {
-						t.Logf("predicted n=%d %s: differs in %v\n  sendmail %s\n  postfix  %s\n  by %s: %s", d.Want.N, d.Want.Probe, d.Fields,
-							d.Want.Summary(), d.Got.Summary(), d.By[0].Pos, d.By[0].Construct)
-					}
-				}
+				tl := report.Check(t, c.name, "sendmail", "postfix", probes, want, got, res.Report.Predicts, hosts, os.Getenv("MIGRATE_VERBOSE") != "")
 				t.Logf("%s: %d of %d probes agree; %d differ, %d of them predicted by the report (which also flags %d that agree; postfix start %.1f s)",
 					c.name, tl.Agree, tl.Total, tl.Differ, tl.Predicted, tl.Flagged, meta.Start.Seconds())
 				mu.Lock()

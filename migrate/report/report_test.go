@@ -1,11 +1,14 @@
 package report_test
 
 import (
+	"fmt"
 	"net/netip"
+	"strconv"
 	"strings"
 	"testing"
 
 	"mailcc/migrate/report"
+	"mailcc/runtime/probe"
 )
 
 // TestAffectMatches: the report's description of the questions an item
@@ -80,5 +83,47 @@ func TestTally(t *testing.T) {
 	}
 	if strings.Index(got, "a:") > strings.Index(got, "b:") {
 		t.Errorf("cases not in name order:\n%s", got)
+	}
+}
+
+// fakeT records what Check reports.
+type fakeT struct{ errors, logs []string }
+
+func (f *fakeT) Helper() {}
+func (f *fakeT) Errorf(format string, a ...any) {
+	f.errors = append(f.errors, fmt.Sprintf(format, a...))
+}
+func (f *fakeT) Logf(format string, a ...any) { f.logs = append(f.logs, fmt.Sprintf(format, a...)) }
+
+// TestCheck: an unpredicted disagreement and an unanswered probe are
+// errors; a predicted one is only logged (verbose).
+func TestCheck(t *testing.T) {
+	probes := []probe.Probe{
+		{Kind: probe.Mail, From: "a@x.example"},
+		{Kind: probe.Mail, From: "b@y.example"},
+		{Kind: probe.Mail, From: "c@z.example"},
+	}
+	res := func(n int, d string) probe.Result {
+		return probe.Result{N: n, Kind: probe.Mail, Probe: "mail " + strconv.Itoa(n), Decision: d}
+	}
+	want := []probe.Result{res(1, probe.Accept), res(2, probe.Accept), res(3, probe.Accept)}
+	got := []probe.Result{res(1, probe.Accept), res(2, probe.Reject), res(3, probe.Error)}
+	item := &report.Item{Fidelity: report.Approximate, Construct: "y"}
+	predicts := func(f report.Facts) []*report.Item {
+		if f.From == "b@y.example" {
+			return []*report.Item{item}
+		}
+		return nil
+	}
+	var ft fakeT
+	tl := report.Check(&ft, "case", "sendmail", "postfix", probes, want, got, predicts, nil, true)
+	if tl.Agree != 1 || tl.Differ != 2 || tl.Predicted != 1 {
+		t.Errorf("tally %+v", tl)
+	}
+	if len(ft.errors) != 2 || !strings.Contains(ft.errors[0], "could not answer") || !strings.Contains(ft.errors[1], "not predicted") {
+		t.Errorf("errors %q", ft.errors)
+	}
+	if len(ft.logs) != 1 || !strings.Contains(ft.logs[0], "predicted n=2") {
+		t.Errorf("logs %q", ft.logs)
 	}
 }

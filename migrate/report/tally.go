@@ -112,3 +112,36 @@ func Compare(name string, probes []probe.Probe, want, got []probe.Result, predic
 	}
 	return t, diffs
 }
+
+// TB is what Check needs of a *testing.T.
+type TB interface {
+	Helper()
+	Errorf(format string, args ...any)
+	Logf(format string, args ...any)
+}
+
+// Check is Compare for an equivalence test: an answer the target's
+// oracle could not give, and a disagreement the report did not predict,
+// are errors; with verbose the predicted ones are logged with the item
+// that predicted them. src and dst name the two MTAs in the messages.
+func Check(t TB, name, src, dst string, probes []probe.Probe, want, got []probe.Result, predicts func(Facts) []*Item, h *hosts.Hosts, verbose bool) Tally {
+	t.Helper()
+	for i := range got {
+		if got[i].Decision == probe.Error {
+			t.Errorf("n=%d %s: the oracle could not answer: %s", want[i].N, want[i].Probe, got[i].Text)
+		}
+	}
+	tl, diffs := Compare(name, probes, want, got, predicts, h)
+	for _, d := range diffs {
+		// every disagreement must have been named by the report before
+		// the probes ran
+		if len(d.By) == 0 {
+			t.Errorf("not predicted by the report: n=%d %s: differs in %v\n      %-8s %s\n      %-8s %s",
+				d.Want.N, d.Want.Probe, d.Fields, src, d.Want.Summary(), dst, d.Got.Summary())
+		} else if verbose {
+			t.Logf("predicted n=%d %s: differs in %v\n  %-8s %s\n  %-8s %s\n  by %s: %s", d.Want.N, d.Want.Probe, d.Fields,
+				src, d.Want.Summary(), dst, d.Got.Summary(), d.By[0].Pos, d.By[0].Construct)
+		}
+	}
+	return tl
+}

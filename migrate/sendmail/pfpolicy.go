@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"mailcc/ir"
+	"mailcc/migrate/report"
 )
 
 // pfPolicy translates the restriction lists: access tables become
@@ -45,7 +46,7 @@ func (m *migrator) pfPolicy(st *pfState) {
 					"the check runs before sendmail's access map (Postfix runs it where it stands in the list: a check_sender_access OK before it permits the sender), at MAIL also when Postfix delays it to RCPT, and treats an address literal as fully qualified",
 					"mail\t203.0.113.9\tuser",
 					Affect{Kinds: []string{"mail", "rcpt"}, When: WhenSenderUnqualified},
-					Affect{Kinds: []string{"mail", "rcpt"}, When: "sender-domain-single-label"})
+					Affect{Kinds: []string{"mail", "rcpt"}, When: report.WhenSenderNoDot})
 			case ir.CheckRejectUnknownSenderDomain:
 				hasUnresolvable = true
 				sender = append(sender, senderCheck{ch.Kind, st.afterPermitNets, construct})
