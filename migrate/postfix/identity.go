@@ -98,9 +98,12 @@ func (m *migrator) localDomains() {
 	}
 	var items []string
 	var from []ir.Pos
+	// sendmail puts $j in class w when it starts, set or not (main.c);
+	// without confDOMAIN_NAME both $j and Postfix's default myhostname
+	// are the machine's name
+	items = append(items, "$myhostname")
 	if m.hostname != "" {
 		add(m.hostname)
-		items = append(items, "$myhostname")
 	}
 	add("localhost")
 	items = append(items, "localhost")
