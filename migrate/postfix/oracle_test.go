@@ -17,6 +17,7 @@ import (
 	"mailcc/cfparse"
 	"mailcc/internal/oracle/pforacle"
 	"mailcc/internal/testenv"
+	"mailcc/ir"
 	"mailcc/migrate/postfix"
 	"mailcc/migrate/report"
 	"mailcc/runtime/hosts"
@@ -55,6 +56,17 @@ func smCases(t *testing.T) []smCase {
 // beside the .mc) and migrates it.
 func migrateCase(t *testing.T, c smCase, opt postfix.Options) *postfix.Result {
 	t.Helper()
+	res, err := postfix.Migrate(loadSendmailCase(t, c), opt)
+	if err != nil {
+		t.Fatalf("%s: %v", c.name, err)
+	}
+	return res
+}
+
+// loadSendmailCase lowers a case with an empty root: its tables are
+// read beside the .mc.
+func loadSendmailCase(t *testing.T, c smCase) *ir.Config {
+	t.Helper()
 	cfg, diags, err := cfparse.Load([]string{filepath.Join(c.dir, "sendmail.mc")}, cfparse.Options{Root: t.TempDir()})
 	if err != nil {
 		t.Fatalf("%s: %v", c.name, err)
@@ -62,11 +74,7 @@ func migrateCase(t *testing.T, c smCase, opt postfix.Options) *postfix.Result {
 	if errs := diags.Errors(); len(errs) > 0 {
 		t.Fatalf("%s: %v", c.name, errs)
 	}
-	res, err := postfix.Migrate(cfg, opt)
-	if err != nil {
-		t.Fatalf("%s: %v", c.name, err)
-	}
-	return res
+	return cfg
 }
 
 // writeFiles writes the migrated files, an hour old: Postfix's programs
@@ -292,8 +300,10 @@ func TestEquivalence(t *testing.T) {
 // shared corpus, sendmail-cf's examples), its tables missing or not,
 // migrates to a configuration that postconf reads without a warning and
 // whose tables build.
-func TestCorpusConfigurations(t *testing.T) {
-	testenv.Tool(t, "postconf")
+// corpusMCs lists the .mc files of the corpora: the project's
+// corpus/mc, the cf library's examples and ../shared/corpus/sendmail.
+func corpusMCs(t *testing.T) []string {
+	t.Helper()
 	var mcs []string
 	pats := []string{filepath.Join(testenv.Root(), "corpus", "mc", "*", "*.mc"), filepath.Join(testenv.CFDir(t), "cf", "*.mc")}
 	if sh := testenv.Shared(); sh != "" {
@@ -306,7 +316,12 @@ func TestCorpusConfigurations(t *testing.T) {
 	if len(mcs) == 0 {
 		t.Fatal("no .mc files found")
 	}
-	for i, mc := range mcs {
+	return mcs
+}
+
+func TestCorpusConfigurations(t *testing.T) {
+	testenv.Tool(t, "postconf")
+	for i, mc := range corpusMCs(t) {
 		name := filepath.Base(filepath.Dir(mc)) + "/" + filepath.Base(mc)
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
