@@ -151,6 +151,14 @@ type mapFile struct {
 	notes []string
 	lines []mapLine
 	seen  map[string]bool
+	// data is the table rendered once its entries are final
+	// (migrator.ready).
+	data []byte
+}
+
+// file is the rendered table as an emitted file.
+func (f *mapFile) file() File {
+	return File{Name: f.name, Data: f.data, Map: f.typ, Alias: f.alias}
 }
 
 type mapLine struct {
@@ -172,6 +180,7 @@ func (f *mapFile) add(key, value string, from ir.Pos) bool {
 		return false
 	}
 	f.lines = append(f.lines, mapLine{key: key, value: value, from: from})
+	f.data = nil // not expected after ready, but rendered again then
 	return true
 }
 

@@ -363,20 +363,27 @@ func (m *migrator) policy() {
 		m.exact("FEATURE(access_db)", p.accessPos, p.access.Origin, "the access map, split into the tables below")
 	}
 
+	// Every step fills the tables it makes, and no later one adds to
+	// them: each step's tables are ready when it returns.
 	// --- clients (check_relay): names, then addresses
 	if p.checkRelay {
 		m.clientAccess(&p, acc)
+		m.ready()
 	}
 	// --- senders (check_mail)
 	m.senderChecks(&p, acc)
+	m.ready()
 	// --- recipients (blocklist_recipients)
 	if p.blocklist {
 		m.recipientAccess(&p, acc)
+		m.ready()
 	}
 	// --- relaying
 	m.relay(&p, acc)
+	m.ready()
 	// --- delay_checks
 	m.delayChecks(&p, acc)
+	m.ready()
 	// --- DNS lists, rDNS, HELO, rate limits, local rules
 	m.otherChecks()
 	// entries no check looks at
