@@ -386,13 +386,9 @@ func (m *migrator) policy() {
 	m.ready()
 	// --- DNS lists, rDNS, HELO, rate limits, local rules
 	m.otherChecks()
-	// entries no check looks at
-	used := map[*entryReport]bool{}
-	for _, r := range acc.reports {
-		used[r] = len(r.targets) > 0 || r.dead != ""
-	}
+	// entries no check looks at (every entry has a report of its own)
 	for _, e := range acc.all {
-		if used[e.rep] {
+		if len(e.rep.targets) > 0 || e.rep.dead != "" {
 			continue
 		}
 		switch {
