@@ -143,18 +143,44 @@ func (m *migrator) readAccess(p *smPolicy) *accessSet {
 	if p.access == nil {
 		return s
 	}
+	n := 0
+	for i := range p.access.Entries {
+		if p.access.Entries[i].Access != nil {
+			n++
+		}
+	}
+	// The entries and their reports in one allocation each (a large
+	// map has a million).
+	entries := make([]accEntry, 0, n)
+	reports := make([]entryReport, 0, n)
+	s.all = make([]*accEntry, 0, n)
+	s.reports = make([]*entryReport, 0, n)
+	// Most entries share their value with many others: each value is
+	// read once.
+	type verdict struct {
+		v   accessVerdict
+		r   smReply
+		arg string
+	}
+	verdicts := map[string]verdict{}
 	for i := range p.access.Entries {
 		en := &p.access.Entries[i]
 		if en.Access == nil {
 			continue
 		}
-		v, r, arg := smAccess(en.Value, p.skip)
+		vd, ok := verdicts[en.Value]
+		if !ok {
+			vd.v, vd.r, vd.arg = smAccess(en.Value, p.skip)
+			verdicts[en.Value] = vd
+		}
 		tag := en.Access.Tag
 		if tag != "" {
 			tag += ":"
 		}
-		rep := &entryReport{construct: "entry access " + tag + en.Access.Key.Value + " " + strings.TrimSpace(en.Value), pos: en.Pos}
-		s.all = append(s.all, &accEntry{en: en, ae: en.Access, v: v, r: r, arg: arg, rep: rep, key: strings.ToLower(en.Access.Key.Value)})
+		reports = append(reports, entryReport{construct: "entry access " + tag + en.Access.Key.Value + " " + strings.TrimSpace(en.Value), pos: en.Pos})
+		rep := &reports[len(reports)-1]
+		entries = append(entries, accEntry{en: en, ae: en.Access, v: vd.v, r: vd.r, arg: vd.arg, rep: rep, key: strings.ToLower(en.Access.Key.Value)})
+		s.all = append(s.all, &entries[len(entries)-1])
 		s.reports = append(s.reports, rep)
 	}
 	return s
