@@ -150,7 +150,9 @@ type mapFile struct {
 	alias bool
 	notes []string
 	lines []mapLine
-	seen  map[string]bool
+	// seen holds the keys of lines (in lower case but in a regexp
+	// table), made on first use (index).
+	seen map[string]bool
 	// data is the table rendered once its entries are final
 	// (migrator.ready).
 	data []byte
@@ -170,10 +172,8 @@ type mapLine struct {
 // add adds an entry; a key already there is not added again (postmap
 // keeps the first), and add reports whether it was added.
 func (f *mapFile) add(key, value string, from ir.Pos) bool {
-	k := key
-	if f.typ != "regexp" {
-		k = strings.ToLower(key)
-	}
+	f.index(1)
+	k := f.seenKey(key)
 	n := len(f.seen)
 	f.seen[k] = true // one hash lookup for both the test and the insertion
 	if len(f.seen) == n {
@@ -187,18 +187,35 @@ func (f *mapFile) add(key, value string, from ir.Pos) bool {
 // reserve makes room for n more entries (only a hint: add and has work
 // the same without it).
 func (f *mapFile) reserve(n int) {
-	if len(f.seen) == 0 {
-		f.seen = make(map[string]bool, n)
-	}
+	f.index(n)
 	f.lines = slices.Grow(f.lines, n)
+}
+
+// index makes seen, when it is not made yet, with room for n more
+// keys.
+func (f *mapFile) index(n int) {
+	if f.seen != nil {
+		return
+	}
+	f.seen = make(map[string]bool, len(f.lines)+n)
+	for _, l := range f.lines {
+		f.seen[f.seenKey(l.key)] = true
+	}
+}
+
+// seenKey is how seen holds a key: postmap folds the keys of every
+// table but a regexp one.
+func (f *mapFile) seenKey(key string) string {
+	if f.typ != "regexp" {
+		return strings.ToLower(key)
+	}
+	return key
 }
 
 // has says whether the key is there.
 func (f *mapFile) has(key string) bool {
-	if f.typ != "regexp" {
-		key = strings.ToLower(key)
-	}
-	return f.seen[key]
+	f.index(0)
+	return f.seen[f.seenKey(key)]
 }
 
 func (f *mapFile) render(provenance bool) []byte {

@@ -183,7 +183,7 @@ func (m *migrator) result() *Result {
 
 // newMap starts a table source; its name must be new.
 func (m *migrator) newMap(name, typ string, notes ...string) *mapFile {
-	f := &mapFile{name: name, typ: typ, notes: notes, seen: map[string]bool{}}
+	f := &mapFile{name: name, typ: typ, notes: notes}
 	m.maps = append(m.maps, f)
 	return f
 }

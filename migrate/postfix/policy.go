@@ -493,12 +493,15 @@ func (m *migrator) clientDiscard() {
 			name += ".cidr"
 		}
 		d := m.newMap(name, f.typ, "The DISCARD entries of "+f.name+", asked at MAIL: smtpd skips DISCARD in client restrictions when smtpd_delay_reject = no, and sendmail's check_relay DISCARD discards the session's mail.")
-		for _, l := range f.lines {
+		// f's keys, already told apart: d is indexed only if a key
+		// is looked up or added
+		d.lines = make([]mapLine, len(f.lines))
+		for i, l := range f.lines {
 			v := "DUNNO"
 			if l.value == "DISCARD" {
 				v = "DISCARD"
 			}
-			d.add(l.key, v, l.from)
+			d.lines[i] = mapLine{key: l.key, value: v, from: l.from}
 		}
 		pre = append(pre, "check_client_access "+m.mapRef(d))
 	}
