@@ -584,6 +584,14 @@ func keyPrefix(k ir.Key) (netip.Prefix, bool) {
 	v := strings.TrimPrefix(strings.ToLower(k.Value), "ipv6:")
 	switch k.Kind {
 	case ir.KeyIPv4:
+		if strings.Count(v, ".") == 3 {
+			// a whole address: nothing to fill in
+			a, err := netip.ParseAddr(v)
+			if err != nil {
+				return netip.Prefix{}, false
+			}
+			return netip.PrefixFrom(a, 32), true
+		}
 		parts := strings.Split(v, ".")
 		if len(parts) == 0 || len(parts) > 4 {
 			return netip.Prefix{}, false
