@@ -166,7 +166,6 @@ func (f *mapFile) file() File {
 type mapLine struct {
 	key, value string
 	from       ir.Pos
-	note       string
 }
 
 // add adds an entry; a key already there is not added again (postmap
@@ -237,9 +236,6 @@ func (f *mapFile) render(provenance bool) []byte {
 		b = append(b, emit.Comment("#", n)...)
 	}
 	for _, l := range f.lines {
-		if l.note != "" {
-			b = append(b, emit.Comment("#", l.note)...)
-		}
 		if provenance {
 			if s := emit.Pos(l.from); s != "" {
 				b = append(b, "# from "+s+"\n"...)
