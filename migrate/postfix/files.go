@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
-	"sort"
 	"strings"
 
 	"mailcc/ir"
@@ -259,21 +258,31 @@ func (f *mapFile) render(provenance bool) []byte {
 }
 
 // sortByCIDRBits sorts lines by cidrBits of their keys, largest first,
-// keeping the order of equal ones (sort.SliceStable's order), computing
-// each key's bits once.
+// keeping the order of equal ones: a counting sort, as the keys have
+// few distinct bits.
 func sortByCIDRBits(lines []mapLine) {
 	bits := make([]int, len(lines))
+	count := map[int]int{}
 	for i, l := range lines {
 		bits[i] = cidrBits(l.key)
+		count[bits[i]]++
 	}
-	idx := make([]int, len(lines))
-	for i := range idx {
-		idx[i] = i
+	distinct := make([]int, 0, len(count))
+	for b := range count {
+		distinct = append(distinct, b)
 	}
-	sort.SliceStable(idx, func(i, j int) bool { return bits[idx[i]] > bits[idx[j]] })
+	slices.Sort(distinct)
+	// next[b]: where the next line with b bits goes
+	next := make(map[int]int, len(count))
+	at := 0
+	for i := len(distinct) - 1; i >= 0; i-- {
+		next[distinct[i]] = at
+		at += count[distinct[i]]
+	}
 	sorted := make([]mapLine, len(lines))
-	for i, k := range idx {
-		sorted[i] = lines[k]
+	for i, l := range lines {
+		sorted[next[bits[i]]] = l
+		next[bits[i]]++
 	}
 	copy(lines, sorted)
 }
