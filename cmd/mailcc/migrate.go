@@ -18,6 +18,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 
@@ -62,18 +63,21 @@ type migrateReport interface {
 
 // direction is one way of migrating.
 type direction struct {
-	name    string     // "sendmail-to-postfix"
-	from    ir.Dialect // the source configuration's MTA
-	migrate func(cfg *ir.Config, provenance bool) ([]outFile, migrateReport, error)
-	// makeMaps builds the databases of the written tables (--makemaps).
-	makeMaps func(dir string, out []outFile, files []migrateFile, stderr io.Writer) ([]string, error)
+	name string     // "sendmail-to-postfix"
+	from ir.Dialect // the source configuration's MTA
+	// ready, when set, gets every table as soon as it is final (the
+	// early builds of --makemaps).
+	migrate func(cfg *ir.Config, provenance bool, ready func(outFile)) ([]outFile, migrateReport, error)
+	// makeMaps builds the databases of the written tables (--makemaps),
+	// with those built early.
+	makeMaps func(dir string, out []outFile, files []migrateFile, early *earlyMaps, stderr io.Writer) ([]string, error)
 }
 
 var toPostfix = direction{
 	name: "sendmail-to-postfix",
 	from: ir.Sendmail,
-	migrate: func(cfg *ir.Config, provenance bool) ([]outFile, migrateReport, error) {
-		res, err := postfix.Migrate(cfg, postfix.Options{Provenance: provenance})
+	migrate: func(cfg *ir.Config, provenance bool, ready func(outFile)) ([]outFile, migrateReport, error) {
+		res, err := postfix.Migrate(cfg, postfix.Options{Provenance: provenance, Ready: ready})
 		if err != nil {
 			return nil, nil, err
 		}
@@ -85,7 +89,7 @@ var toPostfix = direction{
 var toSendmail = direction{
 	name: "postfix-to-sendmail",
 	from: ir.Postfix,
-	migrate: func(cfg *ir.Config, provenance bool) ([]outFile, migrateReport, error) {
+	migrate: func(cfg *ir.Config, provenance bool, _ func(outFile)) ([]outFile, migrateReport, error) {
 		res, err := sendmail.Migrate(cfg, sendmail.Options{Provenance: provenance})
 		if err != nil {
 			return nil, nil, err
@@ -250,7 +254,14 @@ func runMigrate(o *migrateOptions, d direction) error {
 	// read: the errors are printed and the status is at least 3. With
 	// --strict nothing is written then.
 	loadErrors := len(diags.Errors())
-	out, report, err := d.migrate(cfg, o.provenance)
+	var early *earlyMaps
+	var ready func(outFile)
+	if o.makemaps && !o.dryRun {
+		early = newEarlyMaps(o.to)
+		defer early.stop()
+		ready = early.add
+	}
+	out, report, err := d.migrate(cfg, o.provenance, ready)
 	if err != nil {
 		return &exitError{code: 1, msg: err.Error()}
 	}
@@ -300,7 +311,7 @@ func runMigrate(o *migrateOptions, d direction) error {
 			return &exitError{code: 1, msg: err.Error()}
 		}
 		if o.makemaps {
-			failed, err = d.makeMaps(o.to, out, files, os.Stderr)
+			failed, err = d.makeMaps(o.to, out, files, early, os.Stderr)
 			if err != nil {
 				return &exitError{code: 1, msg: "--makemaps: " + err.Error()}
 			}
@@ -400,11 +411,13 @@ func writeAll(dir string, out []outFile, files []migrateFile) error {
 // with dir's main.cf: the same code as mailcc postmap and postalias,
 // with their default options. The tables are built at once, as many as
 // there are processors, the largest first; each database is committed
-// on its own. Their warnings and fatal messages go to stderr; failed
+// on its own; a table early built (from the same source) is only
+// committed. Their warnings and fatal messages go to stderr; failed
 // lists the tables whose database could not be built (type:path, in the
 // order of out), and files records what was built. err is set only when
 // dir's main.cf cannot be read.
-func makeMaps(dir string, out []outFile, files []migrateFile, stderr io.Writer) (failed []string, err error) {
+func makeMaps(dir string, out []outFile, files []migrateFile, early *earlyMaps, stderr io.Writer) (failed []string, err error) {
+	early.stop()
 	conf, err := readPostfixConfig(dir)
 	if err != nil {
 		return nil, fmt.Errorf("reading %s: %w", filepath.Join(dir, "main.cf"), err)
@@ -426,7 +439,7 @@ func makeMaps(dir string, out []outFile, files []migrateFile, stderr io.Writer) 
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				errs[i] = makeMap(dir, out[i], conf, utf8, func(msg string) {
+				errs[i] = makeMap(dir, out[i], conf, utf8, early.take(out[i], utf8), func(msg string) {
 					mu.Lock()
 					defer mu.Unlock()
 					io.WriteString(stderr, msg)
@@ -452,8 +465,9 @@ func makeMaps(dir string, out []outFile, files []migrateFile, stderr io.Writer) 
 }
 
 // makeMap builds one table's database with postmap's (postalias's)
-// code, printing the tool's messages through print.
-func makeMap(dir string, f outFile, conf *postfixConfig, utf8 bool, print func(string)) error {
+// code, printing the tool's messages through print; a load of its
+// entries made early (or nil) is only committed.
+func makeMap(dir string, f outFile, conf *postfixConfig, utf8 bool, early *postfixLoad, print func(string)) error {
 	t, _ := mapdb.ParseType(f.Map)
 	tool, prog := postmapTool, "postmap"
 	if f.Alias {
@@ -462,7 +476,14 @@ func makeMap(dir string, f outFile, conf *postfixConfig, utf8 bool, print func(s
 	warn := func(format string, a ...any) {
 		print(fmt.Sprintf("%s: warning: %s\n", prog, printable(fmt.Sprintf(format, a...), utf8)))
 	}
-	err := postfixBuild(tool, t, filepath.Join(dir, f.Name), defaultPostfixOpts(), utf8, conf, nil, warn)
+	name := filepath.Join(dir, f.Name)
+	var err error
+	if early != nil {
+		early.warn = warn
+		err = commitEarly(early, name, conf)
+	} else {
+		err = postfixBuild(tool, t, name, defaultPostfixOpts(), utf8, conf, nil, warn)
+	}
 	if err != nil {
 		print(fmt.Sprintf("%s: fatal: %s\n", prog, printable(err.Error(), utf8)))
 	}
@@ -491,7 +512,7 @@ func startCPUProfile(path string) (stop func(), err error) {
 // aliases as "newaliases -f TABLE" would. Their messages go to stderr;
 // failed lists the tables whose database could not be built, and files
 // records what was built.
-func makeSendmailMaps(dir string, out []outFile, files []migrateFile, stderr io.Writer) (failed []string, err error) {
+func makeSendmailMaps(dir string, out []outFile, files []migrateFile, _ *earlyMaps, stderr io.Writer) (failed []string, err error) {
 	for i, f := range out {
 		path := filepath.Join(dir, f.Name)
 		var code int
@@ -517,4 +538,128 @@ func makeSendmailMaps(dir string, out []outFile, files []migrateFile, stderr io.
 		files[i].DB = f.Name + t.Suffix()
 	}
 	return failed, nil
+}
+
+// earlyMaps builds, while the migration goes on, the database of every
+// table the migration hands over as final (postfix.Options.Ready), one
+// at a time: the other processor's work while the first migrates.
+// makeMaps then only commits those it can use (take) and builds the
+// others. Nothing is written before makeMaps: the files may yet be
+// refused.
+type earlyMaps struct {
+	dir  string
+	sem  chan struct{} // one build at a time
+	halt chan struct{} // closed by stop: no build starts after
+	once sync.Once
+	mu   sync.Mutex
+	maps map[string]*earlyMap
+}
+
+type earlyMap struct {
+	data []byte       // the source the database was built from
+	load *postfixLoad // nil when the build did not start or cannot be used
+	done chan struct{}
+}
+
+// earlyUTF8 is the SMTPUTF8 mode tables are read in before main.cf is
+// written: that of the compatibility level the migration sets. A table
+// that is not ASCII, when main.cf says otherwise, is built again.
+const earlyUTF8 = true
+
+func newEarlyMaps(dir string) *earlyMaps {
+	return &earlyMaps{dir: dir, sem: make(chan struct{}, 1), halt: make(chan struct{}), maps: map[string]*earlyMap{}}
+}
+
+// add starts building f's database, when it has one.
+func (e *earlyMaps) add(f outFile) {
+	t, ok := mapdb.ParseType(f.Map)
+	if !ok {
+		return
+	}
+	em := &earlyMap{data: f.Data, done: make(chan struct{})}
+	e.mu.Lock()
+	e.maps[f.Name] = em
+	e.mu.Unlock()
+	go func() {
+		defer close(em.done)
+		select {
+		case e.sem <- struct{}{}:
+			defer func() { <-e.sem }()
+		case <-e.halt:
+			return
+		}
+		select {
+		case <-e.halt:
+			return
+		default:
+		}
+		b, err := mapdb.NewBuilder(t, mapdb.BuildOptions{})
+		if err != nil {
+			return
+		}
+		tool := postmapTool
+		if f.Alias {
+			tool = postaliasTool
+		}
+		// A warning would have to be printed by makeMaps, in its
+		// place: such a table is built again there.
+		warned := false
+		name := filepath.Join(e.dir, f.Name)
+		l := newPostfixLoad(tool, t, b, name, defaultPostfixOpts(), earlyUTF8, func(string, ...any) { warned = true })
+		if err := l.load(bytes.NewReader(f.Data), name); err != nil || warned || l.putErr != nil {
+			return
+		}
+		em.load = l
+	}()
+}
+
+// stop starts no more builds; those under way go on.
+func (e *earlyMaps) stop() {
+	if e != nil {
+		e.once.Do(func() { close(e.halt) })
+	}
+}
+
+// take waits for f's early build and returns it when makeMaps can
+// commit it: built from the source written, in the mode main.cf gives
+// (utf8), without a message. Otherwise nil.
+func (e *earlyMaps) take(f outFile, utf8 bool) *postfixLoad {
+	if e == nil {
+		return nil
+	}
+	e.mu.Lock()
+	em := e.maps[f.Name]
+	e.mu.Unlock()
+	if em == nil {
+		return nil
+	}
+	<-em.done
+	if em.load == nil || !bytes.Equal(em.data, f.Data) || utf8 != earlyUTF8 && !isASCII(f.Data) {
+		return nil
+	}
+	return em.load
+}
+
+func isASCII(b []byte) bool {
+	for _, c := range b {
+		if c >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// commitEarly writes the database of the table name built early, as
+// postfixBuild would once the source is read.
+func commitEarly(l *postfixLoad, name string, conf *postfixConfig) error {
+	f, err := os.Open(name)
+	if err != nil {
+		return fatalf(err, "open %s: %s", name, errText(err))
+	}
+	defer f.Close()
+	own, err := sourceOwner(f, name, defaultPostfixOpts())
+	if err != nil {
+		return err
+	}
+	return l.commit(own, conf)
 }

@@ -497,8 +497,7 @@ func postfixBuild(tool postfixTool, t mapdb.Type, name string, o postfixOpts, ut
 	path := name + t.Suffix()
 	var src io.Reader
 	srcName := name
-	perm := os.FileMode(0o644)
-	uid, gid := -1, -1
+	own := dbOwner{perm: 0o644, uid: -1, gid: -1}
 	if o.incremental {
 		src, srcName = stdin, "stdin"
 	} else {
@@ -507,15 +506,8 @@ func postfixBuild(tool postfixTool, t mapdb.Type, name string, o postfixOpts, ut
 			return fatalf(err, "open %s: %s", name, errText(err))
 		}
 		defer f.Close()
-		st, err := f.Stat()
-		if err != nil {
-			return fatalf(err, "fstat %s: %s", name, errText(err))
-		}
-		if o.savePerm && st.Mode().IsRegular() {
-			perm &^= ^st.Mode().Perm() & 0o077
-		}
-		if sys, ok := st.Sys().(*syscall.Stat_t); ok && o.asOwner && os.Getuid() == 0 {
-			uid, gid = int(sys.Uid), int(sys.Gid)
+		if own, err = sourceOwner(f, name, o); err != nil {
+			return err
 		}
 		src = f
 	}
@@ -533,70 +525,127 @@ func postfixBuild(tool postfixTool, t mapdb.Type, name string, o postfixOpts, ut
 	if err != nil {
 		return fatalf(err, "open database %s: %s", path, errText(err))
 	}
+	l := newPostfixLoad(tool, t, b, name, o, utf8, warn)
+	if err := l.load(src, srcName); err != nil {
+		return err
+	}
+	return l.commit(own, conf)
+}
+
+// dbOwner is the mode and owner a database gets (uid -1: the user's).
+type dbOwner struct {
+	perm     os.FileMode
+	uid, gid int
+}
+
+// sourceOwner is what the database of the source f gets: its
+// permissions (-o keeps them), its owner when root runs the tool.
+func sourceOwner(f *os.File, name string, o postfixOpts) (dbOwner, error) {
+	own := dbOwner{perm: 0o644, uid: -1, gid: -1}
+	st, err := f.Stat()
+	if err != nil {
+		return own, fatalf(err, "fstat %s: %s", name, errText(err))
+	}
+	if o.savePerm && st.Mode().IsRegular() {
+		own.perm &^= ^st.Mode().Perm() & 0o077
+	}
+	if sys, ok := st.Sys().(*syscall.Stat_t); ok && o.asOwner && os.Getuid() == 0 {
+		own.uid, own.gid = int(sys.Uid), int(sys.Gid)
+	}
+	return own, nil
+}
+
+// postfixLoad is one table's database being built as postmap
+// (postalias) builds it: load puts the source's entries, commit adds
+// postalias's signature and writes the database.
+type postfixLoad struct {
+	tool postfixTool
+	t    mapdb.Type
+	b    mapdb.Builder
+	name string // the table's source
+	o    postfixOpts
+	utf8 bool
+	warn func(string, ...any)
+	// nul: a NUL after keys and values; dictName: the name duplicates
+	// are reported under
+	nul        bool
+	mode       mapdb.PutMode
+	dictName   string
+	putErr     error
+	kbuf, vbuf []byte
+}
+
+func newPostfixLoad(tool postfixTool, t mapdb.Type, b mapdb.Builder, name string, o postfixOpts, utf8 bool,
+	warn func(string, ...any)) *postfixLoad {
+	l := &postfixLoad{tool: tool, t: t, b: b, name: name, o: o, utf8: utf8, warn: warn}
 	// What Postfix stores: hash and btree tables put a NUL after keys
 	// and values, cdb does not; -N and -n force either way.
-	nul := t != mapdb.CDB
+	l.nul = t != mapdb.CDB
 	switch o.nul {
 	case 1:
-		nul = true
+		l.nul = true
 	case -1:
-		nul = false
+		l.nul = false
 	}
-	mode := mapdb.Insert
+	l.mode = mapdb.Insert
 	switch o.dup {
 	case "replace":
-		mode = mapdb.Replace
+		l.mode = mapdb.Replace
 	case "ignore":
 		if t == mapdb.CDB {
 			// tinycdb's CDB_PUT_ADD: the duplicate is stored too.
-			mode = mapdb.Append
+			l.mode = mapdb.Append
 		}
 	}
 	// The name duplicates are reported under: the database file for
 	// Berkeley DB, the table for cdb.
-	dictName := path
+	l.dictName = name + t.Suffix()
 	if t == mapdb.CDB {
-		dictName = name
+		l.dictName = name
 	}
-	var putErr error
-	var kbuf, vbuf []byte
-	put := func(key, val []byte, fold, withNul bool) {
-		if putErr != nil {
-			return
-		}
-		if fold {
-			kbuf = tablesrc.AppendFoldPostfix(kbuf[:0], key, utf8)
-		} else {
-			kbuf = append(kbuf[:0], key...)
-		}
-		vbuf = append(vbuf[:0], val...)
-		if withNul {
-			kbuf = append(kbuf, 0)
-			vbuf = append(vbuf, 0)
-		}
-		// The builders keep copies of what they are given.
-		err := b.Put(kbuf, vbuf, mode)
-		if errors.Is(err, mapdb.ErrKeyExists) {
-			if o.dup == "warn" {
-				warn("%s: duplicate entry: \"%s\"", dictName, mapdb.CString(kbuf))
-			}
-		} else if err != nil {
-			putErr = err
-		}
+	return l
+}
+
+func (l *postfixLoad) put(key, val []byte, fold, withNul bool) {
+	if l.putErr != nil {
+		return
 	}
+	if fold {
+		l.kbuf = tablesrc.AppendFoldPostfix(l.kbuf[:0], key, l.utf8)
+	} else {
+		l.kbuf = append(l.kbuf[:0], key...)
+	}
+	l.vbuf = append(l.vbuf[:0], val...)
+	if withNul {
+		l.kbuf = append(l.kbuf, 0)
+		l.vbuf = append(l.vbuf, 0)
+	}
+	// The builders keep copies of what they are given.
+	err := l.b.Put(l.kbuf, l.vbuf, l.mode)
+	if errors.Is(err, mapdb.ErrKeyExists) {
+		if l.o.dup == "warn" {
+			l.warn("%s: duplicate entry: \"%s\"", l.dictName, mapdb.CString(l.kbuf))
+		}
+	} else if err != nil {
+		l.putErr = err
+	}
+}
+
+// load puts the entries of src, named srcName in messages.
+func (l *postfixLoad) load(src io.Reader, srcName string) error {
 	report := func(e *tablesrc.LineError) {
 		if e.Line > 0 {
-			warn("%s, line %d: %s", e.File, e.Line, e.Msg)
+			l.warn("%s, line %d: %s", e.File, e.Line, e.Msg)
 		} else {
-			warn("%s: %s", e.File, e.Msg)
+			l.warn("%s: %s", e.File, e.Msg)
 		}
 	}
-	ropt := tablesrc.PostmapOptions{UTF8: utf8, Report: report}
+	ropt := tablesrc.PostmapOptions{UTF8: l.utf8, Report: report}
 	type reader interface {
 		Next() (tablesrc.Entry, error)
 	}
 	var r reader
-	if tool == postaliasTool {
+	if l.tool == postaliasTool {
 		r = tablesrc.NewPostaliasReader(src, srcName, ropt)
 	} else {
 		r = tablesrc.NewPostmapReader(src, srcName, ropt)
@@ -604,39 +653,43 @@ func postfixBuild(tool postfixTool, t mapdb.Type, name string, o postfixOpts, ut
 	for {
 		e, err := r.Next()
 		if err == io.EOF {
-			break
+			return nil
 		}
 		if err != nil {
 			return fatalf(err, "read %s: %s", srcName, errText(err))
 		}
-		put(e.Key, e.Value, o.fold, nul)
-		if putErr != nil {
-			break
+		l.put(e.Key, e.Value, l.o.fold, l.nul)
+		if l.putErr != nil {
+			return nil
 		}
 	}
-	if tool == postaliasTool {
+}
+
+// commit adds postalias's signature and writes the database.
+func (l *postfixLoad) commit(own dbOwner, conf *postfixConfig) error {
+	if l.tool == postaliasTool {
 		// The sendmail signature, then NIS's, which is never
 		// NUL-terminated nor folded. An update replaces old ones.
-		if o.incremental {
-			mode = mapdb.Replace
+		if l.o.incremental {
+			l.mode = mapdb.Replace
 		}
-		put([]byte("@"), []byte("@"), o.fold, nul)
+		l.put([]byte("@"), []byte("@"), l.o.fold, l.nul)
 		stamp := fmt.Sprintf("%010d", time.Now().Unix())
-		put([]byte("YP_LAST_MODIFIED"), []byte(stamp), false, false)
-		put([]byte("YP_MASTER_NAME"), []byte(conf.myhostname()), false, false)
+		l.put([]byte("YP_LAST_MODIFIED"), []byte(stamp), false, false)
+		l.put([]byte("YP_MASTER_NAME"), []byte(conf.myhostname()), false, false)
 	}
-	if putErr != nil {
-		return fatalf(putErr, "table %s:%s: write error: %s", t, name, errText(putErr))
+	if l.putErr != nil {
+		return fatalf(l.putErr, "table %s:%s: write error: %s", l.t, l.name, errText(l.putErr))
 	}
 	prepare := func(f *os.File) error {
-		if uid >= 0 {
-			if err := f.Chown(uid, gid); err != nil {
+		if own.uid >= 0 {
+			if err := f.Chown(own.uid, own.gid); err != nil {
 				return err
 			}
 		}
 		return nil
 	}
-	if err := commitDB(path, perm, b, prepare); err != nil {
+	if err := commitDB(l.name+l.t.Suffix(), own.perm, l.b, prepare); err != nil {
 		return fatalf(err, "%s", errText(err))
 	}
 	return nil

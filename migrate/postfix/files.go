@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
-	"sort"
 	"strings"
 
 	"mailcc/ir"
@@ -150,46 +149,71 @@ type mapFile struct {
 	alias bool
 	notes []string
 	lines []mapLine
-	seen  map[string]bool
+	// seen holds the keys of lines (in lower case but in a regexp
+	// table), made on first use (index).
+	seen map[string]bool
+	// data is the table rendered once its entries are final
+	// (migrator.ready).
+	data []byte
+}
+
+// file is the rendered table as an emitted file.
+func (f *mapFile) file() File {
+	return File{Name: f.name, Data: f.data, Map: f.typ, Alias: f.alias}
 }
 
 type mapLine struct {
 	key, value string
 	from       ir.Pos
-	note       string
 }
 
 // add adds an entry; a key already there is not added again (postmap
 // keeps the first), and add reports whether it was added.
 func (f *mapFile) add(key, value string, from ir.Pos) bool {
-	k := key
-	if f.typ != "regexp" {
-		k = strings.ToLower(key)
-	}
+	f.index(1)
+	k := f.seenKey(key)
 	n := len(f.seen)
 	f.seen[k] = true // one hash lookup for both the test and the insertion
 	if len(f.seen) == n {
 		return false
 	}
 	f.lines = append(f.lines, mapLine{key: key, value: value, from: from})
+	f.data = nil // not expected after ready, but rendered again then
 	return true
 }
 
 // reserve makes room for n more entries (only a hint: add and has work
 // the same without it).
 func (f *mapFile) reserve(n int) {
-	if len(f.seen) == 0 {
-		f.seen = make(map[string]bool, n)
-	}
+	f.index(n)
 	f.lines = slices.Grow(f.lines, n)
+}
+
+// index makes seen, when it is not made yet, with room for n more
+// keys.
+func (f *mapFile) index(n int) {
+	if f.seen != nil {
+		return
+	}
+	f.seen = make(map[string]bool, len(f.lines)+n)
+	for _, l := range f.lines {
+		f.seen[f.seenKey(l.key)] = true
+	}
+}
+
+// seenKey is how seen holds a key: postmap folds the keys of every
+// table but a regexp one.
+func (f *mapFile) seenKey(key string) string {
+	if f.typ != "regexp" {
+		return strings.ToLower(key)
+	}
+	return key
 }
 
 // has says whether the key is there.
 func (f *mapFile) has(key string) bool {
-	if f.typ != "regexp" {
-		key = strings.ToLower(key)
-	}
-	return f.seen[key]
+	f.index(0)
+	return f.seen[f.seenKey(key)]
 }
 
 func (f *mapFile) render(provenance bool) []byte {
@@ -211,9 +235,6 @@ func (f *mapFile) render(provenance bool) []byte {
 		b = append(b, emit.Comment("#", n)...)
 	}
 	for _, l := range f.lines {
-		if l.note != "" {
-			b = append(b, emit.Comment("#", l.note)...)
-		}
 		if provenance {
 			if s := emit.Pos(l.from); s != "" {
 				b = append(b, "# from "+s+"\n"...)
@@ -237,21 +258,31 @@ func (f *mapFile) render(provenance bool) []byte {
 }
 
 // sortByCIDRBits sorts lines by cidrBits of their keys, largest first,
-// keeping the order of equal ones (sort.SliceStable's order), computing
-// each key's bits once.
+// keeping the order of equal ones: a counting sort, as the keys have
+// few distinct bits.
 func sortByCIDRBits(lines []mapLine) {
 	bits := make([]int, len(lines))
+	count := map[int]int{}
 	for i, l := range lines {
 		bits[i] = cidrBits(l.key)
+		count[bits[i]]++
 	}
-	idx := make([]int, len(lines))
-	for i := range idx {
-		idx[i] = i
+	distinct := make([]int, 0, len(count))
+	for b := range count {
+		distinct = append(distinct, b)
 	}
-	sort.SliceStable(idx, func(i, j int) bool { return bits[idx[i]] > bits[idx[j]] })
+	slices.Sort(distinct)
+	// next[b]: where the next line with b bits goes
+	next := make(map[int]int, len(count))
+	at := 0
+	for i := len(distinct) - 1; i >= 0; i-- {
+		next[distinct[i]] = at
+		at += count[distinct[i]]
+	}
 	sorted := make([]mapLine, len(lines))
-	for i, k := range idx {
-		sorted[i] = lines[k]
+	for i, l := range lines {
+		sorted[next[bits[i]]] = l
+		next[bits[i]]++
 	}
 	copy(lines, sorted)
 }

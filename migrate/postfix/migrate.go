@@ -55,6 +55,12 @@ type Options struct {
 	// ConfigDir is the folder Postfix reads the tables from, as written
 	// in main.cf (default /etc/postfix).
 	ConfigDir string
+	// Ready, when set, is given the file of every table as soon as its
+	// entries are final, while the migration goes on (on the goroutine
+	// that called Migrate): mailcc migrate --makemaps starts building
+	// its database then. Result.Files is what counts: a table handed
+	// over may still be left out of it.
+	Ready func(File)
 }
 
 // File is one emitted file (emit.File, the same in both directions).
@@ -167,8 +173,9 @@ func (m *migrator) result() *Result {
 	}
 	files = append(files, File{Name: "main.cf", Data: m.main.render(header, m.opt.Provenance)})
 	files = append(files, File{Name: "master.cf", Data: m.master.render()})
+	m.ready()
 	for _, f := range m.maps {
-		files = append(files, File{Name: f.name, Data: f.render(m.opt.Provenance), Map: f.typ, Alias: f.alias})
+		files = append(files, f.file())
 	}
 	sort.Slice(files, func(i, j int) bool { return files[i].Name < files[j].Name })
 	return &Result{Files: files, Report: m.rep}
@@ -176,9 +183,23 @@ func (m *migrator) result() *Result {
 
 // newMap starts a table source; its name must be new.
 func (m *migrator) newMap(name, typ string, notes ...string) *mapFile {
-	f := &mapFile{name: name, typ: typ, notes: notes, seen: map[string]bool{}}
+	f := &mapFile{name: name, typ: typ, notes: notes}
 	m.maps = append(m.maps, f)
 	return f
+}
+
+// ready renders every table not rendered yet: each is final (no entry
+// is added to it after this) and handed to Options.Ready.
+func (m *migrator) ready() {
+	for _, f := range m.maps {
+		if f.data != nil {
+			continue
+		}
+		f.data = f.render(m.opt.Provenance)
+		if m.opt.Ready != nil {
+			m.opt.Ready(f.file())
+		}
+	}
 }
 
 // mapRef is how main.cf names a table: type:/etc/postfix/name.

@@ -143,18 +143,44 @@ func (m *migrator) readAccess(p *smPolicy) *accessSet {
 	if p.access == nil {
 		return s
 	}
+	n := 0
+	for i := range p.access.Entries {
+		if p.access.Entries[i].Access != nil {
+			n++
+		}
+	}
+	// The entries and their reports in one allocation each (a large
+	// map has a million).
+	entries := make([]accEntry, 0, n)
+	reports := make([]entryReport, 0, n)
+	s.all = make([]*accEntry, 0, n)
+	s.reports = make([]*entryReport, 0, n)
+	// Most entries share their value with many others: each value is
+	// read once.
+	type verdict struct {
+		v   accessVerdict
+		r   smReply
+		arg string
+	}
+	verdicts := map[string]verdict{}
 	for i := range p.access.Entries {
 		en := &p.access.Entries[i]
 		if en.Access == nil {
 			continue
 		}
-		v, r, arg := smAccess(en.Value, p.skip)
+		vd, ok := verdicts[en.Value]
+		if !ok {
+			vd.v, vd.r, vd.arg = smAccess(en.Value, p.skip)
+			verdicts[en.Value] = vd
+		}
 		tag := en.Access.Tag
 		if tag != "" {
 			tag += ":"
 		}
-		rep := &entryReport{construct: "entry access " + tag + en.Access.Key.Value + " " + strings.TrimSpace(en.Value), pos: en.Pos}
-		s.all = append(s.all, &accEntry{en: en, ae: en.Access, v: v, r: r, arg: arg, rep: rep, key: strings.ToLower(en.Access.Key.Value)})
+		reports = append(reports, entryReport{construct: "entry access " + tag + en.Access.Key.Value + " " + strings.TrimSpace(en.Value), pos: en.Pos})
+		rep := &reports[len(reports)-1]
+		entries = append(entries, accEntry{en: en, ae: en.Access, v: vd.v, r: vd.r, arg: vd.arg, rep: rep, key: strings.ToLower(en.Access.Key.Value)})
+		s.all = append(s.all, &entries[len(entries)-1])
 		s.reports = append(s.reports, rep)
 	}
 	return s
@@ -363,29 +389,32 @@ func (m *migrator) policy() {
 		m.exact("FEATURE(access_db)", p.accessPos, p.access.Origin, "the access map, split into the tables below")
 	}
 
+	// Every step fills the tables it makes, and no later one adds to
+	// them: each step's tables are ready when it returns.
 	// --- clients (check_relay): names, then addresses
 	if p.checkRelay {
 		m.clientAccess(&p, acc)
+		m.ready()
 	}
 	// --- senders (check_mail)
 	m.senderChecks(&p, acc)
+	m.ready()
 	// --- recipients (blocklist_recipients)
 	if p.blocklist {
 		m.recipientAccess(&p, acc)
+		m.ready()
 	}
 	// --- relaying
 	m.relay(&p, acc)
+	m.ready()
 	// --- delay_checks
 	m.delayChecks(&p, acc)
+	m.ready()
 	// --- DNS lists, rDNS, HELO, rate limits, local rules
 	m.otherChecks()
-	// entries no check looks at
-	used := map[*entryReport]bool{}
-	for _, r := range acc.reports {
-		used[r] = len(r.targets) > 0 || r.dead != ""
-	}
+	// entries no check looks at (every entry has a report of its own)
 	for _, e := range acc.all {
-		if used[e.rep] {
+		if len(e.rep.targets) > 0 || e.rep.dead != "" {
 			continue
 		}
 		switch {
@@ -464,12 +493,15 @@ func (m *migrator) clientDiscard() {
 			name += ".cidr"
 		}
 		d := m.newMap(name, f.typ, "The DISCARD entries of "+f.name+", asked at MAIL: smtpd skips DISCARD in client restrictions when smtpd_delay_reject = no, and sendmail's check_relay DISCARD discards the session's mail.")
-		for _, l := range f.lines {
+		// f's keys, already told apart: d is indexed only if a key
+		// is looked up or added
+		d.lines = make([]mapLine, len(f.lines))
+		for i, l := range f.lines {
 			v := "DUNNO"
 			if l.value == "DISCARD" {
 				v = "DISCARD"
 			}
-			d.add(l.key, v, l.from)
+			d.lines[i] = mapLine{key: l.key, value: v, from: l.from}
 		}
 		pre = append(pre, "check_client_access "+m.mapRef(d))
 	}
@@ -552,6 +584,14 @@ func keyPrefix(k ir.Key) (netip.Prefix, bool) {
 	v := strings.TrimPrefix(strings.ToLower(k.Value), "ipv6:")
 	switch k.Kind {
 	case ir.KeyIPv4:
+		if strings.Count(v, ".") == 3 {
+			// a whole address: nothing to fill in
+			a, err := netip.ParseAddr(v)
+			if err != nil {
+				return netip.Prefix{}, false
+			}
+			return netip.PrefixFrom(a, 32), true
+		}
 		parts := strings.Split(v, ".")
 		if len(parts) == 0 || len(parts) > 4 {
 			return netip.Prefix{}, false
