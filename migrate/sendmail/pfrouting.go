@@ -17,7 +17,7 @@ func (m *migrator) pfRouting(st *pfState) {
 			host = "[" + host + "]"
 		}
 		m.mc.add(grpDefine, call("define", "SMART_HOST", host), "relayhost", sh.Pos)
-		if sh.Port != "" && sh.Port != "25" && sh.Port != "smtp" {
+		if m.relayPort() {
 			m.mc.add(grpDefine, call("define", "RELAY_MAILER_ARGS", "TCP $h "+sh.Port), "relayhost's port", sh.Pos)
 		}
 		m.approx("relayhost = "+sh.Raw, sh.Pos, "SMART_HOST "+host,
@@ -30,6 +30,13 @@ func (m *migrator) pfRouting(st *pfState) {
 	if lr := r.LuserRelay; lr != nil {
 		m.none("luser_relay", lr.Pos, "mailcc does not translate luser_relay", "define LUSER_RELAY", "")
 	}
+}
+
+// relayPort says whether relayhost names a port other than 25, which
+// sendmail's relay mailer (the smart host's) then connects to.
+func (m *migrator) relayPort() bool {
+	sh := m.cfg.Routing.SmartHost
+	return sh != nil && sh.Host != "" && sh.Port != "" && sh.Port != "25" && sh.Port != "smtp"
 }
 
 func (m *migrator) pfTransport(st *pfState, tr *ir.TransportRouting) {
@@ -110,6 +117,11 @@ func (m *migrator) pfTransport(st *pfState, tr *ir.TransportRouting) {
 			if !known || mailer == "" {
 				m.none(construct, e.Pos, "no sendmail mailer stands for the Postfix transport "+te.Mailer, "define a mailer (MAILER_DEFINITIONS) and name it", "", aff...)
 				continue
+			}
+			if mailer == "relay" && m.relayPort() {
+				// the relay mailer connects to relayhost's port
+				// (RELAY_MAILER_ARGS); Postfix's relay transport to port 25
+				mailer = "esmtp"
 			}
 			host := te.Host
 			if mailer == "discard" {
