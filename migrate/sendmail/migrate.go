@@ -82,6 +82,8 @@ type migrator struct {
 	// Local_check_mail use
 	rcptRules   []string
 	needResolve bool
+	// reMaps counts the regex maps written for regexp: tables
+	reMaps int
 }
 
 // table returns the table source of that file name, made when new.

@@ -94,13 +94,25 @@ func (m *migrator) pfVirtual(st *pfState, name string, rs ir.RewriteStage) {
 	var vdOrder []string
 	userKeyed := map[string]bool{}
 	var deferred []func()
+	var kLines, reRules []string
 	for _, e := range t.Entries {
 		construct := "entry " + t.Name + ": " + e.Key + " " + e.Value
 		v := e.Virtual
 		if v == nil {
 			if typ := t.Backend.Type; typ == "regexp" || typ == "pcre" {
-				m.none(construct, e.Pos, "virtusertable has no pattern keys", "write its addresses as virtusertable entries", "",
-					Affect{Kinds: []string{"rcpt"}, When: whenPattern + e.Key}, Affect{Kinds: []string{"resolve"}, When: whenPattern + e.Key})
+				paff := []Affect{{Kinds: []string{"rcpt"}, When: whenPattern + e.Key}, {Kinds: []string{"resolve"}, When: whenPattern + e.Key}}
+				why := "pcre patterns are not sendmail's POSIX regular expressions"
+				if typ == "regexp" {
+					var kl, name string
+					if kl, name, why = m.pfRegexpMap(e.Key, e.Value); why == "" {
+						kLines = append(kLines, kl)
+						reRules = append(reRules, "R<PfR> < > $+ < @ $+ . >\t$: <PfR> < $("+name+" $1 @ $2 $: $) > $1 < @ $2 . >\t"+e.Key)
+						m.approx(construct, e.Pos, "regex map "+name+" in ruleset 0 (LOCAL_RULE_0)",
+							"sendmail expands the result again through ruleset 0, so a pattern that matches its own result loops where Postfix stops, and it rewrites the sender of MAIL too", "", paff...)
+						continue
+					}
+				}
+				m.none(construct, e.Pos, "virtusertable has no pattern keys, and "+why, "write its addresses as virtusertable entries", "", paff...)
 				continue
 			}
 			m.none(construct, e.Pos, "mailcc could not classify the entry", "translate it by hand", "")
@@ -183,6 +195,9 @@ func (m *migrator) pfVirtual(st *pfState, name string, rs ir.RewriteStage) {
 	for _, f := range deferred {
 		f()
 	}
+	if len(kLines) > 0 {
+		m.pfVirtualRegexpRules(name, rs, kLines, reRules)
+	}
 	// virtual_alias_domains: a domain without entries of its own (a
 	// pattern table's) is a VIRTUSER_DOMAIN without the catch-all
 	for _, d := range m.domainsOf(rs.Domains) {
@@ -205,6 +220,49 @@ func (m *migrator) pfVirtual(st *pfState, name string, rs ir.RewriteStage) {
 			"sendmail also relays to and from a VIRTUSER_DOMAIN (it joins class R); unknown users are refused by a catch-all error entry",
 			"", Affect{Kinds: []string{"rcpt"}, Client: "0.0.0.0/0", Recipient: d})
 	}
+}
+
+// pfVirtualRegexpRules writes the regex maps of a regexp: table of
+// virtual_alias_maps and the LOCAL_RULE_0 rules that look the recipient
+// up in them, in the table's order; the first that matches replaces the
+// address, which ruleset 0 then parses again (Recurse, as the cf
+// library's virtusertable rules do). Postfix searches the tables of
+// virtual_alias_maps in order: when a hash table comes first, an
+// address it holds (the lookups of the cf library's virtusertable
+// rules) is left to those rules, except for the catch-all refusal
+// mailcc writes for a virtual domain, which Postfix's "User unknown in
+// virtual alias table" only gives once every table failed.
+func (m *migrator) pfVirtualRegexpRules(name string, rs ir.RewriteStage, kLines, reRules []string) {
+	rules := []string{"LOCAL_RULE_0", "# virtual_alias_maps " + name}
+	hashFirst := false
+	for _, n := range rs.Tables {
+		if n == name {
+			break
+		}
+		if t := m.cfg.Table(n); t != nil && t.Backend.Type != "regexp" && t.Backend.Type != "pcre" {
+			hashFirst = true
+		}
+	}
+	if hashFirst {
+		rules = append(rules,
+			"R$+ < @ $+ . >\t\t$: <PfV> < $(virtuser $1 @ $2 $: $) > $1 < @ $2 . >",
+			"R<PfV> < > $+ + $* < @ $+ . >\t$: <PfV> < $(virtuser $1 + * @ $3 $: $) > $1 + $2 < @ $3 . >",
+			"R<PfV> < > $+ + $* < @ $+ . >\t$: <PfV> < $(virtuser $1 @ $3 $: $) > $1 + $2 < @ $3 . >",
+			"R<PfV> < > $+ < @ $+ . >\t$: <PfV> < $(virtuser @ $2 $: $) > $1 < @ $2 . >",
+			"R<PfV> < error : $* > $*\t$: <PfV> < > $2\t\tthe catch-all refusal comes last",
+			"R<PfV> < > $*\t\t$: <PfR> $1",
+			"R<PfV> < $+ > $*\t\t$: $2\t\t\tthe virtusertable rules take it")
+	} else {
+		rules = append(rules, "R$*\t\t\t$: <PfR> $1")
+	}
+	rules = append(rules, "R<PfR> $+ < @ $+ . >\t$: <PfR> < > $1 < @ $2 . >")
+	rules = append(rules, reRules...)
+	rules = append(rules,
+		"R<PfR> < > $*\t\t$: $1",
+		"R<PfR> < $+ > $*\t\t$@ $>Recurse $1",
+		"R<PfR> $*\t\t$: $1")
+	m.mc.add(grpLocal, "LOCAL_CONFIG\n"+strings.Join(kLines, "\n"), "virtual_alias_maps "+name, rs.Pos)
+	m.mc.add(grpLocal, strings.Join(rules, "\n"), "virtual_alias_maps "+name, rs.Pos)
 }
 
 // pfCanonical writes canonical and generic mapping of senders as
