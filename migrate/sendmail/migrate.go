@@ -36,6 +36,7 @@ const (
 	fileGenerics    = "genericstable"
 	fileMailertable = "mailertable"
 	fileDomaintable = "domaintable"
+	fileCanonical   = "canonicaltable" // mailcc's own: recipient canonical mapping
 	fileAliases     = "aliases"
 	fileLocalHosts  = "local-host-names"
 	fileRelayDoms   = "relay-domains"

@@ -516,6 +516,34 @@ func (m *migrator) propagatesExtension(class string) bool {
 	return class == "canonical" || class == "virtual"
 }
 
+const canonicalRuleDiffers = "sendmail rewrites the recipient in ruleset 0, where it routes it, and parses the result again (virtusertable, local delivery, mailertable); its relay check still sees the address as given, like Postfix's smtpd; sendmail also rewrites the sender of MAIL so"
+
+// pfCanonicalTable returns the map of the recipient canonical entries
+// of domains sendmail does not look up in virtusertable (neither local
+// nor virtual), made with the LOCAL_RULE_0 rules that look a recipient
+// up in it as Postfix's canonical maps do: user+detail@domain,
+// user+*@domain (the +detail handed on as %3), user@domain, then
+// @domain (%1 the user, %3 the +detail); a match replaces the address,
+// which the rest of ruleset 0 then parses.
+func (m *migrator) pfCanonicalTable(rs ir.RewriteStage) *tableFile {
+	if t := m.tables[fileCanonical]; t != nil {
+		return t
+	}
+	m.mc.add(grpLocal, "LOCAL_CONFIG\nKcanonical hash -o /etc/mail/"+fileCanonical, "recipient canonical mapping of other domains", rs.Pos)
+	m.mc.add(grpLocal, strings.Join([]string{
+		"LOCAL_RULE_0",
+		"# recipient canonical mapping of domains virtusertable does not cover",
+		"R$+ < @ $+ . >\t\t$: <PfC> < $(canonical $1 @ $2 $: $) > $1 < @ $2 . >",
+		"R<PfC> < > $+ + $* < @ $+ . >\t$: <PfC> < $(canonical $1 + * @ $3 $@ $1 $@ $2 $@ + $2 $: $) > $1 + $2 < @ $3 . >",
+		"R<PfC> < > $+ + $* < @ $+ . >\t$: <PfC> < $(canonical $1 @ $3 $: $) > $1 + $2 < @ $3 . >",
+		"R<PfC> < > $+ + $* < @ $+ . >\t$: <PfC> < $(canonical @ $3 $@ $1 $@ $2 $@ + $2 $: $) > $1 + $2 < @ $3 . >",
+		"R<PfC> < > $+ < @ $+ . >\t$: <PfC> < $(canonical @ $2 $@ $1 $: $) > $1 < @ $2 . >",
+		"R<PfC> < > $*\t\t$: $1",
+		"R<PfC> < $+ > $*\t\t$: $>Parse0 $>canonify $1",
+	}, "\n"), "recipient canonical mapping of other domains", rs.Pos)
+	return m.table(fileCanonical, mapTable, "canonicaltable: Postfix's recipient canonical mapping of domains that are neither local nor virtual (LOCAL_RULE_0 looks recipients up in it).")
+}
+
 // pfRecipientCanonical writes the recipient side of canonical mapping
 // as virtusertable entries of the local domains (sendmail consults
 // virtusertable for class w and VIRTUSER_DOMAIN addresses only).
@@ -548,7 +576,32 @@ func (m *migrator) pfRecipientCanonical(st *pfState, rs ir.RewriteStage) {
 			case ir.KeyAddress:
 				if st.local[lower(k.Domain)] {
 					keys = []string{strings.ToLower(k.Value)}
+					break
 				}
+				// another domain: looked up in ruleset 0
+				key := strings.ToLower(k.Value)
+				ct := m.pfCanonicalTable(rs)
+				if _, dup := ct.get(key); !dup {
+					ct.add(key, target, e.Pos)
+					m.pfDetailEntry(ct, key, target, e.Pos, "canonical")
+				}
+				m.approx(ec, e.Pos, "canonicaltable: "+key+" "+target+" (LOCAL_RULE_0)", canonicalRuleDiffers, "", aff...)
+				continue
+			case ir.KeyDomainUser:
+				dom := lower(k.Domain)
+				if st.local[dom] {
+					break
+				}
+				if strings.HasPrefix(target, "@") {
+					// Postfix keeps the local part, +detail and all
+					target = "%1%3" + target
+				}
+				ct := m.pfCanonicalTable(rs)
+				if _, dup := ct.get("@" + dom); !dup {
+					ct.add("@"+dom, target, e.Pos)
+				}
+				m.approx(ec, e.Pos, "canonicaltable: @"+dom+" "+target+" (LOCAL_RULE_0)", canonicalRuleDiffers, "", aff...)
+				continue
 			case ir.KeyUser:
 				user := strings.ToLower(strings.TrimSuffix(k.Value, "@"))
 				for _, d := range st.localOrder {
