@@ -300,38 +300,55 @@ func (m *migrator) pfCanonical(st *pfState, construct string, rs ir.RewriteStage
 			}
 			k, target := v.Key, v.Targets[0]
 			key := strings.ToLower(k.Value)
+			keys := []string{key}
 			switch k.Kind {
 			case ir.KeyAddress:
 			case ir.KeyDomainUser:
 				key = "@" + lower(k.Domain)
+				keys = []string{key}
 				if strings.HasPrefix(target, "@") {
 					target = "%1" + target
 				}
 			case ir.KeyUser:
-				key = strings.TrimSuffix(key, "@")
+				// Postfix applies a bare user to the local domains only
+				// (an unqualified sender takes myorigin first);
+				// genericstable's bare user keys would match it in
+				// every domain of class G
+				user := strings.TrimSuffix(key, "@")
+				keys = nil
+				for _, d := range st.localOrder {
+					keys = append(keys, user+"@"+d)
+				}
+				if len(keys) == 0 {
+					m.none(ec, e.Pos, "there is no local domain to apply a bare user to", "write user@domain entries", "", aff...)
+					continue
+				}
+				key = keys[0]
 			default:
 				m.none(ec, e.Pos, "genericstable has no key of this form", "translate it by hand", "", aff...)
 				continue
 			}
-			if d := lower(k.Domain); d != "" && !gdoms[d] {
-				gdoms[d] = true
-				m.mc.add(grpMacro, call("GENERICS_DOMAIN", d), "", e.Pos)
-			}
-			gt.add(key, target, e.Pos)
 			class := "canonical"
 			if e.Generic != nil {
 				class = "generic"
 			}
-			if u, d, ok := strings.Cut(key, "@"); ok && u != "" && !strings.Contains(u, "+") && !strings.Contains(target, "%") &&
-				m.cfg.Rewrite.RecipientDelimiter == "+" && m.propagatesExtension(class) {
-				// Postfix appends the unmatched +detail; sendmail's
-				// genericstable passes it as %1 to a user+* entry
-				withDetail := target + "+%1"
-				if l, td, ok := strings.Cut(target, "@"); ok {
-					withDetail = l + "+%1@" + td
+			for _, key := range keys {
+				if _, d, _ := strings.Cut(key, "@"); d != "" && !gdoms[d] {
+					gdoms[d] = true
+					m.mc.add(grpMacro, call("GENERICS_DOMAIN", d), "", e.Pos)
 				}
-				if _, dup := gt.get(u + "+*@" + d); !dup {
-					gt.add(u+"+*@"+d, withDetail, e.Pos)
+				gt.add(key, target, e.Pos)
+				if u, d, ok := strings.Cut(key, "@"); ok && u != "" && !strings.Contains(u, "+") && !strings.Contains(target, "%") &&
+					m.cfg.Rewrite.RecipientDelimiter == "+" && m.propagatesExtension(class) {
+					// Postfix appends the unmatched +detail; sendmail's
+					// genericstable passes it as %1 to a user+* entry
+					withDetail := target + "+%1"
+					if l, td, ok := strings.Cut(target, "@"); ok {
+						withDetail = l + "+%1@" + td
+					}
+					if _, dup := gt.get(u + "+*@" + d); !dup {
+						gt.add(u+"+*@"+d, withDetail, e.Pos)
+					}
 				}
 			}
 			m.approx(ec, e.Pos, "genericstable: "+key+" "+target,
