@@ -50,6 +50,7 @@ func (m *migrator) fromPostfix() error {
 	m.mc.add(grpFeature, call("FEATURE", "nocanonify"), "Postfix never canonicalises domains through DNS", ir.Pos{})
 	m.exact("(domains are not canonicalised)", ir.Pos{}, "Postfix", "FEATURE(nocanonify)")
 	m.pfLocalDomains(st)
+	m.pfOrigin(st)
 	m.pfRelay(st)
 	m.pfPolicy(st)
 	m.pfRewrite(st)
@@ -115,7 +116,6 @@ func (m *migrator) pfIdentity() {
 		m.mc.add(grpDefine, call("define", "confDOMAIN_NAME", h.Value), "myhostname", h.Pos)
 		m.exact("myhostname", h.Pos, h.Origin, "sendmail.mc: confDOMAIN_NAME")
 	}
-	host := lower(id.Hostname.Value)
 	o := lower(id.Origin.Value)
 	if o != "" && !strings.ContainsAny(o, "$ \t") {
 		// ruleset 1 sees every sender address before masquerading and the
@@ -127,14 +127,6 @@ func (m *migrator) pfIdentity() {
 			"R<PfQ> $* < $* > $*\t$: $1 < $2 > $3",
 			"R<PfQ> $+\t\t$: $1 < @ " + strings.Join(strings.Split(o, "."), " . ") + " . >",
 		}, "\n"), "myorigin", id.Origin.Pos)
-	}
-	if o != "" && o != host {
-		m.approx("myorigin = "+id.Origin.Value, id.Origin.Pos, "LOCAL_RULE_1: senders without a domain take "+o,
-			"sendmail qualifies unqualified senders with myorigin ("+o+") by a sender rewriting rule, but unqualified recipients are local users of its host ("+host+"); Postfix qualifies both with myorigin",
-			"header_from\tuser",
-			Affect{Kinds: []string{"header_from", "resolve"}, When: WhenUnqualified},
-			Affect{Kinds: []string{"mail", "rcpt"}, When: WhenSenderUnqualified},
-			Affect{Kinds: []string{"rcpt"}, When: WhenRecipientUnqualified})
 	}
 	if b := id.Banner; b.Value != "" && b.Pos.IsValid() {
 		m.approx("smtpd_banner", b.Pos, "(nothing)", "sendmail's greeting is confSMTP_LOGIN_MSG, with its own macros; the Postfix banner is not translated", "")
@@ -171,6 +163,45 @@ func (m *migrator) domainsOf(list []ir.DomainMatch) []ir.DomainMatch {
 		}
 	}
 	return out
+}
+
+// pfOrigin reports myorigin, whose sender rule pfIdentity wrote. When
+// myorigin is a local domain, a recipient without a domain takes it too,
+// in ruleset 0 before anything else (LOCAL_RULE_0), so that
+// virtusertable and the other recipient rules see user@myorigin, as
+// Postfix's maps see it; the address stays local. Program, file and
+// :include: recipients are left alone.
+func (m *migrator) pfOrigin(st *pfState) {
+	id := m.cfg.Identity
+	host, o := lower(id.Hostname.Value), lower(id.Origin.Value)
+	if o == "" || strings.ContainsAny(o, "$ \t") || o == host {
+		return
+	}
+	if !st.local[o] {
+		m.approx("myorigin = "+id.Origin.Value, id.Origin.Pos, "LOCAL_RULE_1: senders without a domain take "+o,
+			"sendmail qualifies unqualified senders with myorigin ("+o+") by a sender rewriting rule, but unqualified recipients are local users of its host ("+host+"); Postfix qualifies both with myorigin",
+			"header_from\tuser",
+			Affect{Kinds: []string{"header_from", "resolve"}, When: WhenUnqualified},
+			Affect{Kinds: []string{"mail", "rcpt"}, When: WhenSenderUnqualified},
+			Affect{Kinds: []string{"rcpt"}, When: WhenRecipientUnqualified})
+		return
+	}
+	m.mc.add(grpLocal, strings.Join([]string{
+		"LOCAL_RULE_0",
+		"# myorigin: a recipient without a domain takes " + o + " (a local domain)",
+		"R$+\t\t\t$: <PfO> $1",
+		"R<PfO> $* < $* > $*\t$: $1 < $2 > $3",
+		"R<PfO> | $*\t\t$: | $1",
+		"R<PfO> / $*\t\t$: / $1",
+		"R<PfO> : $*\t\t$: : $1",
+		"R<PfO> $+\t\t$: $1 < @ " + strings.Join(strings.Split(o, "."), " . ") + " . >",
+	}, "\n"), "myorigin", id.Origin.Pos)
+	m.approx("myorigin = "+id.Origin.Value, id.Origin.Pos, "LOCAL_RULE_1 and LOCAL_RULE_0: addresses without a domain take "+o,
+		"sendmail qualifies unqualified senders with myorigin ("+o+") by a sender rewriting rule and unqualified recipients in ruleset 0; its SMTP checks (check_mail, check_rcpt) still see the address without a domain, where Postfix's smtpd restrictions see it qualified",
+		"mail\t203.0.113.9\tuser",
+		Affect{Kinds: []string{"header_from"}, When: WhenUnqualified},
+		Affect{Kinds: []string{"mail", "rcpt"}, When: WhenSenderUnqualified},
+		Affect{Kinds: []string{"rcpt"}, When: WhenRecipientUnqualified})
 }
 
 func (m *migrator) pfLocalDomains(st *pfState) {

@@ -36,6 +36,7 @@ const (
 	fileGenerics    = "genericstable"
 	fileMailertable = "mailertable"
 	fileDomaintable = "domaintable"
+	fileCanonical   = "canonicaltable" // mailcc's own: recipient canonical mapping
 	fileAliases     = "aliases"
 	fileLocalHosts  = "local-host-names"
 	fileRelayDoms   = "relay-domains"
@@ -82,6 +83,8 @@ type migrator struct {
 	// Local_check_mail use
 	rcptRules   []string
 	needResolve bool
+	// reMaps counts the regex maps written for regexp: tables
+	reMaps int
 }
 
 // table returns the table source of that file name, made when new.

@@ -37,13 +37,18 @@ func (m *migrator) pfPolicy(st *pfState) {
 				st.dunnoEndsList = ch.Subject == "client" && onlyPermits(sp.Checks[i+1:])
 				m.pfAccessTable(st, sp.List, relayList, ch)
 				st.dunnoEndsList = false
+				if ch.Subject == "sender" {
+					// looked up where it stands in the list, before
+					// the cf library's own From: lookups
+					sender = append(sender, senderCheck{ch.Kind, st.afterPermitNets, construct})
+				}
 			case ir.CheckRejectUnauthDestination, ir.CheckDeferUnauthDestination:
 				m.pfRelayDenied(construct, ch)
 			case ir.CheckRejectUnqualifiedSender:
 				hasNonFQDN = true
 				sender = append(sender, senderCheck{ch.Kind, st.afterPermitNets, construct})
 				m.approx(construct, ch.Pos, "Local_check_mail (refusing with "+fmt.Sprint(m.pfIntOption("non_fqdn_reject_code", 504))+" 5.5.2)",
-					"the check runs before sendmail's access map (Postfix runs it where it stands in the list: a check_sender_access OK before it permits the sender), at MAIL also when Postfix delays it to RCPT, and treats an address literal as fully qualified",
+					"the check runs at MAIL also when Postfix delays it to RCPT, and treats an address literal as fully qualified",
 					"mail\t203.0.113.9\tuser",
 					Affect{Kinds: []string{"mail", "rcpt"}, When: WhenSenderUnqualified},
 					Affect{Kinds: []string{"mail", "rcpt"}, When: report.WhenSenderNoDot})
@@ -51,7 +56,7 @@ func (m *migrator) pfPolicy(st *pfState) {
 				hasUnresolvable = true
 				sender = append(sender, senderCheck{ch.Kind, st.afterPermitNets, construct})
 				m.approx(construct, ch.Pos, "Local_check_mail (refusing with unknown_address_reject_code "+fmt.Sprint(m.pfIntOption("unknown_address_reject_code", 450))+" 5.1.8)",
-					"the check runs before sendmail's access map and at MAIL also when Postfix delays it to RCPT; sendmail's resolve map decides whether a domain exists (the sendmail host lookup), local, virtual and address-literal domains are not checked, and a DNS failure answers 451 4.1.8",
+					"the check runs at MAIL also when Postfix delays it to RCPT; sendmail's resolve map decides whether a domain exists (the sendmail host lookup), local, virtual and address-literal domains are not checked, and a DNS failure answers 451 4.1.8",
 					"mail\t203.0.113.9\tu@nowhere.invalid",
 					Affect{Kinds: []string{"mail", "rcpt"}, When: WhenSenderUnresolvable})
 			case ir.CheckRejectUnknownRecipientDomain:
@@ -214,6 +219,8 @@ func (m *migrator) pfSenderChecks(st *pfState, checks []senderCheck) {
 			rules = append(rules, "R<OK> $*\t\t$: <?> $1\t\ta new list")
 		}
 		switch c.kind {
+		case ir.CheckAccess:
+			rules = append(rules, m.pfSenderAccessRules()...)
 		case ir.CheckRejectUnqualifiedSender:
 			r := refuse(m.pfIntOption("non_fqdn_reject_code", 504), "5.5.2", "need fully-qualified address")
 			rules = append(rules,
@@ -240,6 +247,39 @@ func (m *migrator) pfSenderChecks(st *pfState, checks []senderCheck) {
 		}
 	}
 	m.mc.add(grpLocal, strings.Join(rules, "\n"), strings.Join(constructs, ", "), ir.Pos{})
+}
+
+// pfSenderAccessRules look the sender up in the access map's From:
+// entries in Postfix's order (check_sender_access: the address, it
+// without +detail, its domain and the domain's parents, user@ with and
+// without +detail; a sender without a domain as user@myorigin), where
+// the check stands among the other sender checks, and read the value
+// as the cf library's check_mail does. The cf library's own lookups
+// try user@ before the domain, and come after Local_check_mail.
+func (m *migrator) pfSenderAccessRules() []string {
+	rules := []string{
+		"R<?> $*\t\t\t$: <?A> <PfQ> <$1> $1",
+		"R<?A> <PfQ> <$* @ $*> $*\t$: <?A> <PfA> <$1 @ $2> $3",
+	}
+	if o := lower(m.cfg.Identity.Origin.Value); o != "" && !strings.ContainsAny(o, "$ \t") {
+		rules = append(rules, "R<?A> <PfQ> <$+> $*\t\t$: <?A> <PfA> <$1 @ "+strings.Join(strings.Split(o, "."), " . ")+"> $2")
+	}
+	return append(rules,
+		"R<?A> <PfQ> <$*> $*\t\t$: <?> $2",
+		"R<?A> <PfA> <$+ @ $+> $*\t$: <?A> <$(access From:$1@$2 $: PfA $)> <$1 @ $2> $3",
+		"R<?A> <PfA> <$+ + $* @ $+> $*\t$: <?A> <$(access From:$1@$3 $: PfA $)> <$1 + $2 @ $3> $4",
+		"R<?A> <PfA> <$+ @ $+> $*\t$: <?A> <$(access From:$2 $: PfD $2 $)> <$1 @ $2> $3",
+		"R<?A> <PfD $- . $+> $*\t<?A> <$(access From:$2 $: PfD $2 $)> $3",
+		"R<?A> <PfD $*> <$+ @ $+> $*\t$: <?A> <$(access From:$2@ $: PfA $)> <$2 @ $3> $4",
+		"R<?A> <PfA> <$+ + $* @ $+> $*\t$: <?A> <$(access From:$1@ $: PfA $)> <$1 + $2 @ $3> $4",
+		"R<?A> <PfA> <$*> $*\t\t$: <?> $2",
+		"R<?A> <$={Accept}> $*\t$# OK",
+		"R<?A> <REJECT> $*\t\t$#error $@ 5.7.1 $: \"550 Access denied\"",
+		"R<?A> <DISCARD> $*\t\t$#discard $: discard",
+		"R<?A> <QUARANTINE:$+> $*\t$#error $@ quarantine $: $1",
+		"R<?A> <ERROR:$-.$-.$-:$+> $*\t$#error $@ $1.$2.$3 $: $4",
+		"R<?A> <ERROR:$+> $*\t\t$#error $: $1",
+		"R<?A> <$*> <$*> $*\t\t$: <?> $3")
 }
 
 // whenRelayDenied is evaluated by the test harness: the probe is a
@@ -316,7 +356,10 @@ func (m *migrator) pfAccessTable(st *pfState, group string, relayList bool, ch i
 			"Postfix refuses at RCPT what sendmail (without delay_checks, whose refusals would then come after the relay check) refuses when the client connects or at MAIL",
 			"", aff...)
 	}
-	if ch.Subject == "sender" || ch.Subject == "recipient" {
+	if ch.Subject == "sender" {
+		m.exact(construct, ch.Pos, "", "access: From: entries, looked up in Postfix's order (Local_check_mail)")
+	}
+	if ch.Subject == "recipient" {
 		m.approx(construct, ch.Pos, "access: "+tag+": entries",
 			"sendmail tries the full address, then user@, then the domain and its parents; Postfix the full address, the domain and its parents, then user@: a table with user@ and domain entries may answer differently; sendmail applies To:user@ entries only to local domains",
 			"", pfKeyAffects(tag, userKeys(t))...)

@@ -94,13 +94,25 @@ func (m *migrator) pfVirtual(st *pfState, name string, rs ir.RewriteStage) {
 	var vdOrder []string
 	userKeyed := map[string]bool{}
 	var deferred []func()
+	var kLines, reRules []string
 	for _, e := range t.Entries {
 		construct := "entry " + t.Name + ": " + e.Key + " " + e.Value
 		v := e.Virtual
 		if v == nil {
 			if typ := t.Backend.Type; typ == "regexp" || typ == "pcre" {
-				m.none(construct, e.Pos, "virtusertable has no pattern keys", "write its addresses as virtusertable entries", "",
-					Affect{Kinds: []string{"rcpt"}, When: whenPattern + e.Key}, Affect{Kinds: []string{"resolve"}, When: whenPattern + e.Key})
+				paff := []Affect{{Kinds: []string{"rcpt"}, When: whenPattern + e.Key}, {Kinds: []string{"resolve"}, When: whenPattern + e.Key}}
+				why := "pcre patterns are not sendmail's POSIX regular expressions"
+				if typ == "regexp" {
+					var kl, name string
+					if kl, name, why = m.pfRegexpMap(e.Key, e.Value); why == "" {
+						kLines = append(kLines, kl)
+						reRules = append(reRules, "R<PfR> < > $+ < @ $+ . >\t$: <PfR> < $("+name+" $1 @ $2 $: $) > $1 < @ $2 . >\t"+e.Key)
+						m.approx(construct, e.Pos, "regex map "+name+" in ruleset 0 (LOCAL_RULE_0)",
+							"sendmail expands the result again through ruleset 0, so a pattern that matches its own result loops where Postfix stops, and it rewrites the sender of MAIL too", "", paff...)
+						continue
+					}
+				}
+				m.none(construct, e.Pos, "virtusertable has no pattern keys, and "+why, "write its addresses as virtusertable entries", "", paff...)
 				continue
 			}
 			m.none(construct, e.Pos, "mailcc could not classify the entry", "translate it by hand", "")
@@ -183,6 +195,9 @@ func (m *migrator) pfVirtual(st *pfState, name string, rs ir.RewriteStage) {
 	for _, f := range deferred {
 		f()
 	}
+	if len(kLines) > 0 {
+		m.pfVirtualRegexpRules(name, rs, kLines, reRules)
+	}
 	// virtual_alias_domains: a domain without entries of its own (a
 	// pattern table's) is a VIRTUSER_DOMAIN without the catch-all
 	for _, d := range m.domainsOf(rs.Domains) {
@@ -205,6 +220,49 @@ func (m *migrator) pfVirtual(st *pfState, name string, rs ir.RewriteStage) {
 			"sendmail also relays to and from a VIRTUSER_DOMAIN (it joins class R); unknown users are refused by a catch-all error entry",
 			"", Affect{Kinds: []string{"rcpt"}, Client: "0.0.0.0/0", Recipient: d})
 	}
+}
+
+// pfVirtualRegexpRules writes the regex maps of a regexp: table of
+// virtual_alias_maps and the LOCAL_RULE_0 rules that look the recipient
+// up in them, in the table's order; the first that matches replaces the
+// address, which ruleset 0 then parses again (Recurse, as the cf
+// library's virtusertable rules do). Postfix searches the tables of
+// virtual_alias_maps in order: when a hash table comes first, an
+// address it holds (the lookups of the cf library's virtusertable
+// rules) is left to those rules, except for the catch-all refusal
+// mailcc writes for a virtual domain, which Postfix's "User unknown in
+// virtual alias table" only gives once every table failed.
+func (m *migrator) pfVirtualRegexpRules(name string, rs ir.RewriteStage, kLines, reRules []string) {
+	rules := []string{"LOCAL_RULE_0", "# virtual_alias_maps " + name}
+	hashFirst := false
+	for _, n := range rs.Tables {
+		if n == name {
+			break
+		}
+		if t := m.cfg.Table(n); t != nil && t.Backend.Type != "regexp" && t.Backend.Type != "pcre" {
+			hashFirst = true
+		}
+	}
+	if hashFirst {
+		rules = append(rules,
+			"R$+ < @ $+ . >\t\t$: <PfV> < $(virtuser $1 @ $2 $: $) > $1 < @ $2 . >",
+			"R<PfV> < > $+ + $* < @ $+ . >\t$: <PfV> < $(virtuser $1 + * @ $3 $: $) > $1 + $2 < @ $3 . >",
+			"R<PfV> < > $+ + $* < @ $+ . >\t$: <PfV> < $(virtuser $1 @ $3 $: $) > $1 + $2 < @ $3 . >",
+			"R<PfV> < > $+ < @ $+ . >\t$: <PfV> < $(virtuser @ $2 $: $) > $1 < @ $2 . >",
+			"R<PfV> < error : $* > $*\t$: <PfV> < > $2\t\tthe catch-all refusal comes last",
+			"R<PfV> < > $*\t\t$: <PfR> $1",
+			"R<PfV> < $+ > $*\t\t$: $2\t\t\tthe virtusertable rules take it")
+	} else {
+		rules = append(rules, "R$*\t\t\t$: <PfR> $1")
+	}
+	rules = append(rules, "R<PfR> $+ < @ $+ . >\t$: <PfR> < > $1 < @ $2 . >")
+	rules = append(rules, reRules...)
+	rules = append(rules,
+		"R<PfR> < > $*\t\t$: $1",
+		"R<PfR> < $+ > $*\t\t$@ $>Recurse $1",
+		"R<PfR> $*\t\t$: $1")
+	m.mc.add(grpLocal, "LOCAL_CONFIG\n"+strings.Join(kLines, "\n"), "virtual_alias_maps "+name, rs.Pos)
+	m.mc.add(grpLocal, strings.Join(rules, "\n"), "virtual_alias_maps "+name, rs.Pos)
 }
 
 // pfCanonical writes canonical and generic mapping of senders as
@@ -242,38 +300,55 @@ func (m *migrator) pfCanonical(st *pfState, construct string, rs ir.RewriteStage
 			}
 			k, target := v.Key, v.Targets[0]
 			key := strings.ToLower(k.Value)
+			keys := []string{key}
 			switch k.Kind {
 			case ir.KeyAddress:
 			case ir.KeyDomainUser:
 				key = "@" + lower(k.Domain)
+				keys = []string{key}
 				if strings.HasPrefix(target, "@") {
 					target = "%1" + target
 				}
 			case ir.KeyUser:
-				key = strings.TrimSuffix(key, "@")
+				// Postfix applies a bare user to the local domains only
+				// (an unqualified sender takes myorigin first);
+				// genericstable's bare user keys would match it in
+				// every domain of class G
+				user := strings.TrimSuffix(key, "@")
+				keys = nil
+				for _, d := range st.localOrder {
+					keys = append(keys, user+"@"+d)
+				}
+				if len(keys) == 0 {
+					m.none(ec, e.Pos, "there is no local domain to apply a bare user to", "write user@domain entries", "", aff...)
+					continue
+				}
+				key = keys[0]
 			default:
 				m.none(ec, e.Pos, "genericstable has no key of this form", "translate it by hand", "", aff...)
 				continue
 			}
-			if d := lower(k.Domain); d != "" && !gdoms[d] {
-				gdoms[d] = true
-				m.mc.add(grpMacro, call("GENERICS_DOMAIN", d), "", e.Pos)
-			}
-			gt.add(key, target, e.Pos)
 			class := "canonical"
 			if e.Generic != nil {
 				class = "generic"
 			}
-			if u, d, ok := strings.Cut(key, "@"); ok && u != "" && !strings.Contains(u, "+") && !strings.Contains(target, "%") &&
-				m.cfg.Rewrite.RecipientDelimiter == "+" && m.propagatesExtension(class) {
-				// Postfix appends the unmatched +detail; sendmail's
-				// genericstable passes it as %1 to a user+* entry
-				withDetail := target + "+%1"
-				if l, td, ok := strings.Cut(target, "@"); ok {
-					withDetail = l + "+%1@" + td
+			for _, key := range keys {
+				if _, d, _ := strings.Cut(key, "@"); d != "" && !gdoms[d] {
+					gdoms[d] = true
+					m.mc.add(grpMacro, call("GENERICS_DOMAIN", d), "", e.Pos)
 				}
-				if _, dup := gt.get(u + "+*@" + d); !dup {
-					gt.add(u+"+*@"+d, withDetail, e.Pos)
+				gt.add(key, target, e.Pos)
+				if u, d, ok := strings.Cut(key, "@"); ok && u != "" && !strings.Contains(u, "+") && !strings.Contains(target, "%") &&
+					m.cfg.Rewrite.RecipientDelimiter == "+" && m.propagatesExtension(class) {
+					// Postfix appends the unmatched +detail; sendmail's
+					// genericstable passes it as %1 to a user+* entry
+					withDetail := target + "+%1"
+					if l, td, ok := strings.Cut(target, "@"); ok {
+						withDetail = l + "+%1@" + td
+					}
+					if _, dup := gt.get(u + "+*@" + d); !dup {
+						gt.add(u+"+*@"+d, withDetail, e.Pos)
+					}
 				}
 			}
 			m.approx(ec, e.Pos, "genericstable: "+key+" "+target,
@@ -458,6 +533,34 @@ func (m *migrator) propagatesExtension(class string) bool {
 	return class == "canonical" || class == "virtual"
 }
 
+const canonicalRuleDiffers = "sendmail rewrites the recipient in ruleset 0, where it routes it, and parses the result again (virtusertable, local delivery, mailertable); its relay check still sees the address as given, like Postfix's smtpd; sendmail also rewrites the sender of MAIL so"
+
+// pfCanonicalTable returns the map of the recipient canonical entries
+// of domains sendmail does not look up in virtusertable (neither local
+// nor virtual), made with the LOCAL_RULE_0 rules that look a recipient
+// up in it as Postfix's canonical maps do: user+detail@domain,
+// user+*@domain (the +detail handed on as %3), user@domain, then
+// @domain (%1 the user, %3 the +detail); a match replaces the address,
+// which the rest of ruleset 0 then parses.
+func (m *migrator) pfCanonicalTable(rs ir.RewriteStage) *tableFile {
+	if t := m.tables[fileCanonical]; t != nil {
+		return t
+	}
+	m.mc.add(grpLocal, "LOCAL_CONFIG\nKcanonical hash -o /etc/mail/"+fileCanonical, "recipient canonical mapping of other domains", rs.Pos)
+	m.mc.add(grpLocal, strings.Join([]string{
+		"LOCAL_RULE_0",
+		"# recipient canonical mapping of domains virtusertable does not cover",
+		"R$+ < @ $+ . >\t\t$: <PfC> < $(canonical $1 @ $2 $: $) > $1 < @ $2 . >",
+		"R<PfC> < > $+ + $* < @ $+ . >\t$: <PfC> < $(canonical $1 + * @ $3 $@ $1 $@ $2 $@ + $2 $: $) > $1 + $2 < @ $3 . >",
+		"R<PfC> < > $+ + $* < @ $+ . >\t$: <PfC> < $(canonical $1 @ $3 $: $) > $1 + $2 < @ $3 . >",
+		"R<PfC> < > $+ + $* < @ $+ . >\t$: <PfC> < $(canonical @ $3 $@ $1 $@ $2 $@ + $2 $: $) > $1 + $2 < @ $3 . >",
+		"R<PfC> < > $+ < @ $+ . >\t$: <PfC> < $(canonical @ $2 $@ $1 $: $) > $1 < @ $2 . >",
+		"R<PfC> < > $*\t\t$: $1",
+		"R<PfC> < $+ > $*\t\t$: $>Parse0 $>canonify $1",
+	}, "\n"), "recipient canonical mapping of other domains", rs.Pos)
+	return m.table(fileCanonical, mapTable, "canonicaltable: Postfix's recipient canonical mapping of domains that are neither local nor virtual (LOCAL_RULE_0 looks recipients up in it).")
+}
+
 // pfRecipientCanonical writes the recipient side of canonical mapping
 // as virtusertable entries of the local domains (sendmail consults
 // virtusertable for class w and VIRTUSER_DOMAIN addresses only).
@@ -490,7 +593,32 @@ func (m *migrator) pfRecipientCanonical(st *pfState, rs ir.RewriteStage) {
 			case ir.KeyAddress:
 				if st.local[lower(k.Domain)] {
 					keys = []string{strings.ToLower(k.Value)}
+					break
 				}
+				// another domain: looked up in ruleset 0
+				key := strings.ToLower(k.Value)
+				ct := m.pfCanonicalTable(rs)
+				if _, dup := ct.get(key); !dup {
+					ct.add(key, target, e.Pos)
+					m.pfDetailEntry(ct, key, target, e.Pos, "canonical")
+				}
+				m.approx(ec, e.Pos, "canonicaltable: "+key+" "+target+" (LOCAL_RULE_0)", canonicalRuleDiffers, "", aff...)
+				continue
+			case ir.KeyDomainUser:
+				dom := lower(k.Domain)
+				if st.local[dom] {
+					break
+				}
+				if strings.HasPrefix(target, "@") {
+					// Postfix keeps the local part, +detail and all
+					target = "%1%3" + target
+				}
+				ct := m.pfCanonicalTable(rs)
+				if _, dup := ct.get("@" + dom); !dup {
+					ct.add("@"+dom, target, e.Pos)
+				}
+				m.approx(ec, e.Pos, "canonicaltable: @"+dom+" "+target+" (LOCAL_RULE_0)", canonicalRuleDiffers, "", aff...)
+				continue
 			case ir.KeyUser:
 				user := strings.ToLower(strings.TrimSuffix(k.Value, "@"))
 				for _, d := range st.localOrder {

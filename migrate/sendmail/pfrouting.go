@@ -17,7 +17,7 @@ func (m *migrator) pfRouting(st *pfState) {
 			host = "[" + host + "]"
 		}
 		m.mc.add(grpDefine, call("define", "SMART_HOST", host), "relayhost", sh.Pos)
-		if sh.Port != "" && sh.Port != "25" && sh.Port != "smtp" {
+		if m.relayPort() {
 			m.mc.add(grpDefine, call("define", "RELAY_MAILER_ARGS", "TCP $h "+sh.Port), "relayhost's port", sh.Pos)
 		}
 		m.approx("relayhost = "+sh.Raw, sh.Pos, "SMART_HOST "+host,
@@ -32,6 +32,13 @@ func (m *migrator) pfRouting(st *pfState) {
 	}
 }
 
+// relayPort says whether relayhost names a port other than 25, which
+// sendmail's relay mailer (the smart host's) then connects to.
+func (m *migrator) relayPort() bool {
+	sh := m.cfg.Routing.SmartHost
+	return sh != nil && sh.Host != "" && sh.Port != "" && sh.Port != "25" && sh.Port != "smtp"
+}
+
 func (m *migrator) pfTransport(st *pfState, tr *ir.TransportRouting) {
 	t := m.cfg.Table(tr.Table)
 	if t == nil || !t.Loaded {
@@ -40,6 +47,12 @@ func (m *migrator) pfTransport(st *pfState, tr *ir.TransportRouting) {
 	}
 	mt := m.table(fileMailertable, mapTable, "mailertable: Postfix's transport_maps.")
 	m.mc.add(grpFeature, call("FEATURE", "mailertable"), "transport_maps", tr.Pos)
+	addresses := false
+	defer func() {
+		if addresses {
+			m.pfTransportAddressRules(tr.Pos)
+		}
+	}()
 	for _, e := range t.Entries {
 		construct := "entry " + t.Name + ": " + e.Key + " " + e.Value
 		te := e.Transport
@@ -60,6 +73,12 @@ func (m *migrator) pfTransport(st *pfState, tr *ir.TransportRouting) {
 		case ir.KeyWildcard:
 			key = "."
 			aff = []Affect{{Kinds: []string{"resolve"}, Address: "*"}}
+		case ir.KeyAddress:
+			// kept in mailertable too, looked up by pfTransportAddressRules
+			// in ruleset 0 (the cf library's own lookups are by domain)
+			key = lower(k.Value)
+			aff = []Affect{{Kinds: []string{"resolve"}, Address: key}}
+			addresses = true
 		default:
 			m.none(construct, e.Pos, "mailertable has only domain keys", "route the address another way (virtusertable to an address at a routed domain)", "",
 				Affect{Kinds: []string{"resolve", "rcpt"}, Address: k.Value, Recipient: ""}, Affect{Kinds: []string{"resolve"}, Address: k.Value})
@@ -99,6 +118,11 @@ func (m *migrator) pfTransport(st *pfState, tr *ir.TransportRouting) {
 				m.none(construct, e.Pos, "no sendmail mailer stands for the Postfix transport "+te.Mailer, "define a mailer (MAILER_DEFINITIONS) and name it", "", aff...)
 				continue
 			}
+			if mailer == "relay" && m.relayPort() {
+				// the relay mailer connects to relayhost's port
+				// (RELAY_MAILER_ARGS); Postfix's relay transport to port 25
+				mailer = "esmtp"
+			}
 			host := te.Host
 			if mailer == "discard" {
 				// sendmail's discard mailer takes no host; Postfix's
@@ -110,11 +134,15 @@ func (m *migrator) pfTransport(st *pfState, tr *ir.TransportRouting) {
 				continue
 			}
 			if host == "" && mailer != "local" && mailer != "discard" {
-				if k.Kind != ir.KeyDomain {
+				switch k.Kind {
+				case ir.KeyDomain:
+					host = key
+				case ir.KeyAddress:
+					_, host, _ = strings.Cut(key, "@")
+				default:
 					m.none(construct, e.Pos, "an empty next hop (the recipient's domain) has no mailertable form for a wildcard key", "name the host", "", aff...)
 					continue
 				}
-				host = key
 			}
 			val = mailer + ":" + host
 		}
@@ -129,8 +157,31 @@ func (m *migrator) pfTransport(st *pfState, tr *ir.TransportRouting) {
 				"sendmail refuses the recipient at RCPT, and a sender in the domain at MAIL (check_mail resolves the sender's domain through mailertable); Postfix's error transport accepts the recipient and bounces, and does not look senders up", "", aff...)
 			continue
 		}
+		if _, dom, _ := strings.Cut(key, "@"); k.Kind == ir.KeyAddress && st.local[dom] {
+			m.approx(construct, e.Pos, "mailertable: "+key+" "+val+" (LOCAL_RULE_0)",
+				"sendmail accepts the recipient at RCPT because it routes it away from local delivery; Postfix still refuses it unless it is a known local recipient (local_recipient_maps), as the domain is in mydestination", "",
+				Affect{Kinds: []string{"rcpt"}, Recipient: key})
+			continue
+		}
 		m.exact(construct, e.Pos, "", "mailertable: "+key+" "+val)
 	}
+}
+
+// pfTransportAddressRules looks a recipient up in mailertable as
+// user@domain, then (recipient_delimiter +) without its +detail, before
+// anything else of ruleset 0 (virtusertable, local delivery, the
+// mailertable's domain walk): Postfix's transport_maps tries the full
+// address before the domain, for local domains too. The value is turned
+// into a mailer triple as the cf library's own mailertable rules do.
+func (m *migrator) pfTransportAddressRules(pos ir.Pos) {
+	m.mc.add(grpLocal, strings.Join([]string{
+		"LOCAL_RULE_0",
+		"# transport_maps: user@domain entries (in mailertable, whose own lookups are by domain)",
+		"R$+ < @ $+ . >\t\t$: <PfT> < $(mailertable $1 @ $2 $: $) > $1 < @ $2 . >",
+		"R<PfT> < > $+ + $* < @ $+ . >\t$: <PfT> < $(mailertable $1 @ $3 $: $) > $1 + $2 < @ $3 . >",
+		"R<PfT> < > $*\t\t$: $1",
+		"R<PfT> < $+ > $*\t\t$@ $>MailerToTriple < $1 > $2",
+	}, "\n"), "transport_maps: address entries", pos)
 }
 
 // pfListeners: sendmail's default daemons are the MTA on port 25 and
