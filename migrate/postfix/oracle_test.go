@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -20,7 +19,6 @@ import (
 	"mailcc/ir"
 	"mailcc/migrate/postfix"
 	"mailcc/migrate/report"
-	"mailcc/runtime/hosts"
 	"mailcc/runtime/probe"
 )
 
@@ -233,20 +231,8 @@ func TestEquivalence(t *testing.T) {
 				if t.Failed() {
 					return
 				}
-				probes, err := probe.ParseFile(filepath.Join(c.dir, "probes.tsv"))
+				probes, want, hosts, err := report.ReadCase(c.dir)
 				if err != nil {
-					t.Fatal(err)
-				}
-				want, err := probe.ReadResultsFile(filepath.Join(c.dir, "expected.jsonl"))
-				if err != nil {
-					t.Fatal(err)
-				}
-				if len(want) != len(probes) {
-					t.Fatalf("%d expected answers for %d probes", len(want), len(probes))
-				}
-				// the names the oracles resolve, for the report's conditions
-				hosts, err := hosts.ParseFile(filepath.Join(c.dir, "hosts"))
-				if err != nil && !errors.Is(err, fs.ErrNotExist) {
 					t.Fatal(err)
 				}
 				// pforacle has been seen to wedge (a private master blocked

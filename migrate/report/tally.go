@@ -1,13 +1,39 @@
 package report
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
+	"path/filepath"
 	"sort"
 	"strings"
 
 	"mailcc/runtime/hosts"
 	"mailcc/runtime/probe"
 )
+
+// ReadCase reads a trace case's probes (probes.tsv), the source MTA's
+// recorded answers (expected.jsonl, one per probe) and the names its
+// oracles resolve (hosts, nil when the case has none), which the
+// report's conditions are judged by.
+func ReadCase(dir string) ([]probe.Probe, []probe.Result, *hosts.Hosts, error) {
+	probes, err := probe.ParseFile(filepath.Join(dir, "probes.tsv"))
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	want, err := probe.ReadResultsFile(filepath.Join(dir, "expected.jsonl"))
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if len(want) != len(probes) {
+		return nil, nil, nil, fmt.Errorf("%s: %d expected answers for %d probes", dir, len(want), len(probes))
+	}
+	h, err := hosts.ParseFile(filepath.Join(dir, "hosts"))
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, nil, nil, err
+	}
+	return probes, want, h, nil
+}
 
 // Tally counts, for one case of an equivalence test, how often the real
 // target MTA on the migrated configuration agrees with the real source

@@ -1,8 +1,6 @@
 package sendmail_test
 
 import (
-	"errors"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,8 +11,6 @@ import (
 	"mailcc/internal/testenv"
 	"mailcc/migrate/report"
 	"mailcc/migrate/sendmail"
-	"mailcc/runtime/hosts"
-	"mailcc/runtime/probe"
 )
 
 // copyCaseFile copies a file of the oracle's own (hosts, hostname) from
@@ -61,20 +57,8 @@ func TestEquivalence(t *testing.T) {
 				writeFiles(t, dir, res)
 				copyCaseFile(t, c.dir, dir, "hosts")
 				copyCaseFile(t, c.dir, dir, "hostname")
-				probes, err := probe.ParseFile(filepath.Join(c.dir, "probes.tsv"))
+				probes, want, hosts, err := report.ReadCase(c.dir)
 				if err != nil {
-					t.Fatal(err)
-				}
-				want, err := probe.ReadResultsFile(filepath.Join(c.dir, "expected.jsonl"))
-				if err != nil {
-					t.Fatal(err)
-				}
-				if len(want) != len(probes) {
-					t.Fatalf("%d expected answers for %d probes", len(want), len(probes))
-				}
-				// the names the oracles resolve, for the report's conditions
-				hosts, err := hosts.ParseFile(filepath.Join(c.dir, "hosts"))
-				if err != nil && !errors.Is(err, fs.ErrNotExist) {
 					t.Fatal(err)
 				}
 				got, _, err := smoracle.Run(dir, probes, smoracle.Options{BinDir: bin, Workers: 4})
