@@ -194,10 +194,8 @@ func stageEntries(cfg *ir.Config, st ir.RewriteStage) []ir.Entry {
 }
 
 func tableEntries(cfg *ir.Config, name string) []ir.Entry {
-	for _, t := range cfg.Tables {
-		if t.Name == name {
-			return t.Entries
-		}
+	if t := cfg.Table(name); t != nil {
+		return t.Entries
 	}
 	return nil
 }
@@ -463,7 +461,7 @@ func (a *pfAnswers) rewrite(stages []ir.RewriteStage, addr string) (string, bool
 	for _, st := range stages {
 		for _, name := range st.Tables {
 			typ, path, _ := strings.Cut(name, ":")
-			if t := a.table(name); t != nil && t.Loaded && !patternTable(typ) {
+			if t := a.cfg.Table(name); t != nil && t.Loaded && !patternTable(typ) {
 				for _, f := range forms {
 					for _, e := range t.Entries {
 						if strings.EqualFold(e.Key, f) {
@@ -484,15 +482,6 @@ func (a *pfAnswers) rewrite(stages []ir.RewriteStage, addr string) (string, bool
 // patternTable: the table's keys are patterns or networks, matched in
 // order (the IR keeps its lines, not what they match).
 func patternTable(typ string) bool { return typ == "regexp" || typ == "pcre" || typ == "cidr" }
-
-func (a *pfAnswers) table(name string) *ir.Table {
-	for _, t := range a.cfg.Tables {
-		if t.Name == name {
-			return t
-		}
-	}
-	return nil
-}
 
 // postmapQuery asks the real postmap; the table is the migrated file of
 // that name in the migration's folder.
