@@ -152,13 +152,6 @@ accepts RCPT TO:<postmaster> before any restriction, for instance) are
 listed as "approximate (inherent)" and do not make the status 3.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if o.cpuprofile != "" {
-				stop, err := startCPUProfile(o.cpuprofile)
-				if err != nil {
-					return &exitError{code: 1, msg: err.Error()}
-				}
-				defer stop()
-			}
 			return runMigrate(o, toPostfix)
 		},
 	}
@@ -230,6 +223,13 @@ type migrateFile struct {
 }
 
 func runMigrate(o *migrateOptions, d direction) error {
+	if o.cpuprofile != "" {
+		stop, err := startCPUProfile(o.cpuprofile)
+		if err != nil {
+			return &exitError{code: 1, msg: err.Error()}
+		}
+		defer stop()
+	}
 	// The migration holds the configuration's tables several times over
 	// (IR, report, emitted sources, databases being built): with a
 	// million access entries the live heap is far above main's soft
