@@ -86,6 +86,10 @@ type accEntry struct {
 	arg string
 	rep *entryReport
 	key string // the key in lower case (how every lookup compares it)
+	// the key's kind and the tag, copied from ae: the loops over every
+	// entry read them without reaching into the IR
+	kind ir.KeyKind
+	tag  string
 	// the network of an address key, read once (prefixRead)
 	prefix     netip.Prefix
 	prefixOK   bool
@@ -179,7 +183,8 @@ func (m *migrator) readAccess(p *smPolicy) *accessSet {
 		}
 		reports = append(reports, entryReport{construct: "entry access " + tag + en.Access.Key.Value + " " + strings.TrimSpace(en.Value), pos: en.Pos})
 		rep := &reports[len(reports)-1]
-		entries = append(entries, accEntry{en: en, ae: en.Access, v: vd.v, r: vd.r, arg: vd.arg, rep: rep, key: strings.ToLower(en.Access.Key.Value)})
+		entries = append(entries, accEntry{en: en, ae: en.Access, v: vd.v, r: vd.r, arg: vd.arg, rep: rep, key: strings.ToLower(en.Access.Key.Value),
+			kind: en.Access.Key.Kind, tag: en.Access.Tag})
 		s.all = append(s.all, &entries[len(entries)-1])
 		s.reports = append(s.reports, rep)
 	}
@@ -212,11 +217,11 @@ func (s *accessSet) pickAll(tag string, untagged bool, kinds []ir.KeyKind) []*ac
 	// untagged entry
 	type slot struct{ tagged, plain *accEntry }
 	eligible := func(e *accEntry) (ok, isTagged bool) {
-		if !slices.Contains(kinds, e.ae.Key.Kind) {
+		if !slices.Contains(kinds, e.kind) {
 			return false, false
 		}
-		isTagged = strings.EqualFold(e.ae.Tag, tag)
-		return isTagged || e.ae.Tag == "" && untagged, isTagged
+		isTagged = strings.EqualFold(e.tag, tag)
+		return isTagged || e.tag == "" && untagged, isTagged
 	}
 	// what each entry is to this lookup: 0 not looked up, 1 untagged,
 	// 2 tagged (one pass to count, then the slots)
@@ -515,8 +520,7 @@ func (m *migrator) domainKeys(p *smPolicy, f *mapFile, es []*accEntry, c ctx, af
 	exactOnly := c == ctxRelay && m.cfg.Relay.HostsOnly
 	f.reserve(2 * len(es))
 	for _, e := range es {
-		k := e.ae.Key
-		if k.Kind != ir.KeyDotDomain {
+		if e.kind != ir.KeyDotDomain {
 			continue
 		}
 		if !p.dotDomain || exactOnly {
@@ -529,16 +533,16 @@ func (m *migrator) domainKeys(p *smPolicy, f *mapFile, es []*accEntry, c ctx, af
 		if f.add(e.key, act, e.en.Pos) {
 			e.rep.target(f.name + ": " + e.key + " " + act)
 			if notable(e, c) {
-				m.noteAction(e, c, affect(e, k.Value), "")
+				m.noteAction(e, c, affect(e, e.ae.Key.Value), "")
 			}
 		}
 	}
 	for _, e := range es {
-		k := e.ae.Key
-		switch k.Kind {
+		switch e.kind {
 		case ir.KeyDotDomain:
 			continue
 		case ir.KeyBracketed:
+			k := e.ae.Key
 			e.rep.differ("a bracketed name matches clients without a verified host name in sendmail; Postfix calls those \"unknown\": the entry is not migrated",
 				"connect "+strings.Trim(k.Value, "[]"), Affect{Kinds: []string{"connect", "mail", "rcpt"}, Client: strings.Trim(k.Value, "[]"), When: WhenNoClientName})
 			continue
