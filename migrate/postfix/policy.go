@@ -90,6 +90,8 @@ type accEntry struct {
 	// entry read them without reaching into the IR
 	kind ir.KeyKind
 	tag  string
+	dot  string // dotted's answer
+
 	// the network of an address key, read once (prefixRead)
 	prefix     netip.Prefix
 	prefixOK   bool
@@ -103,6 +105,15 @@ func (e *accEntry) network() (netip.Prefix, bool) {
 		e.prefixRead = true
 	}
 	return e.prefix, e.prefixOK
+}
+
+// dotted is ".d" for the entry's key d (without its trailing dot),
+// made once: several tables list it.
+func (e *accEntry) dotted() string {
+	if e.dot == "" {
+		e.dot = "." + strings.TrimSuffix(e.key, ".")
+	}
+	return e.dot
 }
 
 // entryReport collects what became of one access entry in every table
@@ -547,11 +558,12 @@ func (m *migrator) domainKeys(p *smPolicy, f *mapFile, es []*accEntry, c ctx, af
 				"connect "+strings.Trim(k.Value, "[]"), Affect{Kinds: []string{"connect", "mail", "rcpt"}, Client: strings.Trim(k.Value, "[]"), When: WhenNoClientName})
 			continue
 		}
-		d := strings.TrimSuffix(e.key, ".")
+		dot := e.dotted()
+		d := dot[1:]
 		act := m.action(p, e, c)
 		added := f.add(d, act, e.en.Pos)
 		if !exactOnly {
-			added = f.add("."+d, act, e.en.Pos) || added
+			added = f.add(dot, act, e.en.Pos) || added
 		}
 		if added {
 			e.rep.target(f.name + ": " + d + " " + act)
