@@ -56,10 +56,11 @@ type Options struct {
 	// in main.cf (default /etc/postfix).
 	ConfigDir string
 	// Ready, when set, is given the file of every table as soon as its
-	// entries are final, while the migration goes on (on the goroutine
-	// that called Migrate): mailcc migrate --makemaps starts building
-	// its database then. Result.Files is what counts: a table handed
-	// over may still be left out of it.
+	// entries are final and it is rendered, while the migration goes on
+	// (on another goroutine; Migrate returns once every call did):
+	// mailcc migrate --makemaps starts building its database then.
+	// Result.Files is what counts: a table handed over may still be
+	// left out of it.
 	Ready func(File)
 }
 
@@ -175,6 +176,7 @@ func (m *migrator) result() *Result {
 	files = append(files, File{Name: "master.cf", Data: m.master.render()})
 	m.ready()
 	for _, f := range m.maps {
+		<-f.rendered
 		files = append(files, f.file())
 	}
 	sort.Slice(files, func(i, j int) bool { return files[i].Name < files[j].Name })
@@ -188,17 +190,22 @@ func (m *migrator) newMap(name, typ string, notes ...string) *mapFile {
 	return f
 }
 
-// ready renders every table not rendered yet: each is final (no entry
-// is added to it after this) and handed to Options.Ready.
+// ready renders every table not rendered yet, on a goroutine of its
+// own (the migration goes on meanwhile), and hands it to Options.Ready:
+// each is final, no entry is added to it after this.
 func (m *migrator) ready() {
 	for _, f := range m.maps {
-		if f.data != nil {
+		if f.rendered != nil {
 			continue
 		}
-		f.data = f.render(m.opt.Provenance)
-		if m.opt.Ready != nil {
-			m.opt.Ready(f.file())
-		}
+		f.rendered = make(chan struct{})
+		go func() {
+			defer close(f.rendered)
+			f.data = f.render(m.opt.Provenance)
+			if m.opt.Ready != nil {
+				m.opt.Ready(f.file())
+			}
+		}()
 	}
 }
 
