@@ -119,6 +119,9 @@ type migrator struct {
 	// restrictions they become (each a list of restriction items)
 	pol                                      *smPolicy
 	acc                                      *accessSet
+	// accItems gets the access entries' report items, made on a
+	// goroutine of its own once the policy is written
+	accItems chan []Item
 	clientRestr, senderPre, senderAccess     []string
 	senderPost, senderErrRestr, rcptErrRestr []string
 	blockRestr, routeRestr, relayPermit      []string

@@ -444,6 +444,10 @@ func (m *migrator) policy() {
 			e.rep.dead = "no check of this configuration reads " + e.ae.Tag + ": entries"
 		}
 	}
+	// Nothing changes the entries' reports after this: their items are
+	// made while the migration goes on (restrictions adds them).
+	m.accItems = make(chan []Item, 1)
+	go func() { m.accItems <- acc.accessItems() }()
 }
 
 // clientAccess: Connect: entries (and untagged host and address keys)
@@ -1329,7 +1333,9 @@ func (m *migrator) restrictions() {
 	m.main.set(secPolicy, "smtpd_relay_restrictions", join(relay),
 		[]string{"sendmail's check_rcpt: " + strings.Join(steps, ", then ") + "."})
 	// the access entries' report items
-	m.accessItems()
+	if m.accItems != nil {
+		m.rep.Items = append(m.rep.Items, <-m.accItems...)
+	}
 	if len(relay) > 3 || m.delayed || len(m.senderPost) > 0 {
 		m.inherent("RCPT TO:<postmaster>", "Postfix's smtpd",
 			"Postfix accepts the unqualified recipient postmaster before any restriction (RFC 5321); sendmail checks it like any other",
@@ -1383,13 +1389,11 @@ func (m *migrator) addClass(name, value, note string) {
 	m.main.set(secPolicy, name, value, []string{note})
 }
 
-// accessItems adds one report item per access entry.
-func (m *migrator) accessItems() {
-	if m.acc == nil {
-		return
-	}
-	m.rep.Items = slices.Grow(m.rep.Items, len(m.acc.reports))
-	for _, r := range m.acc.reports {
+// accessItems is one report item per access entry (the reports are
+// final once the policy is written).
+func (s *accessSet) accessItems() []Item {
+	items := make([]Item, 0, len(s.reports))
+	for _, r := range s.reports {
 		it := Item{Construct: r.construct, Pos: r.pos.String()}
 		switch {
 		case r.dead != "" && len(r.targets) == 0:
@@ -1412,6 +1416,7 @@ func (m *migrator) accessItems() {
 		if len(r.examples) > 0 {
 			it.Example = r.examples[0]
 		}
-		m.item(it)
+		items = append(items, it)
 	}
+	return items
 }
