@@ -268,6 +268,16 @@ func runMigrate(o *migrateOptions, d direction) error {
 	for _, e := range diags.Errors() {
 		report.Unread(e.Pos.String(), e.Msg)
 	}
+	// The report is final: its text is made while the files are
+	// written and the databases built.
+	var text bytes.Buffer
+	textDone := make(chan struct{})
+	go func() {
+		defer close(textDone)
+		if !o.json {
+			report.WriteText(&text) // a bytes.Buffer takes everything
+		}
+	}()
 
 	// what is in OUTDIR now
 	var files []migrateFile
@@ -342,7 +352,8 @@ func runMigrate(o *migrateOptions, d direction) error {
 				fmt.Fprintf(w, "# would refuse to overwrite (not written by mailcc): %s\n", strings.Join(refused, ", "))
 			}
 		}
-		err = report.WriteText(w)
+		<-textDone
+		_, err = w.Write(text.Bytes())
 	}
 	if err == nil {
 		err = w.Flush()
