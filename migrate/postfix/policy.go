@@ -151,6 +151,10 @@ type accessSet struct {
 	// picked remembers pick's answers: several checks ask for the same
 	// entries (the answer does not depend on the order of the kinds)
 	picked map[string][]*accEntry
+	// ids numbers the entries' keys (ids[j] for all[j], the same for
+	// the same key): pick tells them apart without hashing them again
+	ids   []int32
+	nkeys int
 }
 
 func (m *migrator) readAccess(p *smPolicy) *accessSet {
@@ -170,6 +174,27 @@ func (m *migrator) readAccess(p *smPolicy) *accessSet {
 	reports := make([]entryReport, 0, n)
 	s.all = make([]*accEntry, 0, n)
 	s.reports = make([]*entryReport, 0, n)
+	// the keys are numbered meanwhile
+	numbered := make(chan struct{})
+	go func() {
+		defer close(numbered)
+		s.ids = make([]int32, 0, n)
+		id := make(map[string]int32, n)
+		for i := range p.access.Entries {
+			en := &p.access.Entries[i]
+			if en.Access == nil {
+				continue
+			}
+			k := strings.ToLower(en.Access.Key.Value)
+			x, ok := id[k]
+			if !ok {
+				x = int32(len(id))
+				id[k] = x
+			}
+			s.ids = append(s.ids, x)
+		}
+		s.nkeys = len(id)
+	}()
 	// Most entries share their value with many others: each value is
 	// read once.
 	type verdict struct {
@@ -199,6 +224,7 @@ func (m *migrator) readAccess(p *smPolicy) *accessSet {
 		s.all = append(s.all, &entries[len(entries)-1])
 		s.reports = append(s.reports, rep)
 	}
+	<-numbered
 	return s
 }
 
@@ -248,18 +274,18 @@ func (s *accessSet) pickAll(tag string, untagged bool, kinds []ir.KeyKind) []*ac
 			}
 		}
 	}
-	index := make(map[string]int, n)
+	// slotOf[id]: the slot of the key with that id, plus one
+	slotOf := make([]int32, s.nkeys)
 	slots := make([]slot, 0, n)
 	for j, e := range s.all {
 		if kind[j] == 0 {
 			continue
 		}
 		isTagged := kind[j] == tagged
-		k := e.key
-		i, ok := index[k]
-		if !ok {
+		i := int(slotOf[s.ids[j]]) - 1
+		if i < 0 {
 			i = len(slots)
-			index[k] = i
+			slotOf[s.ids[j]] = int32(i + 1)
 			slots = append(slots, slot{})
 		}
 		switch {
