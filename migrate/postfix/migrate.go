@@ -202,6 +202,7 @@ func (m *migrator) ready() {
 			continue
 		}
 		f.rendered = make(chan struct{})
+		f.seen = nil // no key is added any more: the memory goes now
 		go func() {
 			defer close(f.rendered)
 			f.data = f.render(m.opt.Provenance)
