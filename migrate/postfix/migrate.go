@@ -117,11 +117,11 @@ type migrator struct {
 
 	// the SMTP policy: sendmail's checks, the access map, and the
 	// restrictions they become (each a list of restriction items)
-	pol                                      *smPolicy
-	acc                                      *accessSet
+	pol *smPolicy
+	acc *accessSet
 	// accItems gets the access entries' report items, made on a
 	// goroutine of its own once the policy is written
-	accItems chan []Item
+	accItems                                 chan []Item
 	clientRestr, senderPre, senderAccess     []string
 	senderPost, senderErrRestr, rcptErrRestr []string
 	blockRestr, routeRestr, relayPermit      []string
@@ -193,24 +193,30 @@ func (m *migrator) newMap(name, typ string, notes ...string) *mapFile {
 	return f
 }
 
-// ready renders every table not rendered yet, on a goroutine of its
-// own (the migration goes on meanwhile), and hands it to Options.Ready:
-// each is final, no entry is added to it after this.
+// ready makes every table final (final): no entry is added to any of
+// them after this.
 func (m *migrator) ready() {
 	for _, f := range m.maps {
-		if f.rendered != nil {
-			continue
-		}
-		f.rendered = make(chan struct{})
-		f.seen = nil // no key is added any more: the memory goes now
-		go func() {
-			defer close(f.rendered)
-			f.data = f.render(m.opt.Provenance)
-			if m.opt.Ready != nil {
-				m.opt.Ready(f.file())
-			}
-		}()
+		m.final(f)
 	}
+}
+
+// final renders a table whose entries are final, unless it is
+// rendered already, on a goroutine of its own (the migration goes on
+// meanwhile), and hands it to Options.Ready.
+func (m *migrator) final(f *mapFile) {
+	if f.rendered != nil {
+		return
+	}
+	f.rendered = make(chan struct{})
+	f.seen = nil // no key is added any more: the memory goes now
+	go func() {
+		defer close(f.rendered)
+		f.data = f.render(m.opt.Provenance)
+		if m.opt.Ready != nil {
+			m.opt.Ready(f.file())
+		}
+	}()
 }
 
 // mapRef is how main.cf names a table: type:/etc/postfix/name.
