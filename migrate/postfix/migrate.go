@@ -117,11 +117,8 @@ type migrator struct {
 
 	// the SMTP policy: sendmail's checks, the access map, and the
 	// restrictions they become (each a list of restriction items)
-	pol *smPolicy
-	acc *accessSet
-	// accItems gets the access entries' report items, made on a
-	// goroutine of its own once the policy is written
-	accItems                                 chan []Item
+	pol                                      *smPolicy
+	acc                                      *accessSet
 	clientRestr, senderPre, senderAccess     []string
 	senderPost, senderErrRestr, rcptErrRestr []string
 	blockRestr, routeRestr, relayPermit      []string
@@ -129,6 +126,9 @@ type migrator struct {
 	spamMode                                 string
 	relayAuth, openRelay, delayed            bool
 	delayedClientClass                       bool
+	// accItems gets the access entries' report items, made on a
+	// goroutine of its own once the policy is written
+	accItems chan []Item
 }
 
 func newMigrator(cfg *ir.Config, opt Options) *migrator {
