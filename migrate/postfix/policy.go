@@ -492,6 +492,7 @@ func (m *migrator) clientAccess(p *smPolicy, acc *accessSet) {
 		})
 		if len(f.lines) > 0 {
 			m.clientRestr = append(m.clientRestr, "check_client_access "+m.mapRef(f))
+			m.final(f) // clientDiscard only reads it
 		} else {
 			m.dropMap(f)
 		}
@@ -1060,6 +1061,7 @@ func (m *migrator) relay(p *smPolicy, acc *accessSet) {
 			m.domainKeys(p, f, names, ctxRelay, func(e *accEntry, key string) Affect {
 				return Affect{Kinds: []string{"rcpt"}, Client: key}
 			})
+			m.final(f)
 			m.relayPermit = append(m.relayPermit, "check_client_access "+m.mapRef(f))
 		}
 	}
@@ -1090,6 +1092,7 @@ func (m *migrator) relay(p *smPolicy, acc *accessSet) {
 			m.domainKeys(p, f, doms, ctxRelay, func(e *accEntry, key string) Affect {
 				return Affect{Kinds: []string{"rcpt"}, Recipient: key}
 			})
+			m.final(f)
 			m.relayPermit = append(m.relayPermit, "check_recipient_access "+m.mapRef(f))
 		}
 	}
