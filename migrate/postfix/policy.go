@@ -94,17 +94,22 @@ type accEntry struct {
 
 	// the network of an address key, read once (prefixRead)
 	prefix     netip.Prefix
+	prefixText string
 	prefixOK   bool
 	prefixRead bool
 }
 
-// network is keyPrefix of the entry's key, read on first use.
-func (e *accEntry) network() (netip.Prefix, bool) {
+// network is keyPrefix of the entry's key, read on first use, and
+// the network as a cidr table writes it (several tables list it).
+func (e *accEntry) network() (netip.Prefix, string, bool) {
 	if !e.prefixRead {
 		e.prefix, e.prefixOK = keyPrefix(e.ae.Key)
+		if e.prefixOK {
+			e.prefixText = e.prefix.String()
+		}
 		e.prefixRead = true
 	}
-	return e.prefix, e.prefixOK
+	return e.prefix, e.prefixText, e.prefixOK
 }
 
 // dotted is ".d" for the entry's key d (without its trailing dot),
@@ -609,13 +614,12 @@ func (m *migrator) domainKeys(p *smPolicy, f *mapFile, es []*accEntry, c ctx, af
 func (m *migrator) addressKeys(p *smPolicy, f *mapFile, es []*accEntry, c ctx) {
 	f.reserve(len(es))
 	for _, e := range es {
-		pfx, ok := e.network()
+		pfx, ps, ok := e.network()
 		if !ok {
 			e.rep.differ("the address key could not be read as a network: not migrated", "")
 			continue
 		}
 		act := m.action(p, e, c)
-		ps := pfx.String()
 		if f.add(ps, act, e.en.Pos) {
 			e.rep.target(f.name + ": " + ps + " " + act)
 			if notable(e, c) {
