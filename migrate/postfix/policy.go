@@ -126,14 +126,42 @@ func (e *accEntry) dotted() string {
 type entryReport struct {
 	construct string
 	pos       ir.Pos
-	targets   []string
+	targets   []entryTarget
 	differs   []string
 	examples  []string
 	affects   []Affect
 	dead      string // why sendmail never uses it
 }
 
-func (r *entryReport) target(t string) { r.targets = append(r.targets, t) }
+// target records the table entry "file: key action" the entry became;
+// the text is made by accessItems, off the migration's way.
+func (r *entryReport) target(file, key, act string) {
+	r.targets = append(r.targets, entryTarget{file, key, act})
+}
+
+type entryTarget struct{ file, key, act string }
+
+// targetText is the report's text for the targets: "file: key action",
+// joined by "; ".
+func targetText(ts []entryTarget) string {
+	n := 0
+	for _, t := range ts {
+		n += len(t.file) + len(t.key) + len(t.act) + 5
+	}
+	var b strings.Builder
+	b.Grow(n)
+	for i, t := range ts {
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		b.WriteString(t.file)
+		b.WriteString(": ")
+		b.WriteString(t.key)
+		b.WriteByte(' ')
+		b.WriteString(t.act)
+	}
+	return b.String()
+}
 
 func (r *entryReport) differ(d, example string, a ...Affect) {
 	for _, x := range r.differs {
@@ -578,7 +606,7 @@ func (m *migrator) domainKeys(p *smPolicy, f *mapFile, es []*accEntry, c ctx, af
 		}
 		act := m.action(p, e, c)
 		if f.add(e.key, act, e.en.Pos) {
-			e.rep.target(f.name + ": " + e.key + " " + act)
+			e.rep.target(f.name, e.key, act)
 			if notable(e, c) {
 				m.noteAction(e, c, affect(e, e.ae.Key.Value), "")
 			}
@@ -602,7 +630,7 @@ func (m *migrator) domainKeys(p *smPolicy, f *mapFile, es []*accEntry, c ctx, af
 			added = f.add(dot, act, e.en.Pos) || added
 		}
 		if added {
-			e.rep.target(f.name + ": " + d + " " + act)
+			e.rep.target(f.name, d, act)
 			if notable(e, c) {
 				m.noteAction(e, c, affect(e, d), "")
 			}
@@ -621,7 +649,7 @@ func (m *migrator) addressKeys(p *smPolicy, f *mapFile, es []*accEntry, c ctx) {
 		}
 		act := m.action(p, e, c)
 		if f.add(ps, act, e.en.Pos) {
-			e.rep.target(f.name + ": " + ps + " " + act)
+			e.rep.target(f.name, ps, act)
 			if notable(e, c) {
 				m.noteAction(e, c, Affect{Kinds: []string{"connect", "mail", "rcpt"}, Client: ps}, "connect "+pfx.Addr().String())
 			}
@@ -810,7 +838,7 @@ func (m *migrator) addressAccess(p *smPolicy, es []*accEntry, c ctx, name, restr
 	addKey := func(f *mapFile, e *accEntry, key string) {
 		act := m.action(p, e, c)
 		if f.add(key, act, e.en.Pos) {
-			e.rep.target(f.name + ": " + key + " " + act)
+			e.rep.target(f.name, key, act)
 			a := Affect{Kinds: kinds}
 			if c == ctxSender {
 				a.Sender = key
@@ -848,7 +876,7 @@ func (m *migrator) addressAccess(p *smPolicy, es []*accEntry, c ctx, name, restr
 			re += "(@(" + locals + "))?$/"
 			act := m.action(p, e, c)
 			if userTab.add(re, act, e.en.Pos) {
-				e.rep.target(userTab.name + ": " + re + " " + act)
+				e.rep.target(userTab.name, re, act)
 				m.noteAction(e, c, Affect{Kinds: kinds, Recipient: u + "@"}, "")
 			}
 		}
@@ -1089,7 +1117,7 @@ func (m *migrator) relay(p *smPolicy, acc *accessSet) {
 					act := m.action(p, e, ctxRelay)
 					k := e.key
 					if f.add(k, act, e.en.Pos) {
-						e.rep.target(f.name + ": " + k + " " + act)
+						e.rep.target(f.name, k, act)
 					}
 				}
 			}
@@ -1196,11 +1224,11 @@ func (m *migrator) delayChecks(p *smPolicy, acc *accessSet) {
 			u := strings.TrimSuffix(k, "@")
 			re := "/^" + reQuote(u) + `(\+[^@]*)?(@(` + m.localRegexp() + "))?$/"
 			if user.add(re, act(e), e.en.Pos) {
-				e.rep.target(user.name + ": " + re + " " + act(e))
+				e.rep.target(user.name, re, act(e))
 			}
 		default:
 			if f.add(k, act(e), e.en.Pos) {
-				e.rep.target(f.name + ": " + k + " " + act(e))
+				e.rep.target(f.name, k, act(e))
 			}
 		}
 	}
@@ -1214,7 +1242,7 @@ func (m *migrator) delayChecks(p *smPolicy, acc *accessSet) {
 			added = f.add("."+k, act(e), e.en.Pos) || added
 		}
 		if added {
-			e.rep.target(f.name + ": " + k + " " + act(e))
+			e.rep.target(f.name, k, act(e))
 		}
 	}
 	for _, t := range []*mapFile{f, user} {
@@ -1439,12 +1467,12 @@ func (s *accessSet) accessItems() []Item {
 			it.Action = "write the equivalent Postfix restriction by hand"
 		case len(r.differs) > 0:
 			it.Fidelity = Approximate
-			it.Target = strings.Join(r.targets, "; ")
+			it.Target = targetText(r.targets)
 			it.Differs = strings.Join(r.differs, "; ")
 			it.Affects = r.affects
 		default:
 			it.Fidelity = Exact
-			it.Target = strings.Join(r.targets, "; ")
+			it.Target = targetText(r.targets)
 		}
 		if len(r.examples) > 0 {
 			it.Example = r.examples[0]
