@@ -268,6 +268,16 @@ func runMigrate(o *migrateOptions, d direction) error {
 	for _, e := range diags.Errors() {
 		report.Unread(e.Pos.String(), e.Msg)
 	}
+	// The report is final: its text is made while the files are
+	// written and the databases built.
+	var text bytes.Buffer
+	textDone := make(chan struct{})
+	go func() {
+		defer close(textDone)
+		if !o.json {
+			report.WriteText(&text) // a bytes.Buffer takes everything
+		}
+	}()
 
 	// what is in OUTDIR now
 	var files []migrateFile
@@ -342,7 +352,8 @@ func runMigrate(o *migrateOptions, d direction) error {
 				fmt.Fprintf(w, "# would refuse to overwrite (not written by mailcc): %s\n", strings.Join(refused, ", "))
 			}
 		}
-		err = report.WriteText(w)
+		<-textDone
+		_, err = w.Write(text.Bytes())
 	}
 	if err == nil {
 		err = w.Flush()
@@ -609,8 +620,42 @@ func (e *earlyMaps) add(f outFile) {
 		if err := l.load(bytes.NewReader(f.Data), name); err != nil || warned || l.putErr != nil {
 			return
 		}
+		if tool == postmapTool {
+			// commit adds nothing to postmap's databases: this one is
+			// written out now, commit only copies it
+			out := &encodedDB{}
+			if _, err := l.b.WriteTo(out); err != nil {
+				return
+			}
+			l.b = out
+		}
 		em.load = l
 	}()
+}
+
+// encodedDB is a database written out to memory, in the pieces it was
+// written in.
+type encodedDB struct{ pieces [][]byte }
+
+func (d *encodedDB) Write(p []byte) (int, error) {
+	d.pieces = append(d.pieces, bytes.Clone(p))
+	return len(p), nil
+}
+
+func (d *encodedDB) Put([]byte, []byte, mapdb.PutMode) error {
+	return errors.New("the database is written out already")
+}
+
+func (d *encodedDB) WriteTo(w io.Writer) (int64, error) {
+	var n int64
+	for _, p := range d.pieces {
+		m, err := w.Write(p)
+		n += int64(m)
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
 }
 
 // stop starts no more builds; those under way go on.

@@ -153,8 +153,10 @@ type mapFile struct {
 	// table), made on first use (index).
 	seen map[string]bool
 	// data is the table rendered once its entries are final
-	// (migrator.ready).
-	data []byte
+	// (migrator.ready), on a goroutine of its own: rendered is closed
+	// when it is there.
+	data     []byte
+	rendered chan struct{}
 }
 
 // file is the rendered table as an emitted file.
@@ -170,6 +172,9 @@ type mapLine struct {
 // add adds an entry; a key already there is not added again (postmap
 // keeps the first), and add reports whether it was added.
 func (f *mapFile) add(key, value string, from ir.Pos) bool {
+	if f.rendered != nil {
+		panic("migrate: an entry added to " + f.name + " after it was final")
+	}
 	f.index(1)
 	k := f.seenKey(key)
 	n := len(f.seen)
@@ -178,7 +183,6 @@ func (f *mapFile) add(key, value string, from ir.Pos) bool {
 		return false
 	}
 	f.lines = append(f.lines, mapLine{key: key, value: value, from: from})
-	f.data = nil // not expected after ready, but rendered again then
 	return true
 }
 

@@ -56,10 +56,11 @@ type Options struct {
 	// in main.cf (default /etc/postfix).
 	ConfigDir string
 	// Ready, when set, is given the file of every table as soon as its
-	// entries are final, while the migration goes on (on the goroutine
-	// that called Migrate): mailcc migrate --makemaps starts building
-	// its database then. Result.Files is what counts: a table handed
-	// over may still be left out of it.
+	// entries are final and it is rendered, while the migration goes on
+	// (on another goroutine; Migrate returns once every call did):
+	// mailcc migrate --makemaps starts building its database then.
+	// Result.Files is what counts: a table handed over may still be
+	// left out of it.
 	Ready func(File)
 }
 
@@ -125,6 +126,9 @@ type migrator struct {
 	spamMode                                 string
 	relayAuth, openRelay, delayed            bool
 	delayedClientClass                       bool
+	// accItems gets the access entries' report items, made on a
+	// goroutine of its own once the policy is written
+	accItems chan []Item
 }
 
 func newMigrator(cfg *ir.Config, opt Options) *migrator {
@@ -175,6 +179,7 @@ func (m *migrator) result() *Result {
 	files = append(files, File{Name: "master.cf", Data: m.master.render()})
 	m.ready()
 	for _, f := range m.maps {
+		<-f.rendered
 		files = append(files, f.file())
 	}
 	sort.Slice(files, func(i, j int) bool { return files[i].Name < files[j].Name })
@@ -188,18 +193,30 @@ func (m *migrator) newMap(name, typ string, notes ...string) *mapFile {
 	return f
 }
 
-// ready renders every table not rendered yet: each is final (no entry
-// is added to it after this) and handed to Options.Ready.
+// ready makes every table final (final): no entry is added to any of
+// them after this.
 func (m *migrator) ready() {
 	for _, f := range m.maps {
-		if f.data != nil {
-			continue
-		}
+		m.final(f)
+	}
+}
+
+// final renders a table whose entries are final, unless it is
+// rendered already, on a goroutine of its own (the migration goes on
+// meanwhile), and hands it to Options.Ready.
+func (m *migrator) final(f *mapFile) {
+	if f.rendered != nil {
+		return
+	}
+	f.rendered = make(chan struct{})
+	f.seen = nil // no key is added any more: the memory goes now
+	go func() {
+		defer close(f.rendered)
 		f.data = f.render(m.opt.Provenance)
 		if m.opt.Ready != nil {
 			m.opt.Ready(f.file())
 		}
-	}
+	}()
 }
 
 // mapRef is how main.cf names a table: type:/etc/postfix/name.

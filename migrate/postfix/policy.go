@@ -86,19 +86,39 @@ type accEntry struct {
 	arg string
 	rep *entryReport
 	key string // the key in lower case (how every lookup compares it)
+	// the key's kind and the tag, copied from ae: the loops over every
+	// entry read them without reaching into the IR
+	kind ir.KeyKind
+	tag  string
+	dot  string // dotted's answer
+
 	// the network of an address key, read once (prefixRead)
 	prefix     netip.Prefix
+	prefixText string
 	prefixOK   bool
 	prefixRead bool
 }
 
-// network is keyPrefix of the entry's key, read on first use.
-func (e *accEntry) network() (netip.Prefix, bool) {
+// network is keyPrefix of the entry's key, read on first use, and
+// the network as a cidr table writes it (several tables list it).
+func (e *accEntry) network() (netip.Prefix, string, bool) {
 	if !e.prefixRead {
 		e.prefix, e.prefixOK = keyPrefix(e.ae.Key)
+		if e.prefixOK {
+			e.prefixText = e.prefix.String()
+		}
 		e.prefixRead = true
 	}
-	return e.prefix, e.prefixOK
+	return e.prefix, e.prefixText, e.prefixOK
+}
+
+// dotted is ".d" for the entry's key d (without its trailing dot),
+// made once: several tables list it.
+func (e *accEntry) dotted() string {
+	if e.dot == "" {
+		e.dot = "." + strings.TrimSuffix(e.key, ".")
+	}
+	return e.dot
 }
 
 // entryReport collects what became of one access entry in every table
@@ -106,14 +126,42 @@ func (e *accEntry) network() (netip.Prefix, bool) {
 type entryReport struct {
 	construct string
 	pos       ir.Pos
-	targets   []string
+	targets   []entryTarget
 	differs   []string
 	examples  []string
 	affects   []Affect
 	dead      string // why sendmail never uses it
 }
 
-func (r *entryReport) target(t string) { r.targets = append(r.targets, t) }
+// target records the table entry "file: key action" the entry became;
+// the text is made by accessItems, off the migration's way.
+func (r *entryReport) target(file, key, act string) {
+	r.targets = append(r.targets, entryTarget{file, key, act})
+}
+
+type entryTarget struct{ file, key, act string }
+
+// targetText is the report's text for the targets: "file: key action",
+// joined by "; ".
+func targetText(ts []entryTarget) string {
+	n := 0
+	for _, t := range ts {
+		n += len(t.file) + len(t.key) + len(t.act) + 5
+	}
+	var b strings.Builder
+	b.Grow(n)
+	for i, t := range ts {
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		b.WriteString(t.file)
+		b.WriteString(": ")
+		b.WriteString(t.key)
+		b.WriteByte(' ')
+		b.WriteString(t.act)
+	}
+	return b.String()
+}
 
 func (r *entryReport) differ(d, example string, a ...Affect) {
 	for _, x := range r.differs {
@@ -136,6 +184,10 @@ type accessSet struct {
 	// picked remembers pick's answers: several checks ask for the same
 	// entries (the answer does not depend on the order of the kinds)
 	picked map[string][]*accEntry
+	// ids numbers the entries' keys (ids[j] for all[j], the same for
+	// the same key): pick tells them apart without hashing them again
+	ids   []int32
+	nkeys int
 }
 
 func (m *migrator) readAccess(p *smPolicy) *accessSet {
@@ -155,6 +207,27 @@ func (m *migrator) readAccess(p *smPolicy) *accessSet {
 	reports := make([]entryReport, 0, n)
 	s.all = make([]*accEntry, 0, n)
 	s.reports = make([]*entryReport, 0, n)
+	// the keys are numbered meanwhile
+	numbered := make(chan struct{})
+	go func() {
+		defer close(numbered)
+		s.ids = make([]int32, 0, n)
+		id := make(map[string]int32, n)
+		for i := range p.access.Entries {
+			en := &p.access.Entries[i]
+			if en.Access == nil {
+				continue
+			}
+			k := strings.ToLower(en.Access.Key.Value)
+			x, ok := id[k]
+			if !ok {
+				x = int32(len(id))
+				id[k] = x
+			}
+			s.ids = append(s.ids, x)
+		}
+		s.nkeys = len(id)
+	}()
 	// Most entries share their value with many others: each value is
 	// read once.
 	type verdict struct {
@@ -179,10 +252,12 @@ func (m *migrator) readAccess(p *smPolicy) *accessSet {
 		}
 		reports = append(reports, entryReport{construct: "entry access " + tag + en.Access.Key.Value + " " + strings.TrimSpace(en.Value), pos: en.Pos})
 		rep := &reports[len(reports)-1]
-		entries = append(entries, accEntry{en: en, ae: en.Access, v: vd.v, r: vd.r, arg: vd.arg, rep: rep, key: strings.ToLower(en.Access.Key.Value)})
+		entries = append(entries, accEntry{en: en, ae: en.Access, v: vd.v, r: vd.r, arg: vd.arg, rep: rep, key: strings.ToLower(en.Access.Key.Value),
+			kind: en.Access.Key.Kind, tag: en.Access.Tag})
 		s.all = append(s.all, &entries[len(entries)-1])
 		s.reports = append(s.reports, rep)
 	}
+	<-numbered
 	return s
 }
 
@@ -212,11 +287,11 @@ func (s *accessSet) pickAll(tag string, untagged bool, kinds []ir.KeyKind) []*ac
 	// untagged entry
 	type slot struct{ tagged, plain *accEntry }
 	eligible := func(e *accEntry) (ok, isTagged bool) {
-		if !slices.Contains(kinds, e.ae.Key.Kind) {
+		if !slices.Contains(kinds, e.kind) {
 			return false, false
 		}
-		isTagged = strings.EqualFold(e.ae.Tag, tag)
-		return isTagged || e.ae.Tag == "" && untagged, isTagged
+		isTagged = strings.EqualFold(e.tag, tag)
+		return isTagged || e.tag == "" && untagged, isTagged
 	}
 	// what each entry is to this lookup: 0 not looked up, 1 untagged,
 	// 2 tagged (one pass to count, then the slots)
@@ -232,18 +307,18 @@ func (s *accessSet) pickAll(tag string, untagged bool, kinds []ir.KeyKind) []*ac
 			}
 		}
 	}
-	index := make(map[string]int, n)
+	// slotOf[id]: the slot of the key with that id, plus one
+	slotOf := make([]int32, s.nkeys)
 	slots := make([]slot, 0, n)
 	for j, e := range s.all {
 		if kind[j] == 0 {
 			continue
 		}
 		isTagged := kind[j] == tagged
-		k := e.key
-		i, ok := index[k]
-		if !ok {
+		i := int(slotOf[s.ids[j]]) - 1
+		if i < 0 {
 			i = len(slots)
-			index[k] = i
+			slotOf[s.ids[j]] = int32(i + 1)
 			slots = append(slots, slot{})
 		}
 		switch {
@@ -428,6 +503,10 @@ func (m *migrator) policy() {
 			e.rep.dead = "no check of this configuration reads " + e.ae.Tag + ": entries"
 		}
 	}
+	// Nothing changes the entries' reports after this: their items are
+	// made while the migration goes on (restrictions adds them).
+	m.accItems = make(chan []Item, 1)
+	go func() { m.accItems <- acc.accessItems() }()
 }
 
 // clientAccess: Connect: entries (and untagged host and address keys)
@@ -446,6 +525,7 @@ func (m *migrator) clientAccess(p *smPolicy, acc *accessSet) {
 		})
 		if len(f.lines) > 0 {
 			m.clientRestr = append(m.clientRestr, "check_client_access "+m.mapRef(f))
+			m.final(f) // clientDiscard only reads it
 		} else {
 			m.dropMap(f)
 		}
@@ -515,8 +595,7 @@ func (m *migrator) domainKeys(p *smPolicy, f *mapFile, es []*accEntry, c ctx, af
 	exactOnly := c == ctxRelay && m.cfg.Relay.HostsOnly
 	f.reserve(2 * len(es))
 	for _, e := range es {
-		k := e.ae.Key
-		if k.Kind != ir.KeyDotDomain {
+		if e.kind != ir.KeyDotDomain {
 			continue
 		}
 		if !p.dotDomain || exactOnly {
@@ -527,30 +606,31 @@ func (m *migrator) domainKeys(p *smPolicy, f *mapFile, es []*accEntry, c ctx, af
 		}
 		act := m.action(p, e, c)
 		if f.add(e.key, act, e.en.Pos) {
-			e.rep.target(f.name + ": " + e.key + " " + act)
+			e.rep.target(f.name, e.key, act)
 			if notable(e, c) {
-				m.noteAction(e, c, affect(e, k.Value), "")
+				m.noteAction(e, c, affect(e, e.ae.Key.Value), "")
 			}
 		}
 	}
 	for _, e := range es {
-		k := e.ae.Key
-		switch k.Kind {
+		switch e.kind {
 		case ir.KeyDotDomain:
 			continue
 		case ir.KeyBracketed:
+			k := e.ae.Key
 			e.rep.differ("a bracketed name matches clients without a verified host name in sendmail; Postfix calls those \"unknown\": the entry is not migrated",
 				"connect "+strings.Trim(k.Value, "[]"), Affect{Kinds: []string{"connect", "mail", "rcpt"}, Client: strings.Trim(k.Value, "[]"), When: WhenNoClientName})
 			continue
 		}
-		d := strings.TrimSuffix(e.key, ".")
+		dot := e.dotted()
+		d := dot[1:]
 		act := m.action(p, e, c)
 		added := f.add(d, act, e.en.Pos)
 		if !exactOnly {
-			added = f.add("."+d, act, e.en.Pos) || added
+			added = f.add(dot, act, e.en.Pos) || added
 		}
 		if added {
-			e.rep.target(f.name + ": " + d + " " + act)
+			e.rep.target(f.name, d, act)
 			if notable(e, c) {
 				m.noteAction(e, c, affect(e, d), "")
 			}
@@ -562,15 +642,14 @@ func (m *migrator) domainKeys(p *smPolicy, f *mapFile, es []*accEntry, c ctx, af
 func (m *migrator) addressKeys(p *smPolicy, f *mapFile, es []*accEntry, c ctx) {
 	f.reserve(len(es))
 	for _, e := range es {
-		pfx, ok := e.network()
+		pfx, ps, ok := e.network()
 		if !ok {
 			e.rep.differ("the address key could not be read as a network: not migrated", "")
 			continue
 		}
 		act := m.action(p, e, c)
-		ps := pfx.String()
 		if f.add(ps, act, e.en.Pos) {
-			e.rep.target(f.name + ": " + ps + " " + act)
+			e.rep.target(f.name, ps, act)
 			if notable(e, c) {
 				m.noteAction(e, c, Affect{Kinds: []string{"connect", "mail", "rcpt"}, Client: ps}, "connect "+pfx.Addr().String())
 			}
@@ -759,7 +838,7 @@ func (m *migrator) addressAccess(p *smPolicy, es []*accEntry, c ctx, name, restr
 	addKey := func(f *mapFile, e *accEntry, key string) {
 		act := m.action(p, e, c)
 		if f.add(key, act, e.en.Pos) {
-			e.rep.target(f.name + ": " + key + " " + act)
+			e.rep.target(f.name, key, act)
 			a := Affect{Kinds: kinds}
 			if c == ctxSender {
 				a.Sender = key
@@ -797,7 +876,7 @@ func (m *migrator) addressAccess(p *smPolicy, es []*accEntry, c ctx, name, restr
 			re += "(@(" + locals + "))?$/"
 			act := m.action(p, e, c)
 			if userTab.add(re, act, e.en.Pos) {
-				e.rep.target(userTab.name + ": " + re + " " + act)
+				e.rep.target(userTab.name, re, act)
 				m.noteAction(e, c, Affect{Kinds: kinds, Recipient: u + "@"}, "")
 			}
 		}
@@ -1014,6 +1093,7 @@ func (m *migrator) relay(p *smPolicy, acc *accessSet) {
 			m.domainKeys(p, f, names, ctxRelay, func(e *accEntry, key string) Affect {
 				return Affect{Kinds: []string{"rcpt"}, Client: key}
 			})
+			m.final(f)
 			m.relayPermit = append(m.relayPermit, "check_client_access "+m.mapRef(f))
 		}
 	}
@@ -1037,13 +1117,14 @@ func (m *migrator) relay(p *smPolicy, acc *accessSet) {
 					act := m.action(p, e, ctxRelay)
 					k := e.key
 					if f.add(k, act, e.en.Pos) {
-						e.rep.target(f.name + ": " + k + " " + act)
+						e.rep.target(f.name, k, act)
 					}
 				}
 			}
 			m.domainKeys(p, f, doms, ctxRelay, func(e *accEntry, key string) Affect {
 				return Affect{Kinds: []string{"rcpt"}, Recipient: key}
 			})
+			m.final(f)
 			m.relayPermit = append(m.relayPermit, "check_recipient_access "+m.mapRef(f))
 		}
 	}
@@ -1143,11 +1224,11 @@ func (m *migrator) delayChecks(p *smPolicy, acc *accessSet) {
 			u := strings.TrimSuffix(k, "@")
 			re := "/^" + reQuote(u) + `(\+[^@]*)?(@(` + m.localRegexp() + "))?$/"
 			if user.add(re, act(e), e.en.Pos) {
-				e.rep.target(user.name + ": " + re + " " + act(e))
+				e.rep.target(user.name, re, act(e))
 			}
 		default:
 			if f.add(k, act(e), e.en.Pos) {
-				e.rep.target(f.name + ": " + k + " " + act(e))
+				e.rep.target(f.name, k, act(e))
 			}
 		}
 	}
@@ -1161,7 +1242,7 @@ func (m *migrator) delayChecks(p *smPolicy, acc *accessSet) {
 			added = f.add("."+k, act(e), e.en.Pos) || added
 		}
 		if added {
-			e.rep.target(f.name + ": " + k + " " + act(e))
+			e.rep.target(f.name, k, act(e))
 		}
 	}
 	for _, t := range []*mapFile{f, user} {
@@ -1313,7 +1394,9 @@ func (m *migrator) restrictions() {
 	m.main.set(secPolicy, "smtpd_relay_restrictions", join(relay),
 		[]string{"sendmail's check_rcpt: " + strings.Join(steps, ", then ") + "."})
 	// the access entries' report items
-	m.accessItems()
+	if m.accItems != nil {
+		m.rep.Items = append(m.rep.Items, <-m.accItems...)
+	}
 	if len(relay) > 3 || m.delayed || len(m.senderPost) > 0 {
 		m.inherent("RCPT TO:<postmaster>", "Postfix's smtpd",
 			"Postfix accepts the unqualified recipient postmaster before any restriction (RFC 5321); sendmail checks it like any other",
@@ -1367,13 +1450,11 @@ func (m *migrator) addClass(name, value, note string) {
 	m.main.set(secPolicy, name, value, []string{note})
 }
 
-// accessItems adds one report item per access entry.
-func (m *migrator) accessItems() {
-	if m.acc == nil {
-		return
-	}
-	m.rep.Items = slices.Grow(m.rep.Items, len(m.acc.reports))
-	for _, r := range m.acc.reports {
+// accessItems is one report item per access entry (the reports are
+// final once the policy is written).
+func (s *accessSet) accessItems() []Item {
+	items := make([]Item, 0, len(s.reports))
+	for _, r := range s.reports {
 		it := Item{Construct: r.construct, Pos: r.pos.String()}
 		switch {
 		case r.dead != "" && len(r.targets) == 0:
@@ -1386,16 +1467,17 @@ func (m *migrator) accessItems() {
 			it.Action = "write the equivalent Postfix restriction by hand"
 		case len(r.differs) > 0:
 			it.Fidelity = Approximate
-			it.Target = strings.Join(r.targets, "; ")
+			it.Target = targetText(r.targets)
 			it.Differs = strings.Join(r.differs, "; ")
 			it.Affects = r.affects
 		default:
 			it.Fidelity = Exact
-			it.Target = strings.Join(r.targets, "; ")
+			it.Target = targetText(r.targets)
 		}
 		if len(r.examples) > 0 {
 			it.Example = r.examples[0]
 		}
-		m.item(it)
+		items = append(items, it)
 	}
+	return items
 }

@@ -433,6 +433,7 @@ func (m *migrator) aliases() {
 			m.item(it)
 		}
 	}
+	m.final(f) // no later step adds aliases
 	// praliases looks names up as given; postalias -q folds the name
 	m.inherent("aliases: the lookup of names with capitals", "praliases versus postalias -q",
 		"sendmail's alias database holds names in lower case and praliases looks a name up as given; Postfix's postalias -q folds the name (the servers themselves both fold it)",
