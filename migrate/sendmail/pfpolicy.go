@@ -75,6 +75,19 @@ func (m *migrator) pfPolicy(st *pfState) {
 					"sendmail refuses clients without a name with 550 5.7.1 (451 on a temporary failure) at connection time, and exempts class R clients",
 					"connect\t203.0.113.9", Affect{Kinds: []string{"connect", "mail", "rcpt"}, When: WhenNoClientName})
 			case ir.CheckOpaque:
+				if ch.Name == "reject_unlisted_sender" && !m.pfOptionSet("local_recipient_maps") {
+					sender = append(sender, senderCheck{ch.Kind, st.afterPermitNets, construct})
+					aff := []Affect{{Kinds: []string{"mail", "rcpt"}, When: WhenAddressLiteral}}
+					if m.cfg.Policy.DelayChecks {
+						for _, d := range st.localOrder {
+							aff = append(aff, Affect{Kinds: []string{"rcpt"}, Sender: "@" + d})
+						}
+					}
+					m.approx(construct, ch.Pos, "Local_check_mail: a sender of a local domain (class w) must be a user (the passwd lookup of a user map) or an alias",
+						"sendmail checks senders of its local domains only, which class w also gives its host name, localhost and address literals; Postfix also checks senders of virtual and relay domains against their maps, and refuses at RCPT when it delays its checks (smtpd_delay_reject = yes)",
+						"mail\t203.0.113.9\tnobody@"+m.cfg.Identity.Origin.Value, aff...)
+					break
+				}
 				if ch.Name != "reject_unknown_reverse_client_hostname" {
 					m.none(construct, ch.Pos, "sendmail's cf library has no counterpart of this restriction",
 						"write a Local_check_relay/Local_check_mail/Local_check_rcpt ruleset or use a milter", "",
@@ -153,6 +166,16 @@ type senderCheck struct {
 	construct string
 }
 
+// pfOptionSet says whether main.cf sets the parameter.
+func (m *migrator) pfOptionSet(name string) bool {
+	for _, o := range m.cfg.Options {
+		if o.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
 // pfIntOption is a numerical main.cf parameter, or its default.
 func (m *migrator) pfIntOption(name string, def int) int {
 	for _, o := range m.cfg.Options {
@@ -221,6 +244,18 @@ func (m *migrator) pfSenderChecks(st *pfState, checks []senderCheck) {
 		switch c.kind {
 		case ir.CheckAccess:
 			rules = append(rules, m.pfSenderAccessRules()...)
+		case ir.CheckOpaque:
+			// reject_unlisted_sender, for local domains: the user
+			// without +detail must be a user or an alias
+			// (local_recipient_maps: passwd and alias_maps)
+			m.mc.add(grpLocal, "LOCAL_CONFIG\nKpfuser user -m", "reject_unlisted_sender: the passwd lookup", ir.Pos{})
+			rules = append(rules,
+				"R<?> $+ @ $=w\t\t$: <?L> <$1> $1 @ $2",
+				"R<?L> <$+ + $*> $*\t$: <?L> <$1> $3",
+				"R<?L> <$+> $*\t\t$: <?L> <$(pfuser $1 $: PfNo $)> <$1> $2",
+				"R<?L> <PfNo> <$+> $*\t$: <?L> <$(aliases $1 $: PfNo $)> <$1> $2",
+				"R<?L> <PfNo> $*\t\t"+refuse(m.pfIntOption("unknown_local_recipient_reject_code", 550), "5.1.0", "User unknown in local recipient table"),
+				"R<?L> <$*> <$*> $*\t$: <?> $3")
 		case ir.CheckRejectUnqualifiedSender:
 			r := refuse(m.pfIntOption("non_fqdn_reject_code", 504), "5.5.2", "need fully-qualified address")
 			rules = append(rules,
