@@ -108,7 +108,7 @@ func (m *migrator) pfVirtual(st *pfState, name string, rs ir.RewriteStage) {
 						kLines = append(kLines, kl)
 						reRules = append(reRules, "R<PfR> < > $+ < @ $+ . >\t$: <PfR> < $("+name+" $1 @ $2 $: $) > $1 < @ $2 . >\t"+e.Key)
 						m.approx(construct, e.Pos, "regex map "+name+" in ruleset 0 (LOCAL_RULE_0)",
-							"sendmail expands the result again through ruleset 0, so a pattern that matches its own result loops where Postfix stops, and it rewrites the sender of MAIL too", "", paff...)
+							"sendmail expands the result again through ruleset 0, so a pattern that matches its own result loops where Postfix stops", "", paff...)
 						continue
 					}
 				}
@@ -533,7 +533,7 @@ func (m *migrator) propagatesExtension(class string) bool {
 	return class == "canonical" || class == "virtual"
 }
 
-const canonicalRuleDiffers = "sendmail rewrites the recipient in ruleset 0, where it routes it, and parses the result again (virtusertable, local delivery, mailertable); its relay check still sees the address as given, like Postfix's smtpd; sendmail also rewrites the sender of MAIL so"
+const canonicalRuleDiffers = "sendmail rewrites the recipient in ruleset 0, where it routes it, and parses the result again (virtusertable, local delivery, mailertable); its relay check still sees the address as given, like Postfix's smtpd"
 
 // pfCanonicalTable returns the map of the recipient canonical entries
 // of domains sendmail does not look up in virtusertable (neither local

@@ -148,13 +148,8 @@ func (m *migrator) pfTransport(st *pfState, tr *ir.TransportRouting) {
 		}
 		mt.add(key, val, e.Pos)
 		if te.Error != nil {
-			sender := "@" + key
-			if strings.HasPrefix(key, ".") {
-				sender = key
-			}
-			aff = append(aff, Affect{Kinds: []string{"mail", "rcpt"}, Sender: sender})
 			m.approx(construct, e.Pos, "mailertable: "+key+" "+val,
-				"sendmail refuses the recipient at RCPT, and a sender in the domain at MAIL (check_mail resolves the sender's domain through mailertable); Postfix's error transport accepts the recipient and bounces, and does not look senders up", "", aff...)
+				"sendmail's error mailer names an SMTP reply code, which Postfix's resolved error transport has not; sendmail refuses the recipient as it parses RCPT, before its relay check, where Postfix refuses a client that may not relay with Relay access denied", "", aff...)
 			continue
 		}
 		if _, dom, _ := strings.Cut(key, "@"); k.Kind == ir.KeyAddress && st.local[dom] {
