@@ -32,6 +32,28 @@ func (m *migrator) pfRouting(st *pfState) {
 	}
 }
 
+// pfPortMailer defines (once) the mailer that connects to a port other
+// than 25: esmtp's definition (cf/mailer/smtp.m4) with A=TCP $h PORT.
+func (m *migrator) pfPortMailer(port string, pos ir.Pos) string {
+	name := "esmtp" + port
+	m.mc.add(grpLocal, strings.Join([]string{
+		"MAILER_DEFINITIONS",
+		"M" + name + ",\tP=[IPC], F=mDFMuXa, S=EnvFromSMTP/HdrFromSMTP, R=ifdef(`_ALL_MASQUERADE_', `EnvToSMTP/HdrFromSMTP', `EnvToSMTP'), E=\\r\\n, L=990,",
+		"\t\tT=DNS/RFC822/SMTP,",
+		"\t\tA=TCP $h " + port,
+	}, "\n"), "transport_maps: next hops on port "+port, pos)
+	return name
+}
+
+func isDigits(s string) bool {
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
+
 // relayPort says whether relayhost names a port other than 25, which
 // sendmail's relay mailer (the smart host's) then connects to.
 func (m *migrator) relayPort() bool {
@@ -89,6 +111,7 @@ func (m *migrator) pfTransport(st *pfState, tr *ir.TransportRouting) {
 			continue
 		}
 		var val string
+		portMailer := false
 		switch {
 		case te.Error != nil:
 			rp := te.Error
@@ -129,9 +152,13 @@ func (m *migrator) pfTransport(st *pfState, tr *ir.TransportRouting) {
 				// discard: next hop is only logged
 				host = ""
 			}
-			if te.Port != "" {
-				m.none(construct, e.Pos, "a mailertable host has no port", "define a mailer whose A= names the port", "", aff...)
-				continue
+			if te.Port != "" && te.Port != "25" && te.Port != "smtp" {
+				if (mailer != "esmtp" && mailer != "relay") || !isDigits(te.Port) {
+					m.none(construct, e.Pos, "a mailertable host has no port, and only an SMTP next hop's numeric port has a mailer of its own here", "define a mailer whose A= names the port", "", aff...)
+					continue
+				}
+				mailer = m.pfPortMailer(te.Port, e.Pos)
+				portMailer = true
 			}
 			if host == "" && mailer != "local" && mailer != "discard" {
 				switch k.Kind {
@@ -150,6 +177,11 @@ func (m *migrator) pfTransport(st *pfState, tr *ir.TransportRouting) {
 		if te.Error != nil {
 			m.approx(construct, e.Pos, "mailertable: "+key+" "+val,
 				"sendmail's error mailer names an SMTP reply code, which Postfix's resolved error transport has not; sendmail refuses the recipient as it parses RCPT, before its relay check, where Postfix refuses a client that may not relay with Relay access denied", "", aff...)
+			continue
+		}
+		if portMailer {
+			m.approx(construct, e.Pos, "mailertable: "+key+" "+val+" (MAILER_DEFINITIONS: "+strings.SplitN(val, ":", 2)[0]+")",
+				"sendmail gives a port to a mailer, not to a next hop: the recipient goes to the same host and port through a mailer of its own (esmtp with A=TCP $h PORT), which sendmail names where Postfix names smtp and the port", "", aff...)
 			continue
 		}
 		if _, dom, _ := strings.Cut(key, "@"); k.Kind == ir.KeyAddress && st.local[dom] {
