@@ -55,6 +55,7 @@ func (m *migrator) fromPostfix() error {
 	m.pfPolicy(st)
 	m.pfRewrite(st)
 	m.pfRouting(st)
+	m.pfRcptRuleset()
 	m.pfSenderParse()
 	m.pfListeners()
 	m.pfOptions()

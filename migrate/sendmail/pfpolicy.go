@@ -121,8 +121,37 @@ func (m *migrator) pfPolicy(st *pfState) {
 		// the cf library's resolve map, which accept_unresolvable_domains leaves out
 		m.mc.add(grpLocal, "LOCAL_CONFIG\nKpfresolve host -a<OKR> -T<TEMP>", "whether a domain exists (reject_unknown_sender_domain, reject_unknown_recipient_domain)", ir.Pos{})
 	}
-	if len(m.rcptRules) > 0 {
-		rules := append([]string{"LOCAL_RULESETS", "SLocal_check_rcpt"}, m.rcptRules...)
+}
+
+// virtualDomains says whether the configuration has virtual alias
+// domains, which become class VirtHost without class R (pfVirtHost).
+func (m *migrator) virtualDomains() bool {
+	for _, rs := range m.cfg.Rewrite.Stages {
+		if rs.Kind == ir.RewriteVirtual && (len(rs.Domains) > 0 || len(rs.Tables) > 0) {
+			return true
+		}
+	}
+	return false
+}
+
+// pfRcptRuleset writes the one Local_check_rcpt, once the checks that
+// add to it are translated. A recipient of a virtual alias domain that
+// passed them is accepted: the domains are in class VirtHost but not in
+// class R, where VIRTUSER_DOMAIN would put them, which lets their
+// subdomains, and clients named in them, relay.
+func (m *migrator) pfRcptRuleset() {
+	rules := m.rcptRules
+	if m.virtualDomains() {
+		rules = append(rules,
+			"# a recipient of a virtual alias domain (class VirtHost, not class R)",
+			"R$*\t\t\t$: $1 $| $>CanonAddr $1",
+			"R$* $| $* < @ $={VirtHost} . > $*\t$: $1 $| <PfVH> $>\"Rcpt_ok\" $1",
+			"R$* $| <PfVH> $#$*\t$@ $1",
+			"R$* $| <PfVH> $*\t$# OK",
+			"R$* $| $*\t\t$: $1")
+	}
+	if len(rules) > 0 {
+		rules = append([]string{"LOCAL_RULESETS", "SLocal_check_rcpt"}, rules...)
 		rules = append(rules, "R$*\t\t\t$@ $1")
 		m.mc.add(grpLocal, strings.Join(rules, "\n"), "", ir.Pos{})
 	}
@@ -712,7 +741,14 @@ func (m *migrator) pfRelayDenied(construct string, ch ir.Check) {
 		"# of a client without a name says 550, whatever confRELAY_MSG says",
 		"R$*\t\t\t$: $1 $| $>\"Rcpt_ok\" $1",
 		"R$* $| RELAY\t\t$: $1",
-		"R$* $| $#$*\t\t$@ $1",
+		"R$* $| $#$*\t\t$@ $1")
+	if m.virtualDomains() {
+		m.rcptRules = append(m.rcptRules,
+			"R$* $| $*\t\t$: $1 $| $>CanonAddr $1",
+			"R$* $| $* < @ $={VirtHost} . > $*\t$: $1\t\ta virtual alias domain",
+		)
+	}
+	m.rcptRules = append(m.rcptRules,
 		"R$* $| $*\t\t$: $1 $| $>\"Relay_ok\" $1",
 		"R$* $| $#error $*\t$#error $@ "+dsn+" $: \""+msg+"\"",
 		"R$* $| $*\t\t$: $1")

@@ -206,19 +206,16 @@ func (m *migrator) pfVirtual(st *pfState, name string, rs ir.RewriteStage) {
 			continue
 		}
 		virtDomains[dom] = true
-		m.mc.add(grpMacro, call("VIRTUSER_DOMAIN", dom), "a virtual alias domain", d.Pos)
-		m.approx("virtual_alias_domains "+dom, d.Pos, "VIRTUSER_DOMAIN("+dom+")",
-			"no virtusertable entry of the domain was written: sendmail accepts and relays its addresses where Postfix rewrites them (its pattern entries) or refuses them",
-			"", Affect{Kinds: []string{"rcpt", "resolve"}, Recipient: dom}, Affect{Kinds: []string{"resolve"}, Address: dom})
+		vdOrder = append(vdOrder, dom)
 	}
 	for _, d := range vdOrder {
-		m.mc.add(grpMacro, call("VIRTUSER_DOMAIN", d), "a virtual alias domain", ir.Pos{})
+		m.mc.add(grpLocal, "LOCAL_CONFIG\nC{VirtHost}"+d, "a virtual alias domain (class VirtHost; Local_check_rcpt lets mail to it through)", ir.Pos{})
 		if _, ok := vt.get("@" + d); !ok {
 			vt.add("@"+d, "error:5.1.1:550 User unknown in virtual alias table", ir.Pos{})
 		}
-		m.approx("virtual alias domain "+d, ir.Pos{}, "VIRTUSER_DOMAIN("+d+") and @"+d+" error:5.1.1:550",
-			"sendmail also relays to and from a VIRTUSER_DOMAIN (it joins class R); unknown users are refused by a catch-all error entry",
-			"", Affect{Kinds: []string{"rcpt"}, Client: "0.0.0.0/0", Recipient: d})
+		m.approx("virtual alias domain "+d, ir.Pos{}, "class VirtHost "+d+" and @"+d+" error:5.1.1:550",
+			"unknown users are refused by a catch-all error entry, whose SMTP reply code shows in a resolved address where Postfix's has none",
+			"", Affect{Kinds: []string{"resolve"}, Address: "@" + d})
 	}
 }
 
