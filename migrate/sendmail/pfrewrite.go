@@ -33,6 +33,17 @@ func (m *migrator) pfRewrite(st *pfState) {
 			}
 		}
 	}
+	// then masquerading, before virtual aliasing (LOCAL_RULE_0 rules run
+	// in the order written)
+	for _, rs := range m.cfg.Rewrite.Stages {
+		if rs.Kind == ir.RewriteMasquerade && rs.Scope.EnvelopeRecipient && masqueradeByRules(rs) {
+			construct := rs.Name
+			if construct == "" {
+				construct = string(rs.Kind)
+			}
+			m.pfMasqueradeRecipients(construct, rs)
+		}
+	}
 	for _, rs := range m.cfg.Rewrite.Stages {
 		construct := rs.Name
 		if construct == "" {
@@ -383,7 +394,7 @@ func (m *migrator) pfMasquerade(construct string, rs ir.RewriteStage) {
 	}
 	aff := []Affect{{Kinds: []string{"header_from", "resolve"}, Address: "*"}}
 	if len(pos) != 1 {
-		if rs.Scope.EnvelopeSender && rs.Scope.HeaderSender {
+		if masqueradeByRules(rs) {
 			m.pfMasqueradeRules(construct, rs)
 			return
 		}
@@ -447,18 +458,59 @@ func (m *migrator) pfVirtualTarget(targets []string, key string) (string, bool) 
 // parents decides, a !domain keeping the address, and the users of
 // masquerade_exceptions are left alone.
 func (m *migrator) pfMasqueradeRules(construct string, rs ir.RewriteStage) {
+	m.pfMasqueradeRuleset(construct, rs)
+	m.mc.add(grpLocal, "LOCAL_RULE_1\n# "+construct+"\nR$*\t\t\t$: $>PfMasq $1", construct, rs.Pos)
+	aff := []Affect{{Kinds: []string{"header_from", "resolve"}, Address: "*"}}
+	recipients := "envelope recipients only in masquerade_classes (not translated)"
+	if rs.Scope.EnvelopeRecipient {
+		recipients = "envelope recipients in ruleset 0 (LOCAL_RULE_0), before virtual aliasing and routing"
+	}
+	m.approx(construct, rs.Pos, "LOCAL_RULE_1 (sender rewriting) rules",
+		"sendmail rewrites every sender address, header and envelope, at delivery and for every client; Postfix in cleanup (headers only for local_header_rewrite_clients), after qualifying a bare user with myorigin, and "+recipients,
+		"resolve\tuser@host.example.com", aff...)
+}
+
+// masqueradeByRules says whether masquerade_domains is written as
+// rules (pfMasqueradeRules) rather than MASQUERADE_AS.
+func masqueradeByRules(rs ir.RewriteStage) bool {
+	if rs.Masquerade == nil || !rs.Scope.EnvelopeSender || !rs.Scope.HeaderSender {
+		return false
+	}
+	n := 0
+	for _, d := range rs.Masquerade.Domains {
+		if !d.Negated {
+			n++
+		}
+	}
+	return n != 1
+}
+
+// pfMasqueradeRecipients masquerades envelope recipients
+// (masquerade_classes envelope_recipient) in ruleset 0, with the rules
+// of the senders' masquerading; a marked address goes on through the
+// rest of ruleset 0.
+func (m *migrator) pfMasqueradeRecipients(construct string, rs ir.RewriteStage) {
+	m.pfMasqueradeRuleset(construct, rs)
+	m.mc.add(grpLocal, "LOCAL_RULE_0\n# "+construct+" (envelope_recipient)\nR$+ < @ $+ > $*\t$: $>PfMasq $1 < @ $2 > $3", construct+" (envelope_recipient)", rs.Pos)
+}
+
+// pfMasqueradeRuleset writes (once) the ruleset PfMasq of
+// masquerade_domains and masquerade_exceptions: the first listed
+// domain that is the address's domain or a parent of it decides.
+func (m *migrator) pfMasqueradeRuleset(construct string, rs ir.RewriteStage) {
 	mq := rs.Masquerade
 	tokens := func(d string) string {
 		return strings.Join(strings.Split(lower(d), "."), " . ")
 	}
-	rules := []string{"LOCAL_RULE_1", "# " + construct + ": the first listed domain that matches decides"}
+	const done = "$@ "
+	rules := []string{"LOCAL_RULESETS", "SPfMasq", "# " + construct + ": the first listed domain that matches decides"}
 	if len(mq.ExposedUsers) > 0 {
 		var users []string
 		for _, u := range mq.ExposedUsers {
 			users = append(users, u.Value)
 		}
 		m.mc.add(grpLocal, "LOCAL_CONFIG\nC{PfMasqX}"+strings.Join(users, " "), "masquerade_exceptions", rs.Pos)
-		rules = append(rules, "R$={PfMasqX} < @ $+ > $*\t$@ $1 < @ $2 > $3\t\tmasquerade_exceptions")
+		rules = append(rules, "R$={PfMasqX} < @ $+ > $*\t"+done+"$1 < @ $2 > $3\t\tmasquerade_exceptions")
 	}
 	for _, d := range mq.Domains {
 		if strings.HasPrefix(d.Domain, "[") {
@@ -466,19 +518,15 @@ func (m *migrator) pfMasqueradeRules(construct string, rs ir.RewriteStage) {
 		}
 		t := tokens(d.Domain)
 		for _, dot := range []string{"", " ."} {
-			rules = append(rules, "R$+ < @ "+t+dot+" > $*\t$@ $1 < @ "+t+dot+" > $2")
+			rules = append(rules, "R$+ < @ "+t+dot+" > $*\t"+done+"$1 < @ "+t+dot+" > $2")
 			if d.Negated {
-				rules = append(rules, "R$+ < @ $+ . "+t+dot+" > $*\t$@ $1 < @ $2 . "+t+dot+" > $3\t!"+lower(d.Domain))
+				rules = append(rules, "R$+ < @ $+ . "+t+dot+" > $*\t"+done+"$1 < @ $2 . "+t+dot+" > $3\t!"+lower(d.Domain))
 			} else {
-				rules = append(rules, "R$+ < @ $+ . "+t+dot+" > $*\t$@ $1 < @ "+t+dot+" > $3")
+				rules = append(rules, "R$+ < @ $+ . "+t+dot+" > $*\t"+done+"$1 < @ "+t+dot+" > $3")
 			}
 		}
 	}
 	m.mc.add(grpLocal, strings.Join(rules, "\n"), construct, rs.Pos)
-	aff := []Affect{{Kinds: []string{"header_from", "resolve"}, Address: "*"}}
-	m.approx(construct, rs.Pos, "LOCAL_RULE_1 (sender rewriting) rules",
-		"sendmail rewrites every sender address, header and envelope, at delivery and for every client; Postfix in cleanup (headers only for local_header_rewrite_clients), after qualifying a bare user with myorigin, and envelope recipients only in masquerade_classes (not translated)",
-		"resolve\tuser@host.example.com", aff...)
 }
 
 // pfVirtualDetail adds, beside a virtusertable entry user@domain with
