@@ -42,6 +42,10 @@ func (m *migrator) pfPolicy(st *pfState) {
 					// the cf library's own From: lookups
 					sender = append(sender, senderCheck{ch.Kind, st.afterPermitNets, construct})
 				}
+				if ch.Subject == "recipient" && !relayList && !st.afterPermitNets && m.cfg.Table(ch.Table) != nil && m.cfg.Table(ch.Table).Loaded {
+					m.rcptRules = append(m.rcptRules, "# "+construct+": the access map's To: entries in Postfix's order")
+					m.rcptRules = append(m.rcptRules, m.pfAccessRules("To", "", "$#error $@ 5.2.1 $: \"550 Mailbox disabled for this recipient\"", true)...)
+				}
 			case ir.CheckRejectUnauthDestination, ir.CheckDeferUnauthDestination:
 				m.pfRelayDenied(construct, ch)
 			case ir.CheckRejectUnqualifiedSender:
@@ -314,36 +318,52 @@ func (m *migrator) pfSenderChecks(st *pfState, checks []senderCheck) {
 }
 
 // pfSenderAccessRules look the sender up in the access map's From:
-// entries in Postfix's order (check_sender_access: the address, it
-// without +detail, its domain and the domain's parents, user@ with and
-// without +detail; a sender without a domain as user@myorigin), where
-// the check stands among the other sender checks, and read the value
-// as the cf library's check_mail does. The cf library's own lookups
-// try user@ before the domain, and come after Local_check_mail.
+// entries where check_sender_access stands among the other sender
+// checks (pfAccessRules); the cf library's own lookups try user@
+// before the domain, and come after Local_check_mail.
 func (m *migrator) pfSenderAccessRules() []string {
+	return m.pfAccessRules("From", "<?> ", "$#error $@ 5.7.1 $: \"550 Access denied\"", false)
+}
+
+// pfAccessRules look an address up in the access map's entries of tag
+// in Postfix's order (check_sender_access, check_recipient_access: the
+// address, it without +detail, its domain and the domain's parents,
+// user@ with and without +detail; an address without a domain as
+// user@myorigin) and read the value as the cf library's check rulesets
+// do: OK accepts ($# OK), a refusal refuses, no entry goes on with the
+// workspace "mark address". The workspace is "mark address" (the
+// address with or without <>); reject is the reply of a bare REJECT.
+// With skipRelay a RELAY value (relay_domains, a relay restriction's
+// table: not Postfix's table) ends the lookups as DUNNO does.
+func (m *migrator) pfAccessRules(tag, mark, reject string, skipRelay bool) []string {
 	rules := []string{
-		"R<?> $*\t\t\t$: <?A> <PfQ> <$1> $1",
+		"R" + mark + "$*\t\t\t$: <?A> <PfQ> <$1> $1",
+		"R<?A> <PfQ> < < $* > > $*\t$: <?A> <PfQ> <$1> $2",
 		"R<?A> <PfQ> <$* @ $*> $*\t$: <?A> <PfA> <$1 @ $2> $3",
 	}
 	if o := lower(m.cfg.Identity.Origin.Value); o != "" && !strings.ContainsAny(o, "$ \t") {
 		rules = append(rules, "R<?A> <PfQ> <$+> $*\t\t$: <?A> <PfA> <$1 @ "+strings.Join(strings.Split(o, "."), " . ")+"> $2")
 	}
+	rules = append(rules,
+		"R<?A> <PfQ> <$*> $*\t\t$: "+mark+"$2",
+		"R<?A> <PfA> <$+ @ $+> $*\t$: <?A> <$(access "+tag+":$1@$2 $: PfA $)> <$1 @ $2> $3",
+		"R<?A> <PfA> <$+ + $* @ $+> $*\t$: <?A> <$(access "+tag+":$1@$3 $: PfA $)> <$1 + $2 @ $3> $4",
+		"R<?A> <PfA> <$+ @ $+> $*\t$: <?A> <$(access "+tag+":$2 $: PfD $2 $)> <$1 @ $2> $3",
+		"R<?A> <PfD $- . $+> $*\t<?A> <$(access "+tag+":$2 $: PfD $2 $)> $3",
+		"R<?A> <PfD $*> <$+ @ $+> $*\t$: <?A> <$(access "+tag+":$2@ $: PfA $)> <$2 @ $3> $4",
+		"R<?A> <PfA> <$+ + $* @ $+> $*\t$: <?A> <$(access "+tag+":$1@ $: PfA $)> <$1 + $2 @ $3> $4",
+		"R<?A> <PfA> <$*> $*\t\t$: "+mark+"$2")
+	if skipRelay {
+		rules = append(rules, "R<?A> <RELAY> <$*> $*\t$: "+mark+"$2")
+	}
 	return append(rules,
-		"R<?A> <PfQ> <$*> $*\t\t$: <?> $2",
-		"R<?A> <PfA> <$+ @ $+> $*\t$: <?A> <$(access From:$1@$2 $: PfA $)> <$1 @ $2> $3",
-		"R<?A> <PfA> <$+ + $* @ $+> $*\t$: <?A> <$(access From:$1@$3 $: PfA $)> <$1 + $2 @ $3> $4",
-		"R<?A> <PfA> <$+ @ $+> $*\t$: <?A> <$(access From:$2 $: PfD $2 $)> <$1 @ $2> $3",
-		"R<?A> <PfD $- . $+> $*\t<?A> <$(access From:$2 $: PfD $2 $)> $3",
-		"R<?A> <PfD $*> <$+ @ $+> $*\t$: <?A> <$(access From:$2@ $: PfA $)> <$2 @ $3> $4",
-		"R<?A> <PfA> <$+ + $* @ $+> $*\t$: <?A> <$(access From:$1@ $: PfA $)> <$1 + $2 @ $3> $4",
-		"R<?A> <PfA> <$*> $*\t\t$: <?> $2",
 		"R<?A> <$={Accept}> $*\t$# OK",
-		"R<?A> <REJECT> $*\t\t$#error $@ 5.7.1 $: \"550 Access denied\"",
+		"R<?A> <REJECT> $*\t\t"+reject,
 		"R<?A> <DISCARD> $*\t\t$#discard $: discard",
 		"R<?A> <QUARANTINE:$+> $*\t$#error $@ quarantine $: $1",
 		"R<?A> <ERROR:$-.$-.$-:$+> $*\t$#error $@ $1.$2.$3 $: $4",
 		"R<?A> <ERROR:$+> $*\t\t$#error $: $1",
-		"R<?A> <$*> <$*> $*\t\t$: <?> $3")
+		"R<?A> <$*> <$*> $*\t\t$: "+mark+"$3")
 }
 
 // whenRelayDenied is evaluated by the test harness: the probe is a
@@ -423,7 +443,9 @@ func (m *migrator) pfAccessTable(st *pfState, group string, relayList bool, ch i
 	if ch.Subject == "sender" {
 		m.exact(construct, ch.Pos, "", "access: From: entries, looked up in Postfix's order (Local_check_mail)")
 	}
-	if ch.Subject == "recipient" {
+	if ch.Subject == "recipient" && !relayList && !st.afterPermitNets {
+		m.exact(construct, ch.Pos, "", "access: To: entries, looked up in Postfix's order (Local_check_rcpt)")
+	} else if ch.Subject == "recipient" {
 		m.approx(construct, ch.Pos, "access: "+tag+": entries",
 			"sendmail tries the full address, then user@, then the domain and its parents; Postfix the full address, the domain and its parents, then user@: a table with user@ and domain entries may answer differently; sendmail applies To:user@ entries only to local domains",
 			"", pfKeyAffects(tag, userKeys(t))...)
