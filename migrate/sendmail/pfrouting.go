@@ -32,6 +32,32 @@ func (m *migrator) pfRouting(st *pfState) {
 	}
 }
 
+// pfRoutedLocalRecipients adds to Local_check_rcpt (once) the check
+// that Postfix makes of a recipient of a local domain whatever
+// transport_maps does with it (smtpd_reject_unlisted_recipient,
+// local_recipient_maps: passwd and the aliases): sendmail checks a local
+// user only when it delivers locally, and a transport_maps address
+// entry (pfTransportAddressRules) routes the recipient away.
+func (m *migrator) pfRoutedLocalRecipients() {
+	if m.routedLocal {
+		return
+	}
+	m.routedLocal = true
+	m.mc.add(grpLocal, "LOCAL_CONFIG\nKpfuser user -m", "reject_unlisted_recipient: the passwd lookup", ir.Pos{})
+	m.rcptRules = append(m.rcptRules,
+		"# a recipient of a local domain that transport_maps routes away must still be a user or an alias",
+		"R$*\t\t\t$: $1 $| $>CanonAddr $1",
+		"R$* $| $+ < @ $=w . >\t$: $1 $| <PfT> < $(mailertable $2 @ $3 $: $) > $2 < @ $3 . >",
+		"R$* $| <PfT> < > $+ + $* < @ $+ . >\t$: $1 $| <PfT> < $(mailertable $2 @ $4 $: $) > $2 + $3 < @ $4 . >",
+		"R$* $| <PfT> < > $*\t$: $1",
+		"R$* $| <PfT> < $+ > $+ < @ $+ . >\t$: $1 $| <PfU> $3",
+		"R$* $| <PfU> $+ + $*\t$: $1 $| <PfU> $2",
+		"R$* $| <PfU> $+\t\t$: $1 $| <PfU> <$(pfuser $2 $: PfNo $)> $2",
+		"R$* $| <PfU> <PfNo> $+\t$: $1 $| <PfU> <$(aliases $2 $: PfNo $)> $2",
+		"R$* $| <PfU> <PfNo> $+\t$#error $@ 5.1.1 $: \"550 User unknown in local recipient table\"",
+		"R$* $| $*\t\t$: $1")
+}
+
 // pfPortMailer defines (once) the mailer that connects to a port other
 // than 25: esmtp's definition (cf/mailer/smtp.m4) with A=TCP $h PORT.
 func (m *migrator) pfPortMailer(port string, pos ir.Pos) string {
@@ -185,9 +211,8 @@ func (m *migrator) pfTransport(st *pfState, tr *ir.TransportRouting) {
 			continue
 		}
 		if _, dom, _ := strings.Cut(key, "@"); k.Kind == ir.KeyAddress && st.local[dom] {
-			m.approx(construct, e.Pos, "mailertable: "+key+" "+val+" (LOCAL_RULE_0)",
-				"sendmail accepts the recipient at RCPT because it routes it away from local delivery; Postfix still refuses it unless it is a known local recipient (local_recipient_maps), as the domain is in mydestination", "",
-				Affect{Kinds: []string{"rcpt"}, Recipient: key})
+			m.pfRoutedLocalRecipients()
+			m.exact(construct, e.Pos, "", "mailertable: "+key+" "+val+" (LOCAL_RULE_0; Local_check_rcpt refuses it unless it is a user or an alias)")
 			continue
 		}
 		m.exact(construct, e.Pos, "", "mailertable: "+key+" "+val)
