@@ -103,7 +103,11 @@ func (m *migrator) pfPolicy(st *pfState) {
 					"sendmail refuses a client without a name with 550 5.7.1 (Postfix: unknown_client_reject_code, "+fmt.Sprint(m.pfIntOption("unknown_client_reject_code", 450))+" here), also one whose name does not resolve back to its address (451 4.1.8), at connection time, and exempts class R clients",
 					"connect\t203.0.113.9", Affect{Kinds: []string{"connect", "mail", "rcpt"}, When: WhenNoClientName})
 			default:
-				m.none(construct, ch.Pos, "sendmail's cf library has no counterpart of this restriction",
+				why := "sendmail's cf library has no counterpart of this restriction"
+				if sp.List == "smtpd_helo_restrictions" {
+					why = heloWhy
+				}
+				m.none(construct, ch.Pos, why,
 					"write a Local_check_relay/Local_check_mail/Local_check_rcpt ruleset or use a milter", "",
 					restrictionAffects(ch)...)
 			}
@@ -126,6 +130,10 @@ func (m *migrator) pfPolicy(st *pfState) {
 		m.mc.add(grpLocal, "LOCAL_CONFIG\nKpfresolve host -a<OKR> -T<TEMP>", "whether a domain exists (reject_unknown_sender_domain, reject_unknown_recipient_domain)", ir.Pos{})
 	}
 }
+
+// heloWhy says why a HELO restriction differs whatever the migration
+// does.
+const heloWhy = "sendmail runs no check ruleset at HELO (only at connection, MAIL, RCPT and later), so nothing it does refuses at HELO as Postfix does with smtpd_delay_reject = no; the cf library does not check the HELO name, and a Local_check_mail testing it ($s) would refuse one command later"
 
 // virtualDomains says whether the configuration has virtual alias
 // domains, which become class VirtHost without class R (pfVirtHost).
@@ -406,7 +414,11 @@ func (m *migrator) pfAccessTable(st *pfState, group string, relayList bool, ch i
 	case "recipient":
 		tag = "To"
 	default:
-		m.none(construct, ch.Pos, "sendmail's access map has no entries for the "+ch.Subject+" (check_helo_access and the like)",
+		why := "sendmail's access map has no entries for the " + ch.Subject
+		if ch.Subject == "helo" {
+			why += "; " + heloWhy
+		}
+		m.none(construct, ch.Pos, why,
 			"write a Local_check ruleset or use a milter", "", restrictionAffects(ch)...)
 		return
 	}
