@@ -58,6 +58,17 @@ func (m *migrator) pfRoutedLocalRecipients() {
 		"R$* $| $*\t\t$: $1")
 }
 
+// pfDiscardMailer defines (once) a mailer that accepts a recipient and
+// drops the message, as Postfix's discard transport does.
+func (m *migrator) pfDiscardMailer(pos ir.Pos) string {
+	m.mc.add(grpLocal, strings.Join([]string{
+		"MAILER_DEFINITIONS",
+		"Mpfdiscard,\tP=/bin/true, F=lsDFM, T=X-Unix/X-Unix/X-Unix,",
+		"\t\tA=true",
+	}, "\n"), "transport_maps: discard", pos)
+	return "pfdiscard"
+}
+
 // pfPortMailer defines (once) the mailer that connects to a port other
 // than 25: esmtp's definition (cf/mailer/smtp.m4) with A=TCP $h PORT.
 func (m *migrator) pfPortMailer(port string, pos ir.Pos) string {
@@ -137,7 +148,7 @@ func (m *migrator) pfTransport(st *pfState, tr *ir.TransportRouting) {
 			continue
 		}
 		var val string
-		portMailer := false
+		portMailer, discard := false, false
 		switch {
 		case te.Error != nil:
 			rp := te.Error
@@ -174,9 +185,11 @@ func (m *migrator) pfTransport(st *pfState, tr *ir.TransportRouting) {
 			}
 			host := te.Host
 			if mailer == "discard" {
-				// sendmail's discard mailer takes no host; Postfix's
-				// discard: next hop is only logged
-				host = ""
+				// sendmail knows $#discard in its check rulesets only:
+				// ruleset 0 needs a mailer, one that drops the message;
+				// Postfix's discard: next hop is only logged
+				mailer, host = m.pfDiscardMailer(e.Pos), "discard"
+				discard = true
 			}
 			if te.Port != "" && te.Port != "25" && te.Port != "smtp" {
 				if (mailer != "esmtp" && mailer != "relay") || !isDigits(te.Port) {
@@ -203,6 +216,11 @@ func (m *migrator) pfTransport(st *pfState, tr *ir.TransportRouting) {
 		if te.Error != nil {
 			m.approx(construct, e.Pos, "mailertable: "+key+" "+val,
 				"sendmail's error mailer names an SMTP reply code, which Postfix's resolved error transport has not; sendmail refuses the recipient as it parses RCPT, before its relay check, where Postfix refuses a client that may not relay with Relay access denied", "", aff...)
+			continue
+		}
+		if discard {
+			m.approx(construct, e.Pos, "mailertable: "+key+" "+val+" (MAILER_DEFINITIONS: pfdiscard)",
+				"sendmail has no discard mailer in ruleset 0 ($#discard works in its check rulesets only): the recipient goes to a mailer that runs /bin/true and so drops it, which a resolved address names as that mailer where Postfix says discard", "", aff...)
 			continue
 		}
 		if portMailer {
