@@ -359,8 +359,11 @@ func (m *migrator) pfCanonical(st *pfState, construct string, rs ir.RewriteStage
 					}
 				}
 			}
-			m.approx(ec, e.Pos, "genericstable: "+key+" "+target,
-				"sendmail applies genericstable at delivery, to the header sender (and the envelope sender with masquerade_envelope), for domains in class G and unqualified addresses; Postfix canonical mapping applies in cleanup, before routing",
+			differs := "sendmail applies genericstable at delivery, to the header sender and the envelope sender alike (masquerade_envelope), with one lookup for all the canonical and generic entries; Postfix maps in cleanup, sender_canonical_maps then canonical_maps (two lookups), each for the address classes its *_classes parameter names"
+			if class == "generic" {
+				differs = "Postfix's smtp client maps envelope and header addresses with smtp_generic_maps as it delivers, after cleanup's canonical mapping; sendmail's genericstable maps only senders, in the same one lookup as the canonical entries, so an address a canonical entry rewrote is not mapped again (the Postfix oracle records addresses before its smtp client, without generic mapping)"
+			}
+			m.approx(ec, e.Pos, "genericstable: "+key+" "+target, differs,
 				"header_from\t"+k.Value, Affect{Kinds: []string{"header_from", "resolve"}, Address: patOf(k)}, Affect{Kinds: []string{"mail", "rcpt"}, Sender: patOf(k)})
 		}
 	}
