@@ -38,6 +38,10 @@ type pfState struct {
 	// dunnoEndsList: the client table being translated is the last
 	// check of its list, so its DUNNO is written as OK
 	dunnoEndsList bool
+	// permitEndsRcpt: the table being translated is followed only by
+	// permits in smtpd_recipient_restrictions, the last list, so its
+	// DEFER_IF_PERMIT defers
+	permitEndsRcpt bool
 }
 
 // fromPostfix translates a Postfix configuration.

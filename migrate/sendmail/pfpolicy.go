@@ -35,8 +35,9 @@ func (m *migrator) pfPolicy(st *pfState) {
 				// ends the table's lookups (name and address alike),
 				// leaves the list nothing but its implicit permit
 				st.dunnoEndsList = ch.Subject == "client" && onlyPermits(sp.Checks[i+1:])
+				st.permitEndsRcpt = sp.List == "smtpd_recipient_restrictions" && onlyPermits(sp.Checks[i+1:])
 				m.pfAccessTable(st, sp.List, relayList, ch)
-				st.dunnoEndsList = false
+				st.dunnoEndsList, st.permitEndsRcpt = false, false
 				if ch.Subject == "sender" {
 					// looked up where it stands in the list, before
 					// the cf library's own From: lookups
@@ -693,7 +694,11 @@ func (m *migrator) pfAction(st *pfState, relayList bool, tag string, a ir.Action
 			st.blocklist = true
 		}
 		return reply(code, dsn, text), true, ""
-	case ir.ActError, ir.ActDefer:
+	case ir.ActError, ir.ActDefer, ir.ActPostfix:
+		if a.Kind == ir.ActPostfix && (a.Name != "DEFER_IF_PERMIT" || st == nil || !st.permitEndsRcpt) {
+			return "", false, "sendmail's access map has no " + a.Name + " action"
+		}
+		// DEFER_IF_PERMIT with only permits after it defers
 		code, dsn, text := a.Code, a.DSN, a.Text
 		if code == 0 {
 			code, dsn = def.Defer.Code, def.Defer.DSN
@@ -730,8 +735,6 @@ func (m *migrator) pfAction(st *pfState, relayList bool, tag string, a ir.Action
 			st.skip = true
 		}
 		return "SKIP", true, ""
-	case ir.ActPostfix:
-		return "", false, "sendmail's access map has no " + a.Name + " action"
 	case ir.ActRestrict:
 		return "", false, "sendmail's access map cannot run a restriction (" + a.Arg + ")"
 	}
