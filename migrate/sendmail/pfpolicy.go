@@ -208,6 +208,25 @@ type senderCheck struct {
 	construct string
 }
 
+// pfLocalUserRuleset writes (once) the ruleset PfLocalUser, which
+// says PfNo unless a local part, without its +detail, is a user (the
+// passwd lookup of a user map) or an alias: Postfix's default
+// local_recipient_maps.
+func (m *migrator) pfLocalUserRuleset() {
+	m.mc.add(grpLocal, strings.Join([]string{
+		"LOCAL_CONFIG",
+		"Kpfuser user -m",
+		"LOCAL_RULESETS",
+		"SPfLocalUser",
+		"# local_recipient_maps: passwd and the aliases",
+		"R$+ + $*\t\t$: $1",
+		"R$+\t\t\t$: <$(pfuser $1 $: PfNo $)> $1",
+		"R<PfNo> $+\t\t$: <$(aliases $1 $: PfNo $)> $1",
+		"R<PfNo> $+\t\t$@ PfNo",
+		"R<$*> $+\t\t$@ $2",
+	}, "\n"), "a known local recipient", ir.Pos{})
+}
+
 // pfOptionSet says whether main.cf sets the parameter.
 func (m *migrator) pfOptionSet(name string) bool {
 	for _, o := range m.cfg.Options {
@@ -290,14 +309,11 @@ func (m *migrator) pfSenderChecks(st *pfState, checks []senderCheck) {
 			// reject_unlisted_sender, for local domains: the user
 			// without +detail must be a user or an alias
 			// (local_recipient_maps: passwd and alias_maps)
-			m.mc.add(grpLocal, "LOCAL_CONFIG\nKpfuser user -m", "reject_unlisted_sender: the passwd lookup", ir.Pos{})
+			m.pfLocalUserRuleset()
 			rules = append(rules,
-				"R<?> $+ @ $=w\t\t$: <?L> <$1> $1 @ $2",
-				"R<?L> <$+ + $*> $*\t$: <?L> <$1> $3",
-				"R<?L> <$+> $*\t\t$: <?L> <$(pfuser $1 $: PfNo $)> <$1> $2",
-				"R<?L> <PfNo> <$+> $*\t$: <?L> <$(aliases $1 $: PfNo $)> <$1> $2",
-				"R<?L> <PfNo> $*\t\t"+refuse(m.pfIntOption("unknown_local_recipient_reject_code", 550), "5.1.0", "User unknown in local recipient table"),
-				"R<?L> <$*> <$*> $*\t$: <?> $3")
+				"R<?> $+ @ $=w\t\t$: <?L> $1 @ $2 $| $>PfLocalUser $1",
+				"R<?L> $* $| PfNo\t\t"+refuse(m.pfIntOption("unknown_local_recipient_reject_code", 550), "5.1.0", "User unknown in local recipient table"),
+				"R<?L> $* $| $*\t\t$: <?> $1")
 		case ir.CheckRejectUnqualifiedSender:
 			r := refuse(m.pfIntOption("non_fqdn_reject_code", 504), "5.5.2", "need fully-qualified address")
 			rules = append(rules,

@@ -43,18 +43,15 @@ func (m *migrator) pfRoutedLocalRecipients() {
 		return
 	}
 	m.routedLocal = true
-	m.mc.add(grpLocal, "LOCAL_CONFIG\nKpfuser user -m", "reject_unlisted_recipient: the passwd lookup", ir.Pos{})
+	m.pfLocalUserRuleset()
 	m.rcptRules = append(m.rcptRules,
 		"# a recipient of a local domain that transport_maps routes away must still be a user or an alias",
 		"R$*\t\t\t$: $1 $| $>CanonAddr $1",
 		"R$* $| $+ < @ $=w . >\t$: $1 $| <PfT> < $(mailertable $2 @ $3 $: $) > $2 < @ $3 . >",
 		"R$* $| <PfT> < > $+ + $* < @ $+ . >\t$: $1 $| <PfT> < $(mailertable $2 @ $4 $: $) > $2 + $3 < @ $4 . >",
 		"R$* $| <PfT> < > $*\t$: $1",
-		"R$* $| <PfT> < $+ > $+ < @ $+ . >\t$: $1 $| <PfU> $3",
-		"R$* $| <PfU> $+ + $*\t$: $1 $| <PfU> $2",
-		"R$* $| <PfU> $+\t\t$: $1 $| <PfU> <$(pfuser $2 $: PfNo $)> $2",
-		"R$* $| <PfU> <PfNo> $+\t$: $1 $| <PfU> <$(aliases $2 $: PfNo $)> $2",
-		"R$* $| <PfU> <PfNo> $+\t$#error $@ 5.1.1 $: \"550 User unknown in local recipient table\"",
+		"R$* $| <PfT> < $+ > $+ < @ $+ . >\t$: $1 $| <PfU> $>PfLocalUser $3",
+		"R$* $| <PfU> PfNo\t$#error $@ 5.1.1 $: \"550 User unknown in local recipient table\"",
 		"R$* $| $*\t\t$: $1")
 }
 
