@@ -16,12 +16,17 @@ func (m *migrator) pfRouting(st *pfState) {
 		if sh.NoMX && !strings.HasPrefix(host, "[") {
 			host = "[" + host + "]"
 		}
-		m.mc.add(grpDefine, call("define", "SMART_HOST", host), "relayhost", sh.Pos)
+		differs := "sendmail sends to the smart host with its relay mailer, whose header rewriting is not esmtp's"
 		if m.relayPort() {
+			// the relay mailer named, so that address literals, which
+			// the cf library sends to an unnamed smart host with esmtp
+			// (port 25), take the port too
+			host = "relay:" + host
 			m.mc.add(grpDefine, call("define", "RELAY_MAILER_ARGS", "TCP $h "+sh.Port), "relayhost's port", sh.Pos)
+			differs += "; the port is the relay mailer's (RELAY_MAILER_ARGS), so a resolved address names the smart host without the port that Postfix's next hop shows"
 		}
-		m.approx("relayhost = "+sh.Raw, sh.Pos, "SMART_HOST "+host,
-			"sendmail's smart host does not carry mail for relay_domains recipients routed by Postfix's relay_transport differently, and it uses the relay mailer; a port is given in RELAY_MAILER_ARGS, not in the host",
+		m.mc.add(grpDefine, call("define", "SMART_HOST", host), "relayhost", sh.Pos)
+		m.approx("relayhost = "+sh.Raw, sh.Pos, "SMART_HOST "+host, differs,
 			"resolve\tuser@remote.example", Affect{Kinds: []string{"resolve"}, Address: "*"})
 	}
 	if tr := r.Transport; tr != nil {
