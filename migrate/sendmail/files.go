@@ -74,6 +74,16 @@ func (m *mcFile) add(g mcGroup, text string, note string, from ...ir.Pos) {
 	m.groups[g] = append(m.groups[g], l)
 }
 
+// addFirst is add, putting the line before the group's others.
+func (m *mcFile) addFirst(g mcGroup, text string, note string, from ...ir.Pos) {
+	n := len(m.groups[g])
+	m.add(g, text, note, from...)
+	if len(m.groups[g]) > n {
+		l := m.groups[g][n]
+		m.groups[g] = append([]mcLine{l}, m.groups[g][:n]...)
+	}
+}
+
 // q quotes an m4 argument.
 func q(s string) string { return "`" + s + "'" }
 

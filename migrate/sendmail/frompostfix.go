@@ -38,6 +38,10 @@ type pfState struct {
 	// dunnoEndsList: the client table being translated is the last
 	// check of its list, so its DUNNO is written as OK
 	dunnoEndsList bool
+	// permitEndsRcpt: the table being translated is followed only by
+	// permits in smtpd_recipient_restrictions, the last list, so its
+	// DEFER_IF_PERMIT defers
+	permitEndsRcpt bool
 }
 
 // fromPostfix translates a Postfix configuration.
@@ -55,6 +59,8 @@ func (m *migrator) fromPostfix() error {
 	m.pfPolicy(st)
 	m.pfRewrite(st)
 	m.pfRouting(st)
+	m.pfRcptRuleset()
+	m.pfSenderParse()
 	m.pfListeners()
 	m.pfOptions()
 	m.pfOpaque()
@@ -163,6 +169,33 @@ func (m *migrator) domainsOf(list []ir.DomainMatch) []ir.DomainMatch {
 		}
 	}
 	return out
+}
+
+// pfSenderParse keeps the envelope sender out of the recipient maps:
+// sendmail parses MAIL FROM through ruleset 0 ({addr_type} "e s"), so
+// a virtusertable catch-all refusal, a mailertable error: entry or the
+// LOCAL_RULE_0 rewrites would refuse or rewrite a sender, where
+// Postfix's smtpd resolves a sender through none of its recipient maps.
+// A sender is given the local mailer for a local domain, esmtp
+// otherwise, before any of them.
+func (m *migrator) pfSenderParse() {
+	need := m.tables[fileVirtuser] != nil || m.tables[fileMailertable] != nil
+	for _, l := range m.mc.groups[grpLocal] {
+		need = need || strings.HasPrefix(l.text, "LOCAL_RULE_0")
+	}
+	if !need {
+		return
+	}
+	m.mc.addFirst(grpLocal, strings.Join([]string{
+		"LOCAL_RULE_0",
+		"# an envelope sender is not resolved through the recipient maps",
+		"R$*\t\t\t$: $1 $| $&{addr_type}",
+		"R$* $| e s\t\t$: <PfS> $1",
+		"R$* $| $*\t\t$: $1",
+		"R<PfS> $+ < @ $=w . >\t$#local $: $1",
+		"R<PfS> $+ < @ $+ . >\t$#esmtp $@ $2 $: $1 < @ $2 . >",
+		"R<PfS> $*\t\t$: $1",
+	}, "\n"), "envelope senders", ir.Pos{})
 }
 
 // pfOrigin reports myorigin, whose sender rule pfIdentity wrote. When

@@ -85,6 +85,9 @@ type migrator struct {
 	needResolve bool
 	// reMaps counts the regex maps written for regexp: tables
 	reMaps int
+	// routedLocal: Local_check_rcpt checks the recipients of local
+	// domains that transport_maps routes away
+	routedLocal bool
 }
 
 // table returns the table source of that file name, made when new.

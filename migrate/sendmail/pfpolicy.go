@@ -35,12 +35,17 @@ func (m *migrator) pfPolicy(st *pfState) {
 				// ends the table's lookups (name and address alike),
 				// leaves the list nothing but its implicit permit
 				st.dunnoEndsList = ch.Subject == "client" && onlyPermits(sp.Checks[i+1:])
+				st.permitEndsRcpt = sp.List == "smtpd_recipient_restrictions" && onlyPermits(sp.Checks[i+1:])
 				m.pfAccessTable(st, sp.List, relayList, ch)
-				st.dunnoEndsList = false
+				st.dunnoEndsList, st.permitEndsRcpt = false, false
 				if ch.Subject == "sender" {
 					// looked up where it stands in the list, before
 					// the cf library's own From: lookups
 					sender = append(sender, senderCheck{ch.Kind, st.afterPermitNets, construct})
+				}
+				if ch.Subject == "recipient" && !relayList && !st.afterPermitNets && m.cfg.Table(ch.Table) != nil && m.cfg.Table(ch.Table).Loaded {
+					m.rcptRules = append(m.rcptRules, "# "+construct+": the access map's To: entries in Postfix's order")
+					m.rcptRules = append(m.rcptRules, m.pfAccessRules("To", "", "$#error $@ 5.2.1 $: \"550 Mailbox disabled for this recipient\"", true)...)
 				}
 			case ir.CheckRejectUnauthDestination, ir.CheckDeferUnauthDestination:
 				m.pfRelayDenied(construct, ch)
@@ -75,6 +80,19 @@ func (m *migrator) pfPolicy(st *pfState) {
 					"sendmail refuses clients without a name with 550 5.7.1 (451 on a temporary failure) at connection time, and exempts class R clients",
 					"connect\t203.0.113.9", Affect{Kinds: []string{"connect", "mail", "rcpt"}, When: WhenNoClientName})
 			case ir.CheckOpaque:
+				if ch.Name == "reject_unlisted_sender" && !m.pfOptionSet("local_recipient_maps") {
+					sender = append(sender, senderCheck{ch.Kind, st.afterPermitNets, construct})
+					aff := []Affect{{Kinds: []string{"mail", "rcpt"}, When: WhenAddressLiteral}}
+					if m.cfg.Policy.DelayChecks {
+						for _, d := range st.localOrder {
+							aff = append(aff, Affect{Kinds: []string{"rcpt"}, Sender: "@" + d})
+						}
+					}
+					m.approx(construct, ch.Pos, "Local_check_mail: a sender of a local domain (class w) must be a user (the passwd lookup of a user map) or an alias",
+						"sendmail checks senders of its local domains only, which class w also gives its host name, localhost and address literals; Postfix also checks senders of virtual and relay domains against their maps, and refuses at RCPT when it delays its checks (smtpd_delay_reject = yes)",
+						"mail\t203.0.113.9\tnobody@"+m.cfg.Identity.Origin.Value, aff...)
+					break
+				}
 				if ch.Name != "reject_unknown_reverse_client_hostname" {
 					m.none(construct, ch.Pos, "sendmail's cf library has no counterpart of this restriction",
 						"write a Local_check_relay/Local_check_mail/Local_check_rcpt ruleset or use a milter", "",
@@ -86,7 +104,11 @@ func (m *migrator) pfPolicy(st *pfState) {
 					"sendmail refuses a client without a name with 550 5.7.1 (Postfix: unknown_client_reject_code, "+fmt.Sprint(m.pfIntOption("unknown_client_reject_code", 450))+" here), also one whose name does not resolve back to its address (451 4.1.8), at connection time, and exempts class R clients",
 					"connect\t203.0.113.9", Affect{Kinds: []string{"connect", "mail", "rcpt"}, When: WhenNoClientName})
 			default:
-				m.none(construct, ch.Pos, "sendmail's cf library has no counterpart of this restriction",
+				why := "sendmail's cf library has no counterpart of this restriction"
+				if sp.List == "smtpd_helo_restrictions" {
+					why = heloWhy
+				}
+				m.none(construct, ch.Pos, why,
 					"write a Local_check_relay/Local_check_mail/Local_check_rcpt ruleset or use a milter", "",
 					restrictionAffects(ch)...)
 			}
@@ -108,8 +130,41 @@ func (m *migrator) pfPolicy(st *pfState) {
 		// the cf library's resolve map, which accept_unresolvable_domains leaves out
 		m.mc.add(grpLocal, "LOCAL_CONFIG\nKpfresolve host -a<OKR> -T<TEMP>", "whether a domain exists (reject_unknown_sender_domain, reject_unknown_recipient_domain)", ir.Pos{})
 	}
-	if len(m.rcptRules) > 0 {
-		rules := append([]string{"LOCAL_RULESETS", "SLocal_check_rcpt"}, m.rcptRules...)
+}
+
+// heloWhy says why a HELO restriction differs whatever the migration
+// does.
+const heloWhy = "sendmail runs no check ruleset at HELO (only at connection, MAIL, RCPT and later), so nothing it does refuses at HELO as Postfix does with smtpd_delay_reject = no; the cf library does not check the HELO name, and a Local_check_mail testing it ($s) would refuse one command later"
+
+// virtualDomains says whether the configuration has virtual alias
+// domains, which become class VirtHost without class R (pfVirtHost).
+func (m *migrator) virtualDomains() bool {
+	for _, rs := range m.cfg.Rewrite.Stages {
+		if rs.Kind == ir.RewriteVirtual && (len(rs.Domains) > 0 || len(rs.Tables) > 0) {
+			return true
+		}
+	}
+	return false
+}
+
+// pfRcptRuleset writes the one Local_check_rcpt, once the checks that
+// add to it are translated. A recipient of a virtual alias domain that
+// passed them is accepted: the domains are in class VirtHost but not in
+// class R, where VIRTUSER_DOMAIN would put them, which lets their
+// subdomains, and clients named in them, relay.
+func (m *migrator) pfRcptRuleset() {
+	rules := m.rcptRules
+	if m.virtualDomains() {
+		rules = append(rules,
+			"# a recipient of a virtual alias domain (class VirtHost, not class R)",
+			"R$*\t\t\t$: $1 $| $>CanonAddr $1",
+			"R$* $| $* < @ $={VirtHost} . > $*\t$: $1 $| <PfVH> $>\"Rcpt_ok\" $1",
+			"R$* $| <PfVH> $#$*\t$@ $1",
+			"R$* $| <PfVH> $*\t$# OK",
+			"R$* $| $*\t\t$: $1")
+	}
+	if len(rules) > 0 {
+		rules = append([]string{"LOCAL_RULESETS", "SLocal_check_rcpt"}, rules...)
 		rules = append(rules, "R$*\t\t\t$@ $1")
 		m.mc.add(grpLocal, strings.Join(rules, "\n"), "", ir.Pos{})
 	}
@@ -151,6 +206,35 @@ type senderCheck struct {
 	kind      ir.CheckKind
 	afterNets bool
 	construct string
+}
+
+// pfLocalUserRuleset writes (once) the ruleset PfLocalUser, which
+// says PfNo unless a local part, without its +detail, is a user (the
+// passwd lookup of a user map) or an alias: Postfix's default
+// local_recipient_maps.
+func (m *migrator) pfLocalUserRuleset() {
+	m.mc.add(grpLocal, strings.Join([]string{
+		"LOCAL_CONFIG",
+		"Kpfuser user -m",
+		"LOCAL_RULESETS",
+		"SPfLocalUser",
+		"# local_recipient_maps: passwd and the aliases",
+		"R$+ + $*\t\t$: $1",
+		"R$+\t\t\t$: <$(pfuser $1 $: PfNo $)> $1",
+		"R<PfNo> $+\t\t$: <$(aliases $1 $: PfNo $)> $1",
+		"R<PfNo> $+\t\t$@ PfNo",
+		"R<$*> $+\t\t$@ $2",
+	}, "\n"), "a known local recipient", ir.Pos{})
+}
+
+// pfOptionSet says whether main.cf sets the parameter.
+func (m *migrator) pfOptionSet(name string) bool {
+	for _, o := range m.cfg.Options {
+		if o.Name == name {
+			return true
+		}
+	}
+	return false
 }
 
 // pfIntOption is a numerical main.cf parameter, or its default.
@@ -221,6 +305,15 @@ func (m *migrator) pfSenderChecks(st *pfState, checks []senderCheck) {
 		switch c.kind {
 		case ir.CheckAccess:
 			rules = append(rules, m.pfSenderAccessRules()...)
+		case ir.CheckOpaque:
+			// reject_unlisted_sender, for local domains: the user
+			// without +detail must be a user or an alias
+			// (local_recipient_maps: passwd and alias_maps)
+			m.pfLocalUserRuleset()
+			rules = append(rules,
+				"R<?> $+ @ $=w\t\t$: <?L> $1 @ $2 $| $>PfLocalUser $1",
+				"R<?L> $* $| PfNo\t\t"+refuse(m.pfIntOption("unknown_local_recipient_reject_code", 550), "5.1.0", "User unknown in local recipient table"),
+				"R<?L> $* $| $*\t\t$: <?> $1")
 		case ir.CheckRejectUnqualifiedSender:
 			r := refuse(m.pfIntOption("non_fqdn_reject_code", 504), "5.5.2", "need fully-qualified address")
 			rules = append(rules,
@@ -250,36 +343,52 @@ func (m *migrator) pfSenderChecks(st *pfState, checks []senderCheck) {
 }
 
 // pfSenderAccessRules look the sender up in the access map's From:
-// entries in Postfix's order (check_sender_access: the address, it
-// without +detail, its domain and the domain's parents, user@ with and
-// without +detail; a sender without a domain as user@myorigin), where
-// the check stands among the other sender checks, and read the value
-// as the cf library's check_mail does. The cf library's own lookups
-// try user@ before the domain, and come after Local_check_mail.
+// entries where check_sender_access stands among the other sender
+// checks (pfAccessRules); the cf library's own lookups try user@
+// before the domain, and come after Local_check_mail.
 func (m *migrator) pfSenderAccessRules() []string {
+	return m.pfAccessRules("From", "<?> ", "$#error $@ 5.7.1 $: \"550 Access denied\"", false)
+}
+
+// pfAccessRules look an address up in the access map's entries of tag
+// in Postfix's order (check_sender_access, check_recipient_access: the
+// address, it without +detail, its domain and the domain's parents,
+// user@ with and without +detail; an address without a domain as
+// user@myorigin) and read the value as the cf library's check rulesets
+// do: OK accepts ($# OK), a refusal refuses, no entry goes on with the
+// workspace "mark address". The workspace is "mark address" (the
+// address with or without <>); reject is the reply of a bare REJECT.
+// With skipRelay a RELAY value (relay_domains, a relay restriction's
+// table: not Postfix's table) ends the lookups as DUNNO does.
+func (m *migrator) pfAccessRules(tag, mark, reject string, skipRelay bool) []string {
 	rules := []string{
-		"R<?> $*\t\t\t$: <?A> <PfQ> <$1> $1",
+		"R" + mark + "$*\t\t\t$: <?A> <PfQ> <$1> $1",
+		"R<?A> <PfQ> < < $* > > $*\t$: <?A> <PfQ> <$1> $2",
 		"R<?A> <PfQ> <$* @ $*> $*\t$: <?A> <PfA> <$1 @ $2> $3",
 	}
 	if o := lower(m.cfg.Identity.Origin.Value); o != "" && !strings.ContainsAny(o, "$ \t") {
 		rules = append(rules, "R<?A> <PfQ> <$+> $*\t\t$: <?A> <PfA> <$1 @ "+strings.Join(strings.Split(o, "."), " . ")+"> $2")
 	}
+	rules = append(rules,
+		"R<?A> <PfQ> <$*> $*\t\t$: "+mark+"$2",
+		"R<?A> <PfA> <$+ @ $+> $*\t$: <?A> <$(access "+tag+":$1@$2 $: PfA $)> <$1 @ $2> $3",
+		"R<?A> <PfA> <$+ + $* @ $+> $*\t$: <?A> <$(access "+tag+":$1@$3 $: PfA $)> <$1 + $2 @ $3> $4",
+		"R<?A> <PfA> <$+ @ $+> $*\t$: <?A> <$(access "+tag+":$2 $: PfD $2 $)> <$1 @ $2> $3",
+		"R<?A> <PfD $- . $+> $*\t<?A> <$(access "+tag+":$2 $: PfD $2 $)> $3",
+		"R<?A> <PfD $*> <$+ @ $+> $*\t$: <?A> <$(access "+tag+":$2@ $: PfA $)> <$2 @ $3> $4",
+		"R<?A> <PfA> <$+ + $* @ $+> $*\t$: <?A> <$(access "+tag+":$1@ $: PfA $)> <$1 + $2 @ $3> $4",
+		"R<?A> <PfA> <$*> $*\t\t$: "+mark+"$2")
+	if skipRelay {
+		rules = append(rules, "R<?A> <RELAY> <$*> $*\t$: "+mark+"$2")
+	}
 	return append(rules,
-		"R<?A> <PfQ> <$*> $*\t\t$: <?> $2",
-		"R<?A> <PfA> <$+ @ $+> $*\t$: <?A> <$(access From:$1@$2 $: PfA $)> <$1 @ $2> $3",
-		"R<?A> <PfA> <$+ + $* @ $+> $*\t$: <?A> <$(access From:$1@$3 $: PfA $)> <$1 + $2 @ $3> $4",
-		"R<?A> <PfA> <$+ @ $+> $*\t$: <?A> <$(access From:$2 $: PfD $2 $)> <$1 @ $2> $3",
-		"R<?A> <PfD $- . $+> $*\t<?A> <$(access From:$2 $: PfD $2 $)> $3",
-		"R<?A> <PfD $*> <$+ @ $+> $*\t$: <?A> <$(access From:$2@ $: PfA $)> <$2 @ $3> $4",
-		"R<?A> <PfA> <$+ + $* @ $+> $*\t$: <?A> <$(access From:$1@ $: PfA $)> <$1 + $2 @ $3> $4",
-		"R<?A> <PfA> <$*> $*\t\t$: <?> $2",
 		"R<?A> <$={Accept}> $*\t$# OK",
-		"R<?A> <REJECT> $*\t\t$#error $@ 5.7.1 $: \"550 Access denied\"",
+		"R<?A> <REJECT> $*\t\t"+reject,
 		"R<?A> <DISCARD> $*\t\t$#discard $: discard",
 		"R<?A> <QUARANTINE:$+> $*\t$#error $@ quarantine $: $1",
 		"R<?A> <ERROR:$-.$-.$-:$+> $*\t$#error $@ $1.$2.$3 $: $4",
 		"R<?A> <ERROR:$+> $*\t\t$#error $: $1",
-		"R<?A> <$*> <$*> $*\t\t$: <?> $3")
+		"R<?A> <$*> <$*> $*\t\t$: "+mark+"$3")
 }
 
 // whenRelayDenied is evaluated by the test harness: the probe is a
@@ -322,7 +431,11 @@ func (m *migrator) pfAccessTable(st *pfState, group string, relayList bool, ch i
 	case "recipient":
 		tag = "To"
 	default:
-		m.none(construct, ch.Pos, "sendmail's access map has no entries for the "+ch.Subject+" (check_helo_access and the like)",
+		why := "sendmail's access map has no entries for the " + ch.Subject
+		if ch.Subject == "helo" {
+			why += "; " + heloWhy
+		}
+		m.none(construct, ch.Pos, why,
 			"write a Local_check ruleset or use a milter", "", restrictionAffects(ch)...)
 		return
 	}
@@ -359,7 +472,9 @@ func (m *migrator) pfAccessTable(st *pfState, group string, relayList bool, ch i
 	if ch.Subject == "sender" {
 		m.exact(construct, ch.Pos, "", "access: From: entries, looked up in Postfix's order (Local_check_mail)")
 	}
-	if ch.Subject == "recipient" {
+	if ch.Subject == "recipient" && !relayList && !st.afterPermitNets {
+		m.exact(construct, ch.Pos, "", "access: To: entries, looked up in Postfix's order (Local_check_rcpt)")
+	} else if ch.Subject == "recipient" {
 		m.approx(construct, ch.Pos, "access: "+tag+": entries",
 			"sendmail tries the full address, then user@, then the domain and its parents; Postfix the full address, the domain and its parents, then user@: a table with user@ and domain entries may answer differently; sendmail applies To:user@ entries only to local domains",
 			"", pfKeyAffects(tag, userKeys(t))...)
@@ -595,7 +710,11 @@ func (m *migrator) pfAction(st *pfState, relayList bool, tag string, a ir.Action
 			st.blocklist = true
 		}
 		return reply(code, dsn, text), true, ""
-	case ir.ActError, ir.ActDefer:
+	case ir.ActError, ir.ActDefer, ir.ActPostfix:
+		if a.Kind == ir.ActPostfix && (a.Name != "DEFER_IF_PERMIT" || st == nil || !st.permitEndsRcpt) {
+			return "", false, "sendmail's access map has no " + a.Name + " action"
+		}
+		// DEFER_IF_PERMIT with only permits after it defers
 		code, dsn, text := a.Code, a.DSN, a.Text
 		if code == 0 {
 			code, dsn = def.Defer.Code, def.Defer.DSN
@@ -632,8 +751,6 @@ func (m *migrator) pfAction(st *pfState, relayList bool, tag string, a ir.Action
 			st.skip = true
 		}
 		return "SKIP", true, ""
-	case ir.ActPostfix:
-		return "", false, "sendmail's access map has no " + a.Name + " action"
 	case ir.ActRestrict:
 		return "", false, "sendmail's access map cannot run a restriction (" + a.Arg + ")"
 	}
@@ -677,7 +794,14 @@ func (m *migrator) pfRelayDenied(construct string, ch ir.Check) {
 		"# of a client without a name says 550, whatever confRELAY_MSG says",
 		"R$*\t\t\t$: $1 $| $>\"Rcpt_ok\" $1",
 		"R$* $| RELAY\t\t$: $1",
-		"R$* $| $#$*\t\t$@ $1",
+		"R$* $| $#$*\t\t$@ $1")
+	if m.virtualDomains() {
+		m.rcptRules = append(m.rcptRules,
+			"R$* $| $*\t\t$: $1 $| $>CanonAddr $1",
+			"R$* $| $* < @ $={VirtHost} . > $*\t$: $1\t\ta virtual alias domain",
+		)
+	}
+	m.rcptRules = append(m.rcptRules,
 		"R$* $| $*\t\t$: $1 $| $>\"Relay_ok\" $1",
 		"R$* $| $#error $*\t$#error $@ "+dsn+" $: \""+msg+"\"",
 		"R$* $| $*\t\t$: $1")

@@ -33,6 +33,17 @@ func (m *migrator) pfRewrite(st *pfState) {
 			}
 		}
 	}
+	// then masquerading, before virtual aliasing (LOCAL_RULE_0 rules run
+	// in the order written)
+	for _, rs := range m.cfg.Rewrite.Stages {
+		if rs.Kind == ir.RewriteMasquerade && rs.Scope.EnvelopeRecipient && masqueradeByRules(rs) {
+			construct := rs.Name
+			if construct == "" {
+				construct = string(rs.Kind)
+			}
+			m.pfMasqueradeRecipients(construct, rs)
+		}
+	}
 	for _, rs := range m.cfg.Rewrite.Stages {
 		construct := rs.Name
 		if construct == "" {
@@ -108,7 +119,7 @@ func (m *migrator) pfVirtual(st *pfState, name string, rs ir.RewriteStage) {
 						kLines = append(kLines, kl)
 						reRules = append(reRules, "R<PfR> < > $+ < @ $+ . >\t$: <PfR> < $("+name+" $1 @ $2 $: $) > $1 < @ $2 . >\t"+e.Key)
 						m.approx(construct, e.Pos, "regex map "+name+" in ruleset 0 (LOCAL_RULE_0)",
-							"sendmail expands the result again through ruleset 0, so a pattern that matches its own result loops where Postfix stops, and it rewrites the sender of MAIL too", "", paff...)
+							"sendmail expands the result again through ruleset 0, so a pattern that matches its own result loops where Postfix stops", "", paff...)
 						continue
 					}
 				}
@@ -206,19 +217,16 @@ func (m *migrator) pfVirtual(st *pfState, name string, rs ir.RewriteStage) {
 			continue
 		}
 		virtDomains[dom] = true
-		m.mc.add(grpMacro, call("VIRTUSER_DOMAIN", dom), "a virtual alias domain", d.Pos)
-		m.approx("virtual_alias_domains "+dom, d.Pos, "VIRTUSER_DOMAIN("+dom+")",
-			"no virtusertable entry of the domain was written: sendmail accepts and relays its addresses where Postfix rewrites them (its pattern entries) or refuses them",
-			"", Affect{Kinds: []string{"rcpt", "resolve"}, Recipient: dom}, Affect{Kinds: []string{"resolve"}, Address: dom})
+		vdOrder = append(vdOrder, dom)
 	}
 	for _, d := range vdOrder {
-		m.mc.add(grpMacro, call("VIRTUSER_DOMAIN", d), "a virtual alias domain", ir.Pos{})
+		m.mc.add(grpLocal, "LOCAL_CONFIG\nC{VirtHost}"+d, "a virtual alias domain (class VirtHost; Local_check_rcpt lets mail to it through)", ir.Pos{})
 		if _, ok := vt.get("@" + d); !ok {
 			vt.add("@"+d, "error:5.1.1:550 User unknown in virtual alias table", ir.Pos{})
 		}
-		m.approx("virtual alias domain "+d, ir.Pos{}, "VIRTUSER_DOMAIN("+d+") and @"+d+" error:5.1.1:550",
-			"sendmail also relays to and from a VIRTUSER_DOMAIN (it joins class R); unknown users are refused by a catch-all error entry",
-			"", Affect{Kinds: []string{"rcpt"}, Client: "0.0.0.0/0", Recipient: d})
+		m.approx("virtual alias domain "+d, ir.Pos{}, "class VirtHost "+d+" and @"+d+" error:5.1.1:550",
+			"unknown users are refused by a catch-all error entry, whose SMTP reply code shows in a resolved address where Postfix's has none",
+			"", Affect{Kinds: []string{"resolve"}, Address: "@" + d})
 	}
 }
 
@@ -351,8 +359,11 @@ func (m *migrator) pfCanonical(st *pfState, construct string, rs ir.RewriteStage
 					}
 				}
 			}
-			m.approx(ec, e.Pos, "genericstable: "+key+" "+target,
-				"sendmail applies genericstable at delivery, to the header sender (and the envelope sender with masquerade_envelope), for domains in class G and unqualified addresses; Postfix canonical mapping applies in cleanup, before routing",
+			differs := "sendmail applies genericstable at delivery, to the header sender and the envelope sender alike (masquerade_envelope), with one lookup for all the canonical and generic entries; Postfix maps in cleanup, sender_canonical_maps then canonical_maps (two lookups), each for the address classes its *_classes parameter names"
+			if class == "generic" {
+				differs = "Postfix's smtp client maps envelope and header addresses with smtp_generic_maps as it delivers, after cleanup's canonical mapping; sendmail's genericstable maps only senders, in the same one lookup as the canonical entries, so an address a canonical entry rewrote is not mapped again (the Postfix oracle records addresses before its smtp client, without generic mapping)"
+			}
+			m.approx(ec, e.Pos, "genericstable: "+key+" "+target, differs,
 				"header_from\t"+k.Value, Affect{Kinds: []string{"header_from", "resolve"}, Address: patOf(k)}, Affect{Kinds: []string{"mail", "rcpt"}, Sender: patOf(k)})
 		}
 	}
@@ -386,7 +397,7 @@ func (m *migrator) pfMasquerade(construct string, rs ir.RewriteStage) {
 	}
 	aff := []Affect{{Kinds: []string{"header_from", "resolve"}, Address: "*"}}
 	if len(pos) != 1 {
-		if rs.Scope.EnvelopeSender && rs.Scope.HeaderSender {
+		if masqueradeByRules(rs) {
 			m.pfMasqueradeRules(construct, rs)
 			return
 		}
@@ -450,18 +461,59 @@ func (m *migrator) pfVirtualTarget(targets []string, key string) (string, bool) 
 // parents decides, a !domain keeping the address, and the users of
 // masquerade_exceptions are left alone.
 func (m *migrator) pfMasqueradeRules(construct string, rs ir.RewriteStage) {
+	m.pfMasqueradeRuleset(construct, rs)
+	m.mc.add(grpLocal, "LOCAL_RULE_1\n# "+construct+"\nR$*\t\t\t$: $>PfMasq $1", construct, rs.Pos)
+	aff := []Affect{{Kinds: []string{"header_from", "resolve"}, Address: "*"}}
+	recipients := "envelope recipients only in masquerade_classes (not translated)"
+	if rs.Scope.EnvelopeRecipient {
+		recipients = "envelope recipients in ruleset 0 (LOCAL_RULE_0), before virtual aliasing and routing"
+	}
+	m.approx(construct, rs.Pos, "LOCAL_RULE_1 (sender rewriting) rules",
+		"sendmail rewrites every sender address, header and envelope, at delivery and for every client; Postfix in cleanup (headers only for local_header_rewrite_clients), after qualifying a bare user with myorigin, and "+recipients,
+		"resolve\tuser@host.example.com", aff...)
+}
+
+// masqueradeByRules says whether masquerade_domains is written as
+// rules (pfMasqueradeRules) rather than MASQUERADE_AS.
+func masqueradeByRules(rs ir.RewriteStage) bool {
+	if rs.Masquerade == nil || !rs.Scope.EnvelopeSender || !rs.Scope.HeaderSender {
+		return false
+	}
+	n := 0
+	for _, d := range rs.Masquerade.Domains {
+		if !d.Negated {
+			n++
+		}
+	}
+	return n != 1
+}
+
+// pfMasqueradeRecipients masquerades envelope recipients
+// (masquerade_classes envelope_recipient) in ruleset 0, with the rules
+// of the senders' masquerading; a marked address goes on through the
+// rest of ruleset 0.
+func (m *migrator) pfMasqueradeRecipients(construct string, rs ir.RewriteStage) {
+	m.pfMasqueradeRuleset(construct, rs)
+	m.mc.add(grpLocal, "LOCAL_RULE_0\n# "+construct+" (envelope_recipient)\nR$+ < @ $+ > $*\t$: $>PfMasq $1 < @ $2 > $3", construct+" (envelope_recipient)", rs.Pos)
+}
+
+// pfMasqueradeRuleset writes (once) the ruleset PfMasq of
+// masquerade_domains and masquerade_exceptions: the first listed
+// domain that is the address's domain or a parent of it decides.
+func (m *migrator) pfMasqueradeRuleset(construct string, rs ir.RewriteStage) {
 	mq := rs.Masquerade
 	tokens := func(d string) string {
 		return strings.Join(strings.Split(lower(d), "."), " . ")
 	}
-	rules := []string{"LOCAL_RULE_1", "# " + construct + ": the first listed domain that matches decides"}
+	const done = "$@ "
+	rules := []string{"LOCAL_RULESETS", "SPfMasq", "# " + construct + ": the first listed domain that matches decides"}
 	if len(mq.ExposedUsers) > 0 {
 		var users []string
 		for _, u := range mq.ExposedUsers {
 			users = append(users, u.Value)
 		}
 		m.mc.add(grpLocal, "LOCAL_CONFIG\nC{PfMasqX}"+strings.Join(users, " "), "masquerade_exceptions", rs.Pos)
-		rules = append(rules, "R$={PfMasqX} < @ $+ > $*\t$@ $1 < @ $2 > $3\t\tmasquerade_exceptions")
+		rules = append(rules, "R$={PfMasqX} < @ $+ > $*\t"+done+"$1 < @ $2 > $3\t\tmasquerade_exceptions")
 	}
 	for _, d := range mq.Domains {
 		if strings.HasPrefix(d.Domain, "[") {
@@ -469,19 +521,15 @@ func (m *migrator) pfMasqueradeRules(construct string, rs ir.RewriteStage) {
 		}
 		t := tokens(d.Domain)
 		for _, dot := range []string{"", " ."} {
-			rules = append(rules, "R$+ < @ "+t+dot+" > $*\t$@ $1 < @ "+t+dot+" > $2")
+			rules = append(rules, "R$+ < @ "+t+dot+" > $*\t"+done+"$1 < @ "+t+dot+" > $2")
 			if d.Negated {
-				rules = append(rules, "R$+ < @ $+ . "+t+dot+" > $*\t$@ $1 < @ $2 . "+t+dot+" > $3\t!"+lower(d.Domain))
+				rules = append(rules, "R$+ < @ $+ . "+t+dot+" > $*\t"+done+"$1 < @ $2 . "+t+dot+" > $3\t!"+lower(d.Domain))
 			} else {
-				rules = append(rules, "R$+ < @ $+ . "+t+dot+" > $*\t$@ $1 < @ "+t+dot+" > $3")
+				rules = append(rules, "R$+ < @ $+ . "+t+dot+" > $*\t"+done+"$1 < @ "+t+dot+" > $3")
 			}
 		}
 	}
 	m.mc.add(grpLocal, strings.Join(rules, "\n"), construct, rs.Pos)
-	aff := []Affect{{Kinds: []string{"header_from", "resolve"}, Address: "*"}}
-	m.approx(construct, rs.Pos, "LOCAL_RULE_1 (sender rewriting) rules",
-		"sendmail rewrites every sender address, header and envelope, at delivery and for every client; Postfix in cleanup (headers only for local_header_rewrite_clients), after qualifying a bare user with myorigin, and envelope recipients only in masquerade_classes (not translated)",
-		"resolve\tuser@host.example.com", aff...)
 }
 
 // pfVirtualDetail adds, beside a virtusertable entry user@domain with
@@ -533,7 +581,7 @@ func (m *migrator) propagatesExtension(class string) bool {
 	return class == "canonical" || class == "virtual"
 }
 
-const canonicalRuleDiffers = "sendmail rewrites the recipient in ruleset 0, where it routes it, and parses the result again (virtusertable, local delivery, mailertable); its relay check still sees the address as given, like Postfix's smtpd; sendmail also rewrites the sender of MAIL so"
+const canonicalRuleDiffers = "sendmail rewrites the recipient in ruleset 0, where it routes it, and parses the result again (virtusertable, local delivery, mailertable); its relay check still sees the address as given, like Postfix's smtpd"
 
 // pfCanonicalTable returns the map of the recipient canonical entries
 // of domains sendmail does not look up in virtusertable (neither local

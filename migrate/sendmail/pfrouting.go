@@ -16,12 +16,17 @@ func (m *migrator) pfRouting(st *pfState) {
 		if sh.NoMX && !strings.HasPrefix(host, "[") {
 			host = "[" + host + "]"
 		}
-		m.mc.add(grpDefine, call("define", "SMART_HOST", host), "relayhost", sh.Pos)
+		differs := "sendmail sends to the smart host with its relay mailer, whose header rewriting is not esmtp's"
 		if m.relayPort() {
+			// the relay mailer named, so that address literals, which
+			// the cf library sends to an unnamed smart host with esmtp
+			// (port 25), take the port too
+			host = "relay:" + host
 			m.mc.add(grpDefine, call("define", "RELAY_MAILER_ARGS", "TCP $h "+sh.Port), "relayhost's port", sh.Pos)
+			differs += "; the port is the relay mailer's (RELAY_MAILER_ARGS), so a resolved address names the smart host without the port that Postfix's next hop shows"
 		}
-		m.approx("relayhost = "+sh.Raw, sh.Pos, "SMART_HOST "+host,
-			"sendmail's smart host does not carry mail for relay_domains recipients routed by Postfix's relay_transport differently, and it uses the relay mailer; a port is given in RELAY_MAILER_ARGS, not in the host",
+		m.mc.add(grpDefine, call("define", "SMART_HOST", host), "relayhost", sh.Pos)
+		m.approx("relayhost = "+sh.Raw, sh.Pos, "SMART_HOST "+host, differs,
 			"resolve\tuser@remote.example", Affect{Kinds: []string{"resolve"}, Address: "*"})
 	}
 	if tr := r.Transport; tr != nil {
@@ -30,6 +35,62 @@ func (m *migrator) pfRouting(st *pfState) {
 	if lr := r.LuserRelay; lr != nil {
 		m.none("luser_relay", lr.Pos, "mailcc does not translate luser_relay", "define LUSER_RELAY", "")
 	}
+}
+
+// pfRoutedLocalRecipients adds to Local_check_rcpt (once) the check
+// that Postfix makes of a recipient of a local domain whatever
+// transport_maps does with it (smtpd_reject_unlisted_recipient,
+// local_recipient_maps: passwd and the aliases): sendmail checks a local
+// user only when it delivers locally, and a transport_maps address
+// entry (pfTransportAddressRules) routes the recipient away.
+func (m *migrator) pfRoutedLocalRecipients() {
+	if m.routedLocal {
+		return
+	}
+	m.routedLocal = true
+	m.pfLocalUserRuleset()
+	m.rcptRules = append(m.rcptRules,
+		"# a recipient of a local domain that transport_maps routes away must still be a user or an alias",
+		"R$*\t\t\t$: $1 $| $>CanonAddr $1",
+		"R$* $| $+ < @ $=w . >\t$: $1 $| <PfT> < $(mailertable $2 @ $3 $: $) > $2 < @ $3 . >",
+		"R$* $| <PfT> < > $+ + $* < @ $+ . >\t$: $1 $| <PfT> < $(mailertable $2 @ $4 $: $) > $2 + $3 < @ $4 . >",
+		"R$* $| <PfT> < > $*\t$: $1",
+		"R$* $| <PfT> < $+ > $+ < @ $+ . >\t$: $1 $| <PfU> $>PfLocalUser $3",
+		"R$* $| <PfU> PfNo\t$#error $@ 5.1.1 $: \"550 User unknown in local recipient table\"",
+		"R$* $| $*\t\t$: $1")
+}
+
+// pfDiscardMailer defines (once) a mailer that accepts a recipient and
+// drops the message, as Postfix's discard transport does.
+func (m *migrator) pfDiscardMailer(pos ir.Pos) string {
+	m.mc.add(grpLocal, strings.Join([]string{
+		"MAILER_DEFINITIONS",
+		"Mpfdiscard,\tP=/bin/true, F=lsDFM, T=X-Unix/X-Unix/X-Unix,",
+		"\t\tA=true",
+	}, "\n"), "transport_maps: discard", pos)
+	return "pfdiscard"
+}
+
+// pfPortMailer defines (once) the mailer that connects to a port other
+// than 25: esmtp's definition (cf/mailer/smtp.m4) with A=TCP $h PORT.
+func (m *migrator) pfPortMailer(port string, pos ir.Pos) string {
+	name := "esmtp" + port
+	m.mc.add(grpLocal, strings.Join([]string{
+		"MAILER_DEFINITIONS",
+		"M" + name + ",\tP=[IPC], F=mDFMuXa, S=EnvFromSMTP/HdrFromSMTP, R=ifdef(`_ALL_MASQUERADE_', `EnvToSMTP/HdrFromSMTP', `EnvToSMTP'), E=\\r\\n, L=990,",
+		"\t\tT=DNS/RFC822/SMTP,",
+		"\t\tA=TCP $h " + port,
+	}, "\n"), "transport_maps: next hops on port "+port, pos)
+	return name
+}
+
+func isDigits(s string) bool {
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // relayPort says whether relayhost names a port other than 25, which
@@ -89,6 +150,7 @@ func (m *migrator) pfTransport(st *pfState, tr *ir.TransportRouting) {
 			continue
 		}
 		var val string
+		portMailer, discard := false, false
 		switch {
 		case te.Error != nil:
 			rp := te.Error
@@ -125,13 +187,19 @@ func (m *migrator) pfTransport(st *pfState, tr *ir.TransportRouting) {
 			}
 			host := te.Host
 			if mailer == "discard" {
-				// sendmail's discard mailer takes no host; Postfix's
-				// discard: next hop is only logged
-				host = ""
+				// sendmail knows $#discard in its check rulesets only:
+				// ruleset 0 needs a mailer, one that drops the message;
+				// Postfix's discard: next hop is only logged
+				mailer, host = m.pfDiscardMailer(e.Pos), "discard"
+				discard = true
 			}
-			if te.Port != "" {
-				m.none(construct, e.Pos, "a mailertable host has no port", "define a mailer whose A= names the port", "", aff...)
-				continue
+			if te.Port != "" && te.Port != "25" && te.Port != "smtp" {
+				if (mailer != "esmtp" && mailer != "relay") || !isDigits(te.Port) {
+					m.none(construct, e.Pos, "a mailertable host has no port, and only an SMTP next hop's numeric port has a mailer of its own here", "define a mailer whose A= names the port", "", aff...)
+					continue
+				}
+				mailer = m.pfPortMailer(te.Port, e.Pos)
+				portMailer = true
 			}
 			if host == "" && mailer != "local" && mailer != "discard" {
 				switch k.Kind {
@@ -148,19 +216,23 @@ func (m *migrator) pfTransport(st *pfState, tr *ir.TransportRouting) {
 		}
 		mt.add(key, val, e.Pos)
 		if te.Error != nil {
-			sender := "@" + key
-			if strings.HasPrefix(key, ".") {
-				sender = key
-			}
-			aff = append(aff, Affect{Kinds: []string{"mail", "rcpt"}, Sender: sender})
 			m.approx(construct, e.Pos, "mailertable: "+key+" "+val,
-				"sendmail refuses the recipient at RCPT, and a sender in the domain at MAIL (check_mail resolves the sender's domain through mailertable); Postfix's error transport accepts the recipient and bounces, and does not look senders up", "", aff...)
+				"sendmail's error mailer names an SMTP reply code, which Postfix's resolved error transport has not; sendmail refuses the recipient as it parses RCPT, before its relay check, where Postfix refuses a client that may not relay with Relay access denied", "", aff...)
+			continue
+		}
+		if discard {
+			m.approx(construct, e.Pos, "mailertable: "+key+" "+val+" (MAILER_DEFINITIONS: pfdiscard)",
+				"sendmail has no discard mailer in ruleset 0 ($#discard works in its check rulesets only): the recipient goes to a mailer that runs /bin/true and so drops it, which a resolved address names as that mailer where Postfix says discard", "", aff...)
+			continue
+		}
+		if portMailer {
+			m.approx(construct, e.Pos, "mailertable: "+key+" "+val+" (MAILER_DEFINITIONS: "+strings.SplitN(val, ":", 2)[0]+")",
+				"sendmail gives a port to a mailer, not to a next hop: the recipient goes to the same host and port through a mailer of its own (esmtp with A=TCP $h PORT), which sendmail names where Postfix names smtp and the port", "", aff...)
 			continue
 		}
 		if _, dom, _ := strings.Cut(key, "@"); k.Kind == ir.KeyAddress && st.local[dom] {
-			m.approx(construct, e.Pos, "mailertable: "+key+" "+val+" (LOCAL_RULE_0)",
-				"sendmail accepts the recipient at RCPT because it routes it away from local delivery; Postfix still refuses it unless it is a known local recipient (local_recipient_maps), as the domain is in mydestination", "",
-				Affect{Kinds: []string{"rcpt"}, Recipient: key})
+			m.pfRoutedLocalRecipients()
+			m.exact(construct, e.Pos, "", "mailertable: "+key+" "+val+" (LOCAL_RULE_0; Local_check_rcpt refuses it unless it is a user or an alias)")
 			continue
 		}
 		m.exact(construct, e.Pos, "", "mailertable: "+key+" "+val)
