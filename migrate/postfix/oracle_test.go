@@ -282,10 +282,6 @@ func TestEquivalence(t *testing.T) {
 	t.Log(report.Table("sendmail -> postfix equivalence", tallies))
 }
 
-// TestCorpusConfigurations: every .mc of the corpora (corpus/mc, the
-// shared corpus, sendmail-cf's examples), its tables missing or not,
-// migrates to a configuration that postconf reads without a warning and
-// whose tables build.
 // corpusMCs lists the .mc files of the corpora: the project's
 // corpus/mc, the cf library's examples and ../shared/corpus/sendmail.
 func corpusMCs(t *testing.T) []string {
@@ -305,6 +301,10 @@ func corpusMCs(t *testing.T) []string {
 	return mcs
 }
 
+// TestCorpusConfigurations: every .mc of the corpora (corpus/mc, the
+// shared corpus, sendmail-cf's examples), its tables missing or not,
+// migrates to a configuration that postconf reads without a warning and
+// whose tables build.
 func TestCorpusConfigurations(t *testing.T) {
 	testenv.Tool(t, "postconf")
 	for i, mc := range corpusMCs(t) {
