@@ -57,6 +57,12 @@ func (m *migrator) fromPostfix() error {
 	m.pfOrigin(st)
 	m.pfRelay(st)
 	m.pfPolicy(st)
+	if !m.cfg.Relay.Open {
+		// whether or not the restrictions use mynetworks
+		m.inherent("mynetworks", "sendmail: a client at 127.0.0.1 may always relay",
+			"sendmail lets a client at 127.0.0.1 or ::1 (and a name in class R or w) relay whatever mynetworks says",
+			"rcpt\t127.0.0.1\tu@example.org\tu@remote.example", Affect{Kinds: []string{"rcpt"}, Client: "127.0.0.1"}, Affect{Kinds: []string{"rcpt"}, Client: "::1"})
+	}
 	m.pfRewrite(st)
 	m.pfRouting(st)
 	m.pfRcptRuleset()
@@ -350,11 +356,6 @@ func (m *migrator) pfNetworks(st *pfState, group string) {
 				"an earlier entry covers part of the network in the access map: sendmail uses the most specific entry, Postfix the first that matches",
 				"", Affect{Kinds: []string{"rcpt", "connect", "mail"}, Client: p.String()})
 		}
-	}
-	if !m.cfg.Relay.Open {
-		m.inherent("mynetworks", "sendmail: a client at 127.0.0.1 may always relay",
-			"sendmail lets a client at 127.0.0.1 or ::1 (and a name in class R or w) relay whatever mynetworks says",
-			"rcpt\t127.0.0.1\tu@example.org\tu@remote.example", Affect{Kinds: []string{"rcpt"}, Client: "127.0.0.1"}, Affect{Kinds: []string{"rcpt"}, Client: "::1"})
 	}
 }
 
