@@ -124,7 +124,10 @@ func remove(list []string, s string) []string {
 
 func (m *migrator) pfIdentity() {
 	id := m.cfg.Identity
-	if h := id.Hostname; h.Value != "" && !strings.Contains(h.Value, "$") {
+	// a myhostname Postfix takes from the machine (not written) is left
+	// to sendmail, which takes $j from the machine too: the name of the
+	// machine that migrates is not the server's
+	if h := id.Hostname; h.Value != "" && h.Pos.IsValid() && !strings.Contains(h.Value, "$") {
 		m.mc.add(grpDefine, call("define", "confDOMAIN_NAME", h.Value), "myhostname", h.Pos)
 		m.exact("myhostname", h.Pos, h.Origin, "sendmail.mc: confDOMAIN_NAME")
 	}
