@@ -283,9 +283,8 @@ func (m *migrator) pfRelay(st *pfState) {
 			m.none("relay_domains "+d.Domain, d.Pos, "not a literal domain", "add To:domain RELAY entries to the access map", "")
 			continue
 		}
-		if st.local[dom] {
-			continue
-		}
+		// a local domain too: class w holds the name only, the To:
+		// entry its subdomains, which Postfix relays to as well
 		if m.addAccess(st, "relay_domains", "To", dom, "RELAY", d.Pos) {
 			m.exact("relay_domains "+dom, d.Pos, "", "access: To:"+dom+" RELAY")
 		}
