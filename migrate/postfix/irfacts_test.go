@@ -2,7 +2,6 @@ package postfix_test
 
 import (
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"mailcc/cfparse"
@@ -51,19 +50,7 @@ func TestMigratedIR(t *testing.T) {
 		n2, d2 := irfacts.CompareLookups(irfacts.SendmailLookups(c.cfg), ans, ans.Extras(), x)
 		total += n1 + n2
 		same += n1 + n2 - len(d1) - len(d2)
-		var bad []string
-		for _, d := range append(d1, d2...) {
-			if d.Explained {
-				listed++
-				t.Logf("%s: listed: %s", c.name, d)
-				continue
-			}
-			bad = append(bad, d.String())
-		}
-		if len(bad) > 0 {
-			t.Errorf("%s: %d facts differ after sendmail → Postfix → IR and no report item that is not exact names them:\n%s",
-				c.name, len(bad), strings.Join(bad, "\n"))
-		}
+		listed += irfacts.Check(t, c.name, "sendmail → Postfix", append(d1, d2...))
 	}
 	t.Logf("sendmail → Postfix → IR on %d configurations: %d facts and lookups, %d the same, %d differ as the report lists", len(cs), total, same, listed)
 }
