@@ -279,7 +279,7 @@ func (m *migrator) pfRelay(st *pfState) {
 		case strings.HasPrefix(dom, "."):
 			m.exact("relay_domains "+d.Domain, d.Pos, "", "(nothing: Postfix compares parent domains without the dot, so the pattern matches nothing)")
 			continue
-		case dom == "" || strings.Contains(dom, "$") || d.Negated:
+		case dom == "" || strings.ContainsAny(dom, "$ \t") || d.Negated:
 			m.none("relay_domains "+d.Domain, d.Pos, "not a literal domain", "add To:domain RELAY entries to the access map", "")
 			continue
 		}
