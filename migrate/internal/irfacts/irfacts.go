@@ -153,12 +153,31 @@ func facts(cfg *ir.Config, access bool) map[string]Fact {
 			add(h.name, NextHop(h.hop.Host, h.hop.Port, h.hop.NoMX), "relayhost|"+strings.ToUpper(strings.ReplaceAll(h.name, "-", "_")), h.hop.Pos)
 		}
 	}
-	for _, l := range cfg.Listeners {
-		addr := l.Addr
-		if addr == "0.0.0.0" || addr == "::" {
-			addr = "" // every address
+	// a listener's port and address, and the families it listens on
+	// there
+	type sockFacts struct {
+		fams []string
+		pos  []ir.Pos
+	}
+	socks := map[string]*sockFacts{}
+	var order []string
+	for _, s := range cfg.Sockets() {
+		id := "listener " + portNumber(s.Port) + " " + strings.ToLower(s.Addr)
+		f := socks[id]
+		if f == nil {
+			f = &sockFacts{}
+			socks[id] = f
+			order = append(order, id)
 		}
-		add("listener "+portNumber(l.Port)+" "+addr, family(l.Family), "master.cf|DAEMON_OPTIONS", l.Pos)
+		if !slices.Contains(f.fams, s.Family) {
+			f.fams = append(f.fams, s.Family)
+		}
+		f.pos = append(f.pos, s.Listener.Pos)
+	}
+	for _, id := range order {
+		f := socks[id]
+		slices.Sort(f.fams)
+		add(id, strings.Join(f.fams, "+"), "master.cf|DAEMON_OPTIONS|inet_interfaces|inet_protocols", f.pos...)
 	}
 	return out
 }
@@ -738,16 +757,6 @@ func portNumber(p string) string {
 		return "465"
 	}
 	return p
-}
-
-func family(f string) string {
-	switch f {
-	case "inet", "":
-		return "ipv4"
-	case "inet6":
-		return "ipv6"
-	}
-	return f
 }
 
 // Diff is a Fact or Lookup whose answer differs between the
