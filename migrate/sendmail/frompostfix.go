@@ -3,6 +3,7 @@ package sendmail
 import (
 	"fmt"
 	"net/netip"
+	"strconv"
 	"strings"
 
 	"mailcc/ir"
@@ -57,6 +58,18 @@ func (m *migrator) fromPostfix() error {
 	m.pfOrigin(st)
 	m.pfRelay(st)
 	m.pfPolicy(st)
+	if !st.netsDone {
+		// no restriction list uses permit_mynetworks: the networks
+		// grant nothing there, and nothing is written
+		seen := map[ir.Pos]bool{}
+		for _, n := range m.cfg.Relay.Networks {
+			if n.Pos.IsValid() && !seen[n.Pos] {
+				seen[n.Pos] = true
+				m.approx("mynetworks", n.Pos, "(nothing)",
+					"no smtpd restriction list uses permit_mynetworks, so no Connect: RELAY entry is written; Postfix still uses mynetworks elsewhere (smtpd_client_event_limit_exceptions, and wherever a parameter names $mynetworks)", "")
+			}
+		}
+	}
 	if !m.cfg.Relay.Open {
 		// whether or not the restrictions use mynetworks
 		m.inherent("mynetworks", "sendmail: a client at 127.0.0.1 may always relay",
@@ -127,9 +140,13 @@ func (m *migrator) pfIdentity() {
 	// a myhostname Postfix takes from the machine (not written) is left
 	// to sendmail, which takes $j from the machine too: the name of the
 	// machine that migrates is not the server's
-	if h := id.Hostname; h.Value != "" && h.Pos.IsValid() && !strings.Contains(h.Value, "$") {
-		m.mc.add(grpDefine, call("define", "confDOMAIN_NAME", h.Value), "myhostname", h.Pos)
-		m.exact("myhostname", h.Pos, h.Origin, "sendmail.mc: confDOMAIN_NAME")
+	if h := id.Hostname; h.Pos.IsValid() {
+		if literalDomain(h.Value) {
+			m.mc.add(grpDefine, call("define", "confDOMAIN_NAME", h.Value), "myhostname", h.Pos)
+			m.exact("myhostname", h.Pos, h.Origin, "sendmail.mc: confDOMAIN_NAME")
+		} else {
+			m.none("myhostname", h.Pos, "not a literal host name: "+strconv.Quote(h.Value)+" (a template, or parameters that expand to nothing here)", "define confDOMAIN_NAME by hand", "")
+		}
 	}
 	o := lower(id.Origin.Value)
 	if o != "" && !strings.ContainsAny(o, "$ \t") {
@@ -250,7 +267,7 @@ func (m *migrator) pfLocalDomains(st *pfState) {
 	lh := m.table(fileLocalHosts, classFile, "class w: the domains delivered locally (Postfix mydestination).")
 	for _, d := range m.domainsOf(m.cfg.LocalDomains) {
 		dom := lower(d.Domain)
-		if dom == "" || strings.Contains(dom, "$") || d.Negated {
+		if !literalDomain(dom) || d.Negated {
 			m.none("mydestination "+d.Domain, d.Pos, "not a literal domain", "list the domain in local-host-names", "")
 			continue
 		}
@@ -279,7 +296,7 @@ func (m *migrator) pfRelay(st *pfState) {
 		case strings.HasPrefix(dom, "."):
 			m.exact("relay_domains "+d.Domain, d.Pos, "", "(nothing: Postfix compares parent domains without the dot, so the pattern matches nothing)")
 			continue
-		case dom == "" || strings.ContainsAny(dom, "$ \t") || d.Negated:
+		case !literalDomain(dom) || d.Negated:
 			m.none("relay_domains "+d.Domain, d.Pos, "not a literal domain", "add To:domain RELAY entries to the access map", "")
 			continue
 		}

@@ -326,7 +326,7 @@ func (m *migrator) pfListeners() {
 		}
 		construct := "master.cf service " + l.Name
 		if !written[l] {
-			m.none(construct, l.Pos, "it listens on no address (inet_interfaces and inet_protocols leave it none)", "", "")
+			m.none(construct, l.Pos, "it listens on no address (inet_interfaces and inet_protocols leave it none)", "write a DAEMON_OPTIONS for it by hand if sendmail should listen there", "")
 			continue
 		}
 		var others []string
@@ -362,7 +362,7 @@ func (m *migrator) pfListeners() {
 // reference, or a word with characters neither a host name nor a port
 // has.
 func daemonWord(w string) bool {
-	return strings.ContainsAny(w, "${}%<>()=, \t\"'") || strings.HasPrefix(w, "PH_")
+	return templated(w) || strings.ContainsAny(w, "${}%<>()=, \t\"'")
 }
 
 // pfOptions translates the limits sendmail has options for.

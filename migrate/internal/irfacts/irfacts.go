@@ -111,6 +111,28 @@ func facts(cfg *ir.Config, access bool) map[string]Fact {
 		}
 	}
 	for _, d := range cfg.Relay.Domains {
+		if d.Table != "" {
+			// a table of domains (relay_domains = hash:...): its keys,
+			// looked up with the list's matching
+			t := cfg.Table(d.Table)
+			if t == nil || !t.Loaded {
+				add("relay-domain "+d.Table, domainFlags(d), "relay_domains|class R", d.Pos)
+				continue
+			}
+			for _, e := range t.Entries {
+				k := ir.DomainMatch{Domain: strings.TrimSuffix(strings.ToLower(e.Key), "."), Subdomains: d.Subdomains}
+				if !strings.HasPrefix(k.Domain, ".") || !d.Subdomains {
+					add("relay-domain "+k.Domain, domainFlags(k), "relay_domains|class R", e.Pos)
+				}
+			}
+			continue
+		}
+		if cfg.Dialect == ir.Postfix && d.Subdomains && strings.HasPrefix(d.Domain, ".") {
+			// with parent_domain_matches_subdomains Postfix compares
+			// the parent domains without their dot: ".domain" matches
+			// nothing (match_ops.c)
+			continue
+		}
 		add("relay-domain "+d.Domain, domainFlags(d), "relay_domains|class R", d.Pos)
 	}
 	for _, n := range cfg.Relay.Networks {
@@ -848,6 +870,11 @@ func CompareFacts(was, is map[string]Fact, x *Explainer) (n int, diffs []Diff) {
 		if aok && bok && a.Value == b.Value {
 			continue
 		}
+		// a relay domain or trusted network the other side holds
+		// through a parent domain or a larger network is the same
+		if aok && !bok && covered(id, a.Value, is) || bok && !aok && covered(id, b.Value, was) {
+			continue
+		}
 		d := Diff{ID: id, Was: a.Value, WasOK: aok, Is: b.Value, IsOK: bok, Param: a.Param}
 		if !aok {
 			d.Param = b.Param
@@ -855,6 +882,42 @@ func CompareFacts(was, is map[string]Fact, x *Explainer) (n int, diffs []Diff) {
 		diffs = append(diffs, x.Diff(d, a.Pos, b.Pos))
 	}
 	return n, diffs
+}
+
+// covered says whether side holds relay-domain or relay-network id
+// through a parent domain that matches its subdomains, or a network
+// that holds it: a relay domain with the same flags below a
+// "subdomains" one, a network inside a larger one.
+func covered(id, value string, side map[string]Fact) bool {
+	switch {
+	case strings.HasPrefix(id, "relay-domain "):
+		d := strings.TrimPrefix(id, "relay-domain ")
+		if d == "" || strings.HasPrefix(d, ".") || value != "subdomains" && value != "" {
+			return false
+		}
+		for p := d; ; {
+			_, rest, ok := strings.Cut(p, ".")
+			if !ok || rest == "" {
+				return false
+			}
+			if f, ok := side["relay-domain "+rest]; ok && f.Value == "subdomains" {
+				return true
+			}
+			p = rest
+		}
+	case strings.HasPrefix(id, "relay-network "):
+		n, err := netip.ParsePrefix(strings.TrimPrefix(id, "relay-network "))
+		if err != nil {
+			return false
+		}
+		for other := range side {
+			o, err := netip.ParsePrefix(strings.TrimPrefix(other, "relay-network "))
+			if err == nil && strings.HasPrefix(other, "relay-network ") && o.Bits() < n.Bits() && o.Contains(n.Addr()) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // An Answerer gives a migrated configuration's answer to a lookup, and
