@@ -3,6 +3,7 @@ package sendmail
 import (
 	"fmt"
 	"net/netip"
+	"strconv"
 	"strings"
 
 	"mailcc/ir"
@@ -57,6 +58,24 @@ func (m *migrator) fromPostfix() error {
 	m.pfOrigin(st)
 	m.pfRelay(st)
 	m.pfPolicy(st)
+	if !st.netsDone {
+		// no restriction list uses permit_mynetworks: the networks
+		// grant nothing there, and nothing is written
+		seen := map[ir.Pos]bool{}
+		for _, n := range m.cfg.Relay.Networks {
+			if n.Pos.IsValid() && !seen[n.Pos] {
+				seen[n.Pos] = true
+				m.approx("mynetworks", n.Pos, "(nothing)",
+					"no smtpd restriction list uses permit_mynetworks, so no Connect: RELAY entry is written; Postfix still uses mynetworks elsewhere (smtpd_client_event_limit_exceptions, and wherever a parameter names $mynetworks)", "")
+			}
+		}
+	}
+	if !m.cfg.Relay.Open {
+		// whether or not the restrictions use mynetworks
+		m.inherent("mynetworks", "sendmail: a client at 127.0.0.1 may always relay",
+			"sendmail lets a client at 127.0.0.1 or ::1 (and a name in class R or w) relay whatever mynetworks says",
+			"rcpt\t127.0.0.1\tu@example.org\tu@remote.example", Affect{Kinds: []string{"rcpt"}, Client: "127.0.0.1"}, Affect{Kinds: []string{"rcpt"}, Client: "::1"})
+	}
 	m.pfRewrite(st)
 	m.pfRouting(st)
 	m.pfRcptRuleset()
@@ -118,9 +137,16 @@ func remove(list []string, s string) []string {
 
 func (m *migrator) pfIdentity() {
 	id := m.cfg.Identity
-	if h := id.Hostname; h.Value != "" && !strings.Contains(h.Value, "$") {
-		m.mc.add(grpDefine, call("define", "confDOMAIN_NAME", h.Value), "myhostname", h.Pos)
-		m.exact("myhostname", h.Pos, h.Origin, "sendmail.mc: confDOMAIN_NAME")
+	// a myhostname Postfix takes from the machine (not written) is left
+	// to sendmail, which takes $j from the machine too: the name of the
+	// machine that migrates is not the server's
+	if h := id.Hostname; h.Pos.IsValid() {
+		if literalDomain(h.Value) {
+			m.mc.add(grpDefine, call("define", "confDOMAIN_NAME", h.Value), "myhostname", h.Pos)
+			m.exact("myhostname", h.Pos, h.Origin, "sendmail.mc: confDOMAIN_NAME")
+		} else {
+			m.none("myhostname", h.Pos, "not a literal host name: "+strconv.Quote(h.Value)+" (a template, or parameters that expand to nothing here)", "define confDOMAIN_NAME by hand", "")
+		}
 	}
 	o := lower(id.Origin.Value)
 	if o != "" && !strings.ContainsAny(o, "$ \t") {
@@ -241,7 +267,7 @@ func (m *migrator) pfLocalDomains(st *pfState) {
 	lh := m.table(fileLocalHosts, classFile, "class w: the domains delivered locally (Postfix mydestination).")
 	for _, d := range m.domainsOf(m.cfg.LocalDomains) {
 		dom := lower(d.Domain)
-		if dom == "" || strings.Contains(dom, "$") || d.Negated {
+		if !literalDomain(dom) || d.Negated {
 			m.none("mydestination "+d.Domain, d.Pos, "not a literal domain", "list the domain in local-host-names", "")
 			continue
 		}
@@ -270,13 +296,12 @@ func (m *migrator) pfRelay(st *pfState) {
 		case strings.HasPrefix(dom, "."):
 			m.exact("relay_domains "+d.Domain, d.Pos, "", "(nothing: Postfix compares parent domains without the dot, so the pattern matches nothing)")
 			continue
-		case dom == "" || strings.Contains(dom, "$") || d.Negated:
+		case !literalDomain(dom) || d.Negated:
 			m.none("relay_domains "+d.Domain, d.Pos, "not a literal domain", "add To:domain RELAY entries to the access map", "")
 			continue
 		}
-		if st.local[dom] {
-			continue
-		}
+		// a local domain too: class w holds the name only, the To:
+		// entry its subdomains, which Postfix relays to as well
 		if m.addAccess(st, "relay_domains", "To", dom, "RELAY", d.Pos) {
 			m.exact("relay_domains "+dom, d.Pos, "", "access: To:"+dom+" RELAY")
 		}
@@ -350,11 +375,6 @@ func (m *migrator) pfNetworks(st *pfState, group string) {
 				"an earlier entry covers part of the network in the access map: sendmail uses the most specific entry, Postfix the first that matches",
 				"", Affect{Kinds: []string{"rcpt", "connect", "mail"}, Client: p.String()})
 		}
-	}
-	if !m.cfg.Relay.Open {
-		m.inherent("mynetworks", "sendmail: a client at 127.0.0.1 may always relay",
-			"sendmail lets a client at 127.0.0.1 or ::1 (and a name in class R or w) relay whatever mynetworks says",
-			"rcpt\t127.0.0.1\tu@example.org\tu@remote.example", Affect{Kinds: []string{"rcpt"}, Client: "127.0.0.1"}, Affect{Kinds: []string{"rcpt"}, Client: "::1"})
 	}
 }
 

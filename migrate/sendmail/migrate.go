@@ -136,5 +136,34 @@ func (m *migrator) none(construct string, pos ir.Pos, why, action, example strin
 		Why: why, Action: action, Example: example, Affects: affects})
 }
 
+// templated says whether a word of a Postfix configuration is a
+// configuration-management template's placeholder (Jinja "{{ x }}" and
+// "{% %}", ERB "<% %>", "%{x}", iRedMail's PH_NAME) rather than a value:
+// what it stands for is not known, so it is reported and not written.
+func templated(s string) bool {
+	for _, t := range []string{"{{", "}}", "{%", "%}", "<%", "%>", "%{"} {
+		if strings.Contains(s, t) {
+			return true
+		}
+	}
+	return strings.HasPrefix(s, "PH_") || strings.Contains(s, ":PH_")
+}
+
+// literalDomain says whether s can be a domain name or address literal
+// as written (no parameter reference, template or blank).
+func literalDomain(s string) bool {
+	if s == "" || templated(s) {
+		return false
+	}
+	for _, r := range s {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', strings.ContainsRune(".-_[]:", r):
+		default:
+			return false
+		}
+	}
+	return true
+}
+
 // lower is strings.ToLower without a trailing dot.
 func lower(s string) string { return strings.TrimSuffix(strings.ToLower(strings.TrimSpace(s)), ".") }

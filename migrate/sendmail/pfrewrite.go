@@ -85,6 +85,10 @@ func (m *migrator) pfAliases(name string, rs ir.RewriteStage) {
 			m.none("entry "+t.Name+": "+key, e.Pos, "sendmail keeps quotes in alias names, Postfix removes them", "rename the alias", "", Affect{Kinds: []string{"alias"}, Name: key})
 			continue
 		}
+		if templated(key) || templated(e.Value) {
+			m.none("entry "+t.Name+": "+key, e.Pos, "a template's placeholder, not an alias", "write the alias by hand", "", Affect{Kinds: []string{"alias"}, Name: key})
+			continue
+		}
 		at.add(key, e.Value, e.Pos)
 	}
 	m.exact("alias_maps "+name, rs.Pos, "", "aliases")

@@ -171,30 +171,48 @@ func (o *Options) defaults() error {
 	return nil
 }
 
+// open copies the configuration into a temporary folder and starts the
+// sandbox's workers (opt.Workers unless workers is set); close ends
+// them and removes the folder (unless Keep), joining its error to err.
+func open(configDir string, opt *Options, workers int) (c *config, sb *sandbox, meta *Meta, err error) {
+	if err := opt.defaults(); err != nil {
+		return nil, nil, nil, err
+	}
+	if workers == 0 {
+		workers = opt.Workers
+	}
+	meta = &Meta{Workers: workers}
+	if c, err = newConfig(configDir, *opt, meta); err != nil {
+		return c, nil, meta, err
+	}
+	meta.Hostname = c.hostname
+	if sb, err = newSandbox(c.hostname, workers, opt.AllowUnisolated); err != nil {
+		return c, nil, meta, err
+	}
+	meta.Isolated = sb.isolated
+	return c, sb, meta, nil
+}
+
+func (c *config) close(sb *sandbox, opt Options, err *error) {
+	if sb != nil {
+		sb.close()
+	}
+	if c != nil && !opt.Keep {
+		*err = errors.Join(*err, os.RemoveAll(c.dir))
+	}
+}
+
 // Run builds the configuration in configDir and answers the probes, in
 // their order. A probe the harness cannot answer gets decision "error";
 // Run fails when the configuration cannot be built or the tools or the
 // private namespaces are missing.
 func Run(configDir string, probes []probe.Probe, opt Options) (results []probe.Result, meta *Meta, err error) {
 	start := time.Now()
-	if err := opt.defaults(); err != nil {
-		return nil, nil, err
-	}
-	meta = &Meta{Workers: opt.Workers}
-	c, err := newConfig(configDir, opt, meta)
-	if c != nil && !opt.Keep {
-		defer func() { err = errors.Join(err, os.RemoveAll(c.dir)) }()
-	}
+	c, sb, meta, err := open(configDir, &opt, 0)
+	defer c.close(sb, opt, &err)
 	if err != nil {
 		return nil, meta, err
 	}
-	meta.Hostname = c.hostname
-	sb, err := newSandbox(c.hostname, opt.Workers, opt.AllowUnisolated)
-	if err != nil {
-		return nil, meta, err
-	}
-	defer sb.close()
-	meta.Isolated = sb.isolated
 	if !sb.isolated {
 		h, _ := os.Hostname()
 		meta.Hostname = h

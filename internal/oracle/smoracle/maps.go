@@ -1,0 +1,76 @@
+package smoracle
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"time"
+)
+
+// MapQuery is a lookup of a key in one of the configuration's maps (a K
+// line of the .cf), as sendmail's address test mode makes it: /map MAP
+// KEY.
+type MapQuery struct{ Map, Key string }
+
+// MapAnswer is what sendmail's map lookup gave: the value when Found,
+// and sendmail's status of the lookup (0, or an EX_ code such as 75 when
+// the map could not be opened).
+type MapAnswer struct {
+	Value  string
+	Found  bool
+	Status int
+}
+
+// Maps builds the configuration in configDir as Run does (the .mc
+// compiled, the maps built with the real makemap, in private
+// namespaces) and asks sendmail, in one address test session, each
+// query's map for its key, in order. An answer sendmail's output does
+// not hold fails the call.
+func Maps(configDir string, qs []MapQuery, opt Options) (answers []MapAnswer, meta *Meta, err error) {
+	start := time.Now()
+	c, sb, meta, err := open(configDir, &opt, 1)
+	defer c.close(sb, opt, &err)
+	if err != nil {
+		return nil, meta, err
+	}
+	var chunks [][]string
+	sb.do(func() {
+		if err = c.build(); err != nil {
+			return
+		}
+		meta.Build = time.Since(start)
+		cmds := make([]string, len(qs))
+		for i, q := range qs {
+			cmds[i] = "/map " + q.Map + " " + q.Key
+		}
+		chunks, err = c.bt(cmds)
+	})
+	meta.Total = time.Since(start)
+	if err != nil {
+		return nil, meta, err
+	}
+	answers = make([]MapAnswer, len(qs))
+	for i, q := range qs {
+		a, ok := mapAnswer(chunks[i], q)
+		if !ok {
+			return nil, meta, fmt.Errorf("smoracle: /map %s %s: no answer in sendmail's output %q", q.Map, q.Key, chunks[i])
+		}
+		answers[i] = a
+	}
+	return answers, meta, nil
+}
+
+var mapLookupRE = regexp.MustCompile(`^map_lookup: (\S+) \((.*)\) (?:(returns) (.*)|no match) \((\d+)\)$`)
+
+// mapAnswer reads the map_lookup line of a /map command's output.
+func mapAnswer(chunk []string, q MapQuery) (MapAnswer, bool) {
+	for _, ln := range chunk {
+		m := mapLookupRE.FindStringSubmatch(ln)
+		if m == nil || m[1] != q.Map {
+			continue
+		}
+		st, _ := strconv.Atoi(m[5])
+		return MapAnswer{Value: m[4], Found: m[3] == "returns", Status: st}, true
+	}
+	return MapAnswer{}, false
+}

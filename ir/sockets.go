@@ -1,0 +1,126 @@
+package ir
+
+import (
+	"net/netip"
+	"strings"
+)
+
+// A Socket is one address a listener accepts connections on.
+type Socket struct {
+	// Port is as the listener writes it: a number or a service name.
+	Port string
+	// Addr is an address (without brackets) or a host name; "" is every
+	// address of Family.
+	Addr string
+	// Family is "ipv4" or "ipv6"; for a sendmail daemon of another
+	// family (Family=local), that family as written.
+	Family   string
+	Listener *Listener
+}
+
+// Sockets are the addresses the configuration's listeners accept
+// connections on, in the listeners' order.
+//
+// A sendmail daemon listens on one family: Family=inet (the default) or
+// inet6, on Addr or on every address. A Postfix service without a host
+// in its name listens on every inet_interfaces address (all,
+// loopback-only, or a list of addresses and names), and each of those
+// that is not an address literal on every inet_protocols family (all:
+// IPv4 and IPv6, the built-in defaults of both parameters).
+func (c *Config) Sockets() []Socket {
+	var out []Socket
+	if c.Dialect != Postfix {
+		for i := range c.Listeners {
+			l := &c.Listeners[i]
+			fam := strings.ToLower(l.Family)
+			switch fam {
+			case "", "inet":
+				fam = "ipv4"
+			case "inet6":
+				fam = "ipv6"
+			}
+			addr := strings.Trim(l.Addr, "[]")
+			if addr == "0.0.0.0" || addr == "::" || strings.EqualFold(addr, "INADDR_ANY") {
+				addr = ""
+			}
+			out = append(out, Socket{Port: l.Port, Addr: addr, Family: fam, Listener: l})
+		}
+		return out
+	}
+	families := c.postfixFamilies()
+	ifaces := c.optionWords("inet_interfaces")
+	if len(ifaces) == 0 {
+		ifaces = []string{"all"}
+	}
+	for i := range c.Listeners {
+		l := &c.Listeners[i]
+		addrs := []string{strings.Trim(l.Addr, "[]")}
+		if l.Addr == "" {
+			addrs = nil
+			for _, w := range ifaces {
+				switch strings.ToLower(w) {
+				case "all":
+					addrs = append(addrs, "")
+				case "loopback-only":
+					addrs = append(addrs, "127.0.0.1", "::1")
+				default:
+					addrs = append(addrs, strings.Trim(w, "[]"))
+				}
+			}
+		}
+		for _, a := range addrs {
+			if ip, err := netip.ParseAddr(a); err == nil {
+				fam := "ipv6"
+				if ip.Unmap().Is4() {
+					fam = "ipv4"
+				}
+				if families[fam] {
+					out = append(out, Socket{Port: l.Port, Addr: a, Family: fam, Listener: l})
+				}
+				continue
+			}
+			for _, fam := range []string{"ipv4", "ipv6"} {
+				if families[fam] {
+					out = append(out, Socket{Port: l.Port, Addr: a, Family: fam, Listener: l})
+				}
+			}
+		}
+	}
+	return out
+}
+
+// postfixFamilies is inet_protocols as a set ("all": both).
+func (c *Config) postfixFamilies() map[string]bool {
+	var words []string
+	for _, v := range c.Client.Families {
+		words = append(words, strings.Fields(strings.ReplaceAll(v.Value, ",", " "))...)
+	}
+	if len(words) == 0 {
+		words = []string{"all"}
+	}
+	set := map[string]bool{}
+	for _, w := range words {
+		switch w = strings.ToLower(w); w {
+		case "all":
+			set["ipv4"], set["ipv6"] = true, true
+		case "ipv4", "ipv6":
+			set[w] = true
+		}
+	}
+	return set
+}
+
+// optionWords is a main.cf parameter's list value, or nil when main.cf
+// does not set it.
+func (c *Config) optionWords(name string) []string {
+	for _, o := range c.Options {
+		if o.Name != name {
+			continue
+		}
+		if len(o.List) > 0 {
+			return o.List
+		}
+		return strings.Fields(strings.ReplaceAll(o.Raw, ",", " "))
+	}
+	return nil
+}
