@@ -146,14 +146,15 @@ func (m *migrator) listeners() {
 		case fam != "inet6" && wild6[name]:
 			differs = append(differs, "an IPv6 daemon on :: shares the port: on Linux (net.ipv6.bindv6only = 0) its socket takes IPv4 too, so sendmail cannot open both (the IPv6 one fails to bind; sendmail retries and exits, or, with M=O, goes on without it); Postfix listens on both families")
 		case wildcard6(l):
-			differs = append(differs, "sendmail's IPv6 socket on :: takes IPv4 connections too only where net.ipv6.bindv6only = 0 (Linux's default; sendmail does not set IPV6_V6ONLY); this service listens on both families wherever Postfix runs")
+			d := "sendmail's IPv6 socket on :: takes IPv4 connections too only where net.ipv6.bindv6only = 0 (Linux's default; sendmail does not set IPV6_V6ONLY); this service listens on both families wherever Postfix runs"
 			for _, o := range m.cfg.Listeners {
 				if !strings.EqualFold(o.Family, "inet6") && !strings.EqualFold(o.Family, "local") && !strings.EqualFold(o.Family, "unix") &&
 					wildcardAddr(o.Addr) && servicePort(o.Port) == name {
-					differs = append(differs, "an IPv4 daemon on every address has the same port: on Linux (net.ipv6.bindv6only = 0) sendmail's IPv6 socket on :: also takes IPv4 and cannot bind (sendmail retries and exits, or, with M=O, goes on without it); Postfix listens on both families")
+					d = "an IPv4 daemon on every address has the same port: on Linux (net.ipv6.bindv6only = 0) sendmail's IPv6 socket on :: also takes IPv4 and cannot bind (sendmail retries and exits, or, with M=O, goes on without it); Postfix listens on both families"
 					break
 				}
 			}
+			differs = append(differs, d)
 		}
 		s := service{name: name, typ: "inet", from: l.Pos}
 		if name != "smtp" || (l.Name != "" && !strings.EqualFold(l.Name, "MTA")) {
