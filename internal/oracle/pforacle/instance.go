@@ -284,6 +284,10 @@ func (in *instance) build() error {
 		} else {
 			in.note("master.cf from CONFIGDIR (chroot forced off, inet services replaced)")
 		}
+	} else if in.ownListeners {
+		// Postfix's own default has the port-25 smtpd
+		master = "smtp inet n - n - - smtpd\n" + defaultMaster
+		in.note("master.cf: built-in default, with Postfix's smtp inet smtpd")
 	} else {
 		in.note("master.cf: built-in default")
 	}
