@@ -256,25 +256,6 @@ func (m *migrator) pfTransportAddressRules(pos ir.Pos) {
 	}, "\n"), "transport_maps: address entries", pos)
 }
 
-// pfListeners: sendmail's default daemons are the MTA on port 25 and
-// the MSA on 587.
-func (m *migrator) pfListeners() {
-	sub := false
-	for _, l := range m.cfg.Listeners {
-		switch l.Port {
-		case "submission", "587":
-			sub = true
-		case "smtps", "465":
-			m.mc.add(grpDaemon, call("DAEMON_OPTIONS", "Port=465, Name=MTA-SSL, M=s"), "smtps", l.Pos)
-		}
-	}
-	if !sub {
-		m.mc.add(grpFeature, call("FEATURE", "no_default_msa"), "master.cf has no submission service", ir.Pos{})
-	}
-	m.approx("master.cf listeners", ir.Pos{}, "sendmail's default daemons",
-		"sendmail's daemon listens on IPv4 only unless told otherwise", "")
-}
-
 // pfOptions translates the limits sendmail has options for.
 var pfOptionMap = map[string]string{
 	"message_size_limit":     "confMAX_MESSAGE_SIZE",
