@@ -2,9 +2,12 @@ package sendmail_test
 
 import (
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
+	"mailcc/internal/oracle/listen"
 	"mailcc/internal/oracle/pforacle"
 	"mailcc/internal/oracle/smoracle"
 	"mailcc/internal/testenv"
@@ -135,4 +138,100 @@ func TestTrapMilterFailure(t *testing.T) {
 		})
 	}
 	t.Logf("milter failure: %d comparisons agree, %d differ (%d named by the report)", agree, differ, named)
+}
+
+// TestTrapListeners (mapping.md §4 trap 20, Postfix → sendmail): for
+// each corpus/traps/pf-listen-* case the real Postfix master on the case
+// and the real sendmail daemon (sendmail -bD) on the migrated
+// configuration run in private network namespaces with only lo, and the
+// TCP sockets each listens on are compared (family, address, port; an
+// IPv6 socket on :: that also takes IPv4 counts for both families).
+// Every socket only one of them has must be named by a non-exact report
+// item of a master.cf service on that port, or of inet_interfaces or
+// inet_protocols.
+func TestTrapListeners(t *testing.T) {
+	testenv.Tool(t, "sendmail")
+	testenv.Tool(t, "m4")
+	testenv.CFDir(t)
+	testenv.Tool(t, "postfix")
+	var agree, differ, named int
+	for _, c := range trapCases(t, "pf-listen-") {
+		t.Run(c.name, func(t *testing.T) {
+			pfSocks, _, err := pforacle.Listeners(c.dir, pforacle.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			cfg := load(t, c.dir)
+			res := migrate(t, cfg, sendmail.Options{})
+			dir := t.TempDir()
+			writeFiles(t, dir, res)
+			smSocks, _, err := smoracle.Listeners(dir, smoracle.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("postfix:  %v", pfSocks)
+			t.Logf("sendmail: %v", smSocks)
+			if len(pfSocks) == 0 {
+				t.Fatal("the Postfix master listens on nothing")
+			}
+			// the services of the source, by port
+			ports := map[string][]string{}
+			for _, l := range cfg.Listeners {
+				p := servicePortNumber(l.Port)
+				ports[p] = append(ports[p], "master.cf: "+l.Name+" inet")
+			}
+			check := func(s listen.Socket, where string) {
+				prefixes := append([]string{"inet_interfaces", "inet_protocols"}, ports[strconv.Itoa(s.Port)]...)
+				var items []report.Item
+				for _, it := range res.Report.Items {
+					if it.Fidelity == report.Exact {
+						continue
+					}
+					for _, p := range prefixes {
+						if strings.HasPrefix(it.Construct, p) {
+							items = append(items, it)
+							break
+						}
+					}
+				}
+				if len(items) == 0 {
+					t.Errorf("%s listens only in %s, and the report has no non-exact item for a service on port %d, inet_interfaces or inet_protocols", s, where, s.Port)
+					return
+				}
+				named++
+				t.Logf("%s only in %s: named by %q (%s)", s, where, items[0].Construct, items[0].Differs)
+			}
+			has := func(ss []listen.Socket, s listen.Socket) bool {
+				return slices.ContainsFunc(ss, func(o listen.Socket) bool { return o.Key() == s.Key() })
+			}
+			for _, s := range pfSocks {
+				if has(smSocks, s) {
+					agree++
+					continue
+				}
+				differ++
+				check(s, "Postfix")
+			}
+			for _, s := range smSocks {
+				if !has(pfSocks, s) {
+					differ++
+					check(s, "sendmail")
+				}
+			}
+		})
+	}
+	t.Logf("listeners: %d sockets agree, %d differ (%d named by the report)", agree, differ, named)
+}
+
+// servicePortNumber is a master.cf service port as a number.
+func servicePortNumber(p string) string {
+	switch strings.ToLower(p) {
+	case "smtp":
+		return "25"
+	case "submission":
+		return "587"
+	case "smtps", "submissions":
+		return "465"
+	}
+	return p
 }
