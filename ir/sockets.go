@@ -22,7 +22,8 @@ type Socket struct {
 // connections on, in the listeners' order.
 //
 // A sendmail daemon listens on one family: Family=inet (the default) or
-// inet6, on Addr or on every address. A Postfix service without a host
+// inet6, on Addr or on every address (an inet6 daemon on every address
+// takes IPv4 too, as on Linux by default). A Postfix service without a host
 // in its name listens on every inet_interfaces address (all,
 // loopback-only, or a list of addresses and names), and each of those
 // that is not an address literal on every inet_protocols family (all:
@@ -44,6 +45,12 @@ func (c *Config) Sockets() []Socket {
 				addr = ""
 			}
 			out = append(out, Socket{Port: l.Port, Addr: addr, Family: fam, Listener: l})
+			if fam == "ipv6" && addr == "" {
+				// sendmail does not set IPV6_V6ONLY: where
+				// net.ipv6.bindv6only = 0 (Linux's default) its
+				// socket on :: takes IPv4 too
+				out = append(out, Socket{Port: l.Port, Family: "ipv4", Listener: l})
+			}
 		}
 		return out
 	}

@@ -16,11 +16,14 @@ const migrateMC = "include(`/usr/share/sendmail/cf/m4/cf.m4')dnl\nOSTYPE(`linux'
 	"FEATURE(`virtusertable')dnl\nMAILER(`local')dnl\nMAILER(`smtp')dnl\n"
 
 // exactMC turns off every sendmail default Postfix cannot reproduce.
+// Its IPv6 daemon is on ::1: on ::, next to the IPv4 daemon on every
+// address, it cannot bind on Linux (sendmail's IPv6 socket takes IPv4
+// too), which the migration reports.
 const exactMC = "include(`/usr/share/sendmail/cf/m4/cf.m4')dnl\nOSTYPE(`linux')dnl\n" +
 	"define(`confDOMAIN_NAME', `mx.example.org')dnl\ndefine(`confDONT_PROBE_INTERFACES', `True')dnl\n" +
 	"FEATURE(`nocanonify')dnl\nFEATURE(`always_add_domain')dnl\nFEATURE(`accept_unqualified_senders')dnl\n" +
 	"FEATURE(`accept_unresolvable_domains')dnl\nFEATURE(`no_default_msa')dnl\n" +
-	"DAEMON_OPTIONS(`Port=smtp, Name=MTA, Family=inet')dnl\nDAEMON_OPTIONS(`Port=smtp, Name=MTA, Family=inet6')dnl\n" +
+	"DAEMON_OPTIONS(`Port=smtp, Name=MTA, Family=inet')dnl\nDAEMON_OPTIONS(`Port=smtp, Name=MTA-v6, Family=inet6, Addr=::1')dnl\n" +
 	"MAILER(`local')dnl\nMAILER(`smtp')dnl\n"
 
 func migrateSource(t *testing.T, dir, mc string) {

@@ -89,9 +89,36 @@ func servicePort(p string) string {
 	return p
 }
 
-// listeners: DAEMON_OPTIONS become smtpd services.
+// wildcard6 reports whether a daemon is an IPv6 one on every address:
+// sendmail does not set IPV6_V6ONLY, so on Linux (net.ipv6.bindv6only =
+// 0, the default) its socket on :: takes IPv4 connections too.
+func wildcard6(l ir.Listener) bool {
+	return strings.EqualFold(l.Family, "inet6") && (l.Addr == "" || l.Addr == "::")
+}
+
+func wildcardAddr(a string) bool { return a == "" || a == "0.0.0.0" || a == "::" }
+
+// listeners: DAEMON_OPTIONS become smtpd services. The families each
+// daemon takes decide inet_protocols: an IPv4 daemon takes IPv4, an
+// IPv6 one on a given address IPv6, an IPv6 one on every address both
+// (wildcard6). When both families are in use (inet_protocols = all), an
+// IPv4 daemon on every address is written 0.0.0.0:port, or Postfix
+// would listen on [::]:port as well.
 func (m *migrator) listeners() {
 	ipv4, ipv6 := false, false
+	wild6 := map[string]bool{} // ports with an IPv6 daemon on every address
+	for _, l := range m.cfg.Listeners {
+		switch fam := strings.ToLower(l.Family); {
+		case fam == "local" || fam == "unix":
+		case wildcard6(l):
+			ipv4, ipv6 = true, true
+			wild6[servicePort(l.Port)] = true
+		case fam == "inet6":
+			ipv6 = true
+		default:
+			ipv4 = true
+		}
+	}
 	seen := map[string]int{}
 	for _, l := range m.cfg.Listeners {
 		construct := "DAEMON_OPTIONS(" + l.Spec + ")"
@@ -105,20 +132,31 @@ func (m *migrator) listeners() {
 			continue
 		}
 		name := servicePort(l.Port)
-		if l.Addr != "" && l.Addr != "0.0.0.0" && l.Addr != "::" {
+		var differs, none []string
+		switch {
+		case !wildcardAddr(l.Addr):
 			a := l.Addr
 			if fam == "inet6" || strings.Contains(a, ":") {
 				a = "[" + a + "]"
 			}
 			name = a + ":" + name
-		}
-		if fam == "inet6" {
-			ipv6 = true
-		} else {
-			ipv4 = true
+		case fam != "inet6" && ipv6 && !wild6[name]:
+			// only IPv4 on this port, while Postfix listens on both
+			name = "0.0.0.0:" + name
+		case fam != "inet6" && wild6[name]:
+			differs = append(differs, "an IPv6 daemon on :: shares the port: on Linux (net.ipv6.bindv6only = 0) its socket takes IPv4 too, so sendmail cannot open both (the IPv6 one fails to bind; sendmail retries and exits, or, with M=O, goes on without it); Postfix listens on both families")
+		case wildcard6(l):
+			d := "sendmail's IPv6 socket on :: takes IPv4 connections too only where net.ipv6.bindv6only = 0 (Linux's default; sendmail does not set IPV6_V6ONLY); this service listens on both families wherever Postfix runs"
+			for _, o := range m.cfg.Listeners {
+				if !strings.EqualFold(o.Family, "inet6") && !strings.EqualFold(o.Family, "local") && !strings.EqualFold(o.Family, "unix") &&
+					wildcardAddr(o.Addr) && servicePort(o.Port) == name {
+					d = "an IPv4 daemon on every address has the same port: on Linux (net.ipv6.bindv6only = 0) sendmail's IPv6 socket on :: also takes IPv4 and cannot bind (sendmail retries and exits, or, with M=O, goes on without it); Postfix listens on both families"
+					break
+				}
+			}
+			differs = append(differs, d)
 		}
 		s := service{name: name, typ: "inet", from: l.Pos}
-		var differs, none []string
 		if name != "smtp" || (l.Name != "" && !strings.EqualFold(l.Name, "MTA")) {
 			if l.Name != "" {
 				s.opts = append(s.opts, "syslog_name=postfix/"+strings.ToLower(strings.ReplaceAll(l.Name, " ", "-")))
@@ -179,7 +217,7 @@ func (m *migrator) listeners() {
 			"inet_protocols also makes Postfix's SMTP client use IPv4 only", "")
 	case ipv6 && !ipv4:
 		m.main.set(secIdentity, "inet_protocols", "ipv6",
-			[]string{"sendmail's daemons listen on IPv6 only (Family=inet6)."})
+			[]string{"sendmail's daemons listen on IPv6 only (Family=inet6, on given addresses)."})
 		m.approx("sendmail's daemons: IPv6 only", ir.Pos{}, "", "main.cf: inet_protocols = ipv6",
 			"inet_protocols also makes Postfix's SMTP client use IPv6 only", "")
 	}

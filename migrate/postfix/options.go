@@ -155,16 +155,23 @@ func (m *migrator) milters() {
 			continue
 		}
 		action := "accept"
+		var differs []string
 		switch strings.ToLower(ml.OnFailure) {
 		case "reject":
 			action = "reject"
 		case "tempfail":
 			action = "tempfail"
+		case "tempfail-421":
+			action = "tempfail"
+			differs = append(differs, "F=4: when the filter cannot be reached sendmail answers 421 and closes the connection; Postfix (default_action=tempfail) greets and answers 451 to MAIL and what follows")
 		}
 		list = append(list, "{ "+sock+", default_action="+action+" }")
 		from = append(from, ml.Pos)
 		if ml.Timeouts != "" {
-			m.approx(construct, ml.Pos, "", "main.cf: smtpd_milters", "the timeouts T="+ml.Timeouts+" are not migrated (milter_*_timeout)", "")
+			differs = append(differs, "the timeouts T="+ml.Timeouts+" are not migrated (milter_*_timeout)")
+		}
+		if len(differs) > 0 {
+			m.approx(construct, ml.Pos, "", "main.cf: smtpd_milters", strings.Join(differs, "; "), "")
 		} else {
 			m.exact(construct, ml.Pos, "", "main.cf: smtpd_milters")
 		}

@@ -30,13 +30,14 @@ const (
 	grpFeature
 	grpMacro
 	grpDaemon
+	grpFilter
 	grpMailer
 	grpLocal
 	nGroups
 )
 
 var groupTitle = [nGroups]string{
-	"definitions", "features", "classes and masquerading", "listeners", "mailers", "kept verbatim",
+	"definitions", "features", "classes and masquerading", "listeners", "mail filters", "mailers", "kept verbatim",
 }
 
 type mcLine struct {

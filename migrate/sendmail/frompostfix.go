@@ -81,6 +81,7 @@ func (m *migrator) fromPostfix() error {
 	m.pfRcptRuleset()
 	m.pfSenderParse()
 	m.pfListeners()
+	m.pfMilters()
 	m.pfOptions()
 	m.pfOpaque()
 	m.mc.add(grpMailer, call("MAILER", "local"), "", ir.Pos{})

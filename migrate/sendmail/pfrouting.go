@@ -1,7 +1,6 @@
 package sendmail
 
 import (
-	"strconv"
 	"strings"
 
 	"mailcc/ir"
@@ -255,114 +254,6 @@ func (m *migrator) pfTransportAddressRules(pos ir.Pos) {
 		"R<PfT> < > $*\t\t$: $1",
 		"R<PfT> < $+ > $*\t\t$@ $>MailerToTriple < $1 > $2",
 	}, "\n"), "transport_maps: address entries", pos)
-}
-
-// pfListeners: one DAEMON_OPTIONS per socket Postfix's smtpd services
-// listen on (ir.Config.Sockets: the service's host, else every
-// inet_interfaces address, on every inet_protocols family), and
-// FEATURE(no_default_msa), since a submission service is one of them
-// when master.cf has it. A sendmail daemon listens on one family, so a
-// service on every address becomes an IPv4 and an IPv6 daemon.
-func (m *migrator) pfListeners() {
-	m.mc.add(grpFeature, call("FEATURE", "no_default_msa"), "the daemons are master.cf's smtpd services, the submission service among them", ir.Pos{})
-	names := map[string]int{}
-	written := map[*ir.Listener]bool{}
-	skipped := map[*ir.Listener]bool{}
-	socks := m.cfg.Sockets()
-	for _, s := range socks {
-		l := s.Listener
-		if skipped[l] {
-			continue
-		}
-		if bad := daemonWord(s.Port); bad || daemonWord(s.Addr) {
-			skipped[l] = true
-			m.none("master.cf service "+l.Name, l.Pos, "the service's address or port "+strconv.Quote(l.Name)+" is not a literal address and port (a template or a parameter reference)",
-				"write the DAEMON_OPTIONS for it by hand", "")
-			continue
-		}
-		base := "Port" + s.Port
-		switch s.Port {
-		case "smtp", "25":
-			base = "MTA"
-		case "submission", "587":
-			base = "MSA"
-		case "smtps", "submissions", "465":
-			base = "MTA-SSL"
-		}
-		if s.Family == "ipv6" {
-			base += "-v6"
-		}
-		name := base
-		if n := names[base]; n > 0 {
-			name = base + "-" + strconv.Itoa(n+1)
-		}
-		names[base]++
-		spec := []string{"Port=" + s.Port}
-		if s.Addr != "" {
-			spec = append(spec, "Addr="+s.Addr)
-		}
-		fam := "inet"
-		if s.Family == "ipv6" {
-			fam = "inet6"
-		}
-		spec = append(spec, "Family="+fam, "Name="+name)
-		var mods string
-		if l.TLSWrapper {
-			mods += "s"
-		}
-		if l.RequireAuth {
-			mods += "a"
-		}
-		if mods != "" {
-			spec = append(spec, "M="+mods)
-		}
-		m.mc.add(grpDaemon, call("DAEMON_OPTIONS", strings.Join(spec, ", ")), "master.cf "+l.Name, l.Pos)
-		written[l] = true
-	}
-	for i := range m.cfg.Listeners {
-		l := &m.cfg.Listeners[i]
-		if skipped[l] {
-			continue
-		}
-		construct := "master.cf service " + l.Name
-		if !written[l] {
-			m.none(construct, l.Pos, "it listens on no address (inet_interfaces and inet_protocols leave it none)", "write a DAEMON_OPTIONS for it by hand if sendmail should listen there", "")
-			continue
-		}
-		var others []string
-		for _, o := range l.Overrides {
-			switch o.Name {
-			case "smtpd_tls_wrappermode", "smtpd_sasl_auth_enable", "syslog_name":
-			default:
-				others = append(others, o.Name)
-			}
-		}
-		cmd := ""
-		if strings.Contains(l.Spec, "postscreen") {
-			cmd = "postscreen's checks (the service is postscreen, not smtpd) are not migrated; "
-		}
-		if len(others) > 0 || cmd != "" {
-			differs := cmd
-			if len(others) > 0 {
-				differs += "its -o overrides (" + strings.Join(others, ", ") + ") are not translated: sendmail's daemons share one configuration, and DAEMON_OPTIONS only says M= flags"
-			}
-			m.approx(construct, l.Pos, "sendmail.mc: DAEMON_OPTIONS", strings.TrimSuffix(differs, "; "), "")
-		} else {
-			m.exact(construct, l.Pos, "", "sendmail.mc: DAEMON_OPTIONS")
-		}
-	}
-	if len(socks) == 0 {
-		m.none("master.cf: no smtpd service", ir.Pos{}, "sendmail's daemon (sendmail -bd) listens on port 25 of every IPv4 address unless DAEMON_OPTIONS says otherwise, and a DAEMON_OPTIONS cannot say \"nowhere\"",
-			"run sendmail without -bd (only queue runs, sendmail -q) if it must not accept SMTP connections", "")
-	}
-}
-
-// daemonWord says whether a port or address of master.cf is something
-// a DAEMON_OPTIONS cannot take literally: a template, a parameter
-// reference, or a word with characters neither a host name nor a port
-// has.
-func daemonWord(w string) bool {
-	return templated(w) || strings.ContainsAny(w, "${}%<>()=, \t\"'")
 }
 
 // pfOptions translates the limits sendmail has options for.

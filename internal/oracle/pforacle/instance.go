@@ -51,10 +51,15 @@ type instance struct {
 
 	tmp, etc, queue, data, records, maillogPath string
 
-	ports     map[string]int
-	started   bool
-	masterPID int
-	log       *maillog
+	ports map[string]int
+	// ownListeners: the configuration's own inet services and
+	// inet_interfaces are kept and no probe listener is added
+	// (Listeners); else the inet services are replaced by the probe
+	// listeners on 127.0.0.1.
+	ownListeners bool
+	started      bool
+	masterPID    int
+	log          *maillog
 	// broken holds, per listener, the fatal error its smtpd reports at
 	// start-up (then it never answers).
 	broken    map[string]string
@@ -227,7 +232,7 @@ func (in *instance) build() error {
 	}
 	main, n1 := redirectPaths(string(b), in.etc)
 	in.ports = map[string]int{}
-	for _, l := range []string{lisRcpt, lisEarly, lisInject} {
+	for _, l := range in.listeners() {
 		if in.ports[l], err = freePort(); err != nil {
 			return err
 		}
@@ -253,7 +258,9 @@ func (in *instance) build() error {
 	set := func(k, v string) { fmt.Fprintf(&sb, "%s = %s\n", k, v) }
 	set("queue_directory", in.queue)
 	set("data_directory", in.data)
-	set("inet_interfaces", "127.0.0.1")
+	if !in.ownListeners {
+		set("inet_interfaces", "127.0.0.1")
+	}
 	if protocols != "" {
 		set("inet_protocols", protocols)
 	}
@@ -272,7 +279,15 @@ func (in *instance) build() error {
 	master, n2 := defaultMaster, 0
 	if b, err := os.ReadFile(masterPath); err == nil {
 		master, n2 = redirectPaths(string(b), in.etc)
-		in.note("master.cf from CONFIGDIR (chroot forced off, inet services replaced)")
+		if in.ownListeners {
+			in.note("master.cf from CONFIGDIR (chroot forced off)")
+		} else {
+			in.note("master.cf from CONFIGDIR (chroot forced off, inet services replaced)")
+		}
+	} else if in.ownListeners {
+		// Postfix's own default has the port-25 smtpd
+		master = "smtp inet n - n - - smtpd\n" + defaultMaster
+		in.note("master.cf: built-in default, with Postfix's smtp inet smtpd")
 	} else {
 		in.note("master.cf: built-in default")
 	}
@@ -379,6 +394,14 @@ func (in *instance) buildMaps() error {
 	return nil
 }
 
+// listeners are the probe listeners the instance has.
+func (in *instance) listeners() []string {
+	if in.ownListeners {
+		return nil
+	}
+	return []string{lisRcpt, lisEarly, lisInject}
+}
+
 // freePort returns a port nothing listens on at 127.0.0.1.
 func freePort() (int, error) {
 	l, err := net.Listen("tcp4", "127.0.0.1:0")
@@ -415,7 +438,7 @@ func (in *instance) start(ctx context.Context) error {
 		}
 	}
 	// Then for every listener to take connections.
-	for _, l := range []string{lisRcpt, lisEarly, lisInject} {
+	for _, l := range in.listeners() {
 		addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(in.ports[l]))
 		for {
 			c, err := net.DialTimeout("tcp4", addr, time.Second)

@@ -152,6 +152,12 @@ func (in *instance) writeMaster(text string) error {
 		name, typ := e.fields[0], e.fields[1]
 		args := e.args()
 		cmd := args[0]
+		if (typ == "inet" || typ == "pass") && in.ownListeners {
+			f := slices.Clone(e.fields[:7])
+			f[4] = "n" // chroot off
+			out = append(out, strings.Join(append(f, args...), " "))
+			continue
+		}
 		if typ == "inet" || typ == "pass" {
 			if (name == "smtp" || name == "25") && cmd == "smtpd" {
 				smtpdOpts = oOptions(args[1:])
@@ -176,6 +182,9 @@ func (in *instance) writeMaster(text string) error {
 	}
 	if len(recorded) > 0 {
 		in.note("delivery agents replaced by recorders: %s", strings.Join(recorded, ", "))
+	}
+	if in.ownListeners {
+		return writeAged(filepath.Join(in.etc, "master.cf"), strings.Join(out, "\n")+"\n")
 	}
 	var sasl []string
 	if in.postconf("-h", "smtpd_sasl_auth_enable") != "yes" &&

@@ -103,17 +103,29 @@ func Run(configDir string, probes []probe.Probe, opt Options) ([]probe.Result, *
 // Postfix is stopped, the temporary folder is removed and the context's
 // error is returned.
 func RunContext(ctx context.Context, configDir string, probes []probe.Probe, opt Options) ([]probe.Result, *Meta, error) {
+	var res []probe.Result
+	meta, err := isolated(configDir, opt, func(abs string, meta *Meta) error {
+		var err error
+		res, err = run(ctx, abs, probes, opt, meta)
+		return err
+	})
+	return res, meta, err
+}
+
+// isolated checks configDir and runs f on a thread of its own in private
+// namespaces (or, with ORACLE_ALLOW_UNISOLATED=1 and no privilege, as
+// it is), with the absolute configuration folder and the run's Meta.
+func isolated(configDir string, opt Options, f func(abs string, meta *Meta) error) (*Meta, error) {
 	abs, err := filepath.Abs(configDir)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	if st, err := os.Stat(filepath.Join(abs, "main.cf")); err != nil || !st.Mode().IsRegular() {
-		return nil, nil, fmt.Errorf("pforacle: %s has no main.cf", configDir)
+		return nil, fmt.Errorf("pforacle: %s has no main.cf", configDir)
 	}
 	hostname := pickHostname(abs, opt.Hostname)
 
 	type outcome struct {
-		res  []probe.Result
 		meta *Meta
 		err  error
 	}
@@ -138,20 +150,38 @@ func RunContext(ctx context.Context, configDir string, probes []probe.Probe, opt
 		} else {
 			o.meta.Isolated = true
 		}
-		o.res, o.err = run(ctx, abs, probes, opt, o.meta)
+		o.err = f(abs, o.meta)
 		done <- o
 	}()
 	o := <-done
-	return o.res, o.meta, o.err
+	return o.meta, o.err
 }
 
 // run does the work on the isolated thread.
 func run(ctx context.Context, configDir string, probes []probe.Probe, opt Options, meta *Meta) (res []probe.Result, err error) {
+	err = withInstance(ctx, configDir, probes, opt, meta, false, func(inst *instance) error {
+		t1 := time.Now()
+		res, err = inst.probeAll(ctx, probes)
+		if len(probes) > 0 {
+			meta.PerProbe = time.Since(t1) / time.Duration(len(probes))
+		}
+		return err
+	})
+	return res, err
+}
+
+// withInstance builds and starts a private instance (on the isolated
+// thread), runs f with it and stops it. With ownListeners the
+// configuration's own inet services and inet_interfaces are kept, and
+// the private name server is not started (its socket would be one of
+// the namespace's listeners; the instance then has no name service).
+func withInstance(ctx context.Context, configDir string, probes []probe.Probe, opt Options, meta *Meta, ownListeners bool, f func(*instance) error) error {
 	t0 := time.Now()
 	inst, err := newInstance(configDir, opt, meta, probes)
 	if err != nil {
-		return nil, err
+		return err
 	}
+	inst.ownListeners = ownListeners
 	defer func() {
 		inst.stop()
 		if !opt.Keep {
@@ -159,26 +189,21 @@ func run(ctx context.Context, configDir string, probes []probe.Probe, opt Option
 			meta.Dir = ""
 		}
 	}()
-	if meta.Isolated {
+	if meta.Isolated && !ownListeners {
 		ns, err := inst.nameService()
 		if err != nil {
-			return nil, err
+			return err
 		}
 		defer ns.close()
 	}
 	if err := inst.build(); err != nil {
-		return nil, err
+		return err
 	}
 	if err := inst.start(ctx); err != nil {
-		return nil, err
+		return err
 	}
 	meta.Start = time.Since(t0)
-	t1 := time.Now()
-	res, err = inst.probeAll(ctx, probes)
-	if len(probes) > 0 {
-		meta.PerProbe = time.Since(t1) / time.Duration(len(probes))
-	}
-	return res, err
+	return f(inst)
 }
 
 var myhostnameRE = regexp.MustCompile(`(?m)^[ \t]*myhostname[ \t]*=[ \t]*([A-Za-z0-9.\-]+)[ \t]*$`)

@@ -82,18 +82,43 @@ func returns(chunk []string, ruleset string) (val string, status int, ok bool) {
 // local client with the null sender, and returns the last line of the
 // reply to RCPT (or to MAIL, when that failed).
 func (c *config) bsRcpt(to string) (string, error) {
+	replies, err := c.bs([]string{"HELO oracle.localhost", "MAIL FROM:<>", "RCPT TO:<" + to + ">"})
+	if err != nil {
+		return "", err
+	}
+	last := func(r []string) string {
+		if len(r) == 0 {
+			return ""
+		}
+		return r[len(r)-1]
+	}
+	// replies[0] is the greeting
+	if len(replies) < 3 {
+		return "", nil
+	}
+	if mail := last(replies[2]); !strings.HasPrefix(mail, "250") || len(replies) < 4 {
+		return mail, nil
+	}
+	return last(replies[3]), nil
+}
+
+// bs runs one SMTP session, `sendmail -bs` (a local client), sends each
+// command after the reply to the one before and QUIT at the end, and
+// returns the replies' lines: the greeting's, then one reply per
+// command (fewer when sendmail ends the session early).
+func (c *config) bs(cmds []string) ([][]string, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), runTimeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, c.opt.tool("sendmail"), "-bs", "-C", c.cf)
 	cmd.Dir = c.dir
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	pr, pw := io.Pipe()
 	cmd.Stdout, cmd.Stderr = pw, pw
 	if err := cmd.Start(); err != nil {
-		return "", err
+		return nil, err
 	}
 	waited := make(chan error, 1)
 	go func() { err := cmd.Wait(); pw.Close(); waited <- err }()
@@ -110,17 +135,23 @@ func (c *config) bsRcpt(to string) (string, error) {
 			}
 		}
 	}
-	send := func(line string) []string {
+	var replies [][]string
+	if g := reply(); len(g) > 0 {
+		replies = append(replies, g)
+	}
+	for _, line := range cmds {
+		if len(replies) == 0 {
+			break
+		}
 		io.WriteString(stdin, line+"\r\n")
-		return reply()
+		rep := reply()
+		if len(rep) == 0 {
+			break
+		}
+		replies = append(replies, rep)
 	}
-	reply() // greeting
-	send("HELO oracle.localhost")
-	res := send("MAIL FROM:<>")
-	if len(res) > 0 && strings.HasPrefix(res[len(res)-1], "250") {
-		res = send("RCPT TO:<" + to + ">")
-	}
-	send("QUIT")
+	io.WriteString(stdin, "QUIT\r\n")
+	reply()
 	stdin.Close()
 	go io.Copy(io.Discard, r)
 	select {
@@ -129,10 +160,7 @@ func (c *config) bsRcpt(to string) (string, error) {
 		cmd.Process.Kill()
 		<-waited
 	}
-	if len(res) == 0 {
-		return "", nil
-	}
-	return res[len(res)-1], nil
+	return replies, nil
 }
 
 // praliases runs praliases for one name and returns the value, "" when

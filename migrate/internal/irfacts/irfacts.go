@@ -184,7 +184,7 @@ func facts(cfg *ir.Config, access bool) map[string]Fact {
 	socks := map[string]*sockFacts{}
 	var order []string
 	for _, s := range cfg.Sockets() {
-		id := "listener " + portNumber(s.Port) + " " + strings.ToLower(s.Addr)
+		id := "listener " + PortNumber(s.Port) + " " + strings.ToLower(s.Addr)
 		f := socks[id]
 		if f == nil {
 			f = &sockFacts{}
@@ -763,13 +763,13 @@ func NextHop(host, port string, noMX bool) string {
 		host = "[" + host + "]"
 	}
 	if port != "" {
-		host += ":" + portNumber(port)
+		host += ":" + PortNumber(port)
 	}
 	return host
 }
 
-// portNumber writes the services both MTAs name by number.
-func portNumber(p string) string {
+// PortNumber writes the services both MTAs name by number.
+func PortNumber(p string) string {
 	switch p {
 	case "smtp", "":
 		return "25"
