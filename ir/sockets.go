@@ -81,6 +81,9 @@ func (c *Config) Sockets() []Socket {
 				if ip.Unmap().Is4() {
 					fam = "ipv4"
 				}
+				if ip.IsUnspecified() {
+					a = "" // 0.0.0.0, ::: every address of the family
+				}
 				if families[fam] {
 					out = append(out, Socket{Port: l.Port, Addr: a, Family: fam, Listener: l})
 				}

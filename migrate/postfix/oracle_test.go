@@ -287,7 +287,8 @@ func TestEquivalence(t *testing.T) {
 func corpusMCs(t *testing.T) []string {
 	t.Helper()
 	var mcs []string
-	pats := []string{filepath.Join(testenv.Root(), "corpus", "mc", "*", "*.mc"), filepath.Join(testenv.CFDir(t), "cf", "*.mc")}
+	pats := []string{filepath.Join(testenv.Root(), "corpus", "mc", "*", "*.mc"), filepath.Join(testenv.Root(), "corpus", "traps", "sm-*", "*.mc"),
+		filepath.Join(testenv.CFDir(t), "cf", "*.mc")}
 	if sh := testenv.Shared(); sh != "" {
 		pats = append(pats, filepath.Join(sh, "corpus", "sendmail", "*", "*.mc"))
 	}

@@ -40,11 +40,12 @@ var strictOpts = cmp.Options{
 }
 
 // pfConfigs lists the Postfix configurations of the corpus: the pf-*
-// cases of corpus/trace and the folders of corpus/postfix.
+// cases of corpus/trace and corpus/traps, and the folders of
+// corpus/postfix.
 func pfConfigs(t *testing.T) [][2]string {
 	t.Helper()
 	var out [][2]string
-	for _, sub := range []struct{ dir, prefix string }{{"trace", "pf-"}, {"postfix", ""}} {
+	for _, sub := range []struct{ dir, prefix string }{{"trace", "pf-"}, {"traps", "pf-"}, {"postfix", ""}} {
 		root := filepath.Join(testenv.Root(), "corpus", sub.dir)
 		ents, err := os.ReadDir(root)
 		if err != nil {

@@ -24,6 +24,9 @@ func postfixConfigs(t *testing.T) map[string]string {
 	for _, c := range traceCases(t, "pf-") {
 		out["trace/"+c.name] = c.dir
 	}
+	for _, c := range corpusCases(t, "traps", "pf-") {
+		out["traps/"+c.name] = c.dir
+	}
 	pats := []string{filepath.Join(testenv.Root(), "corpus", "postfix", "*", "main.cf")}
 	if sh := testenv.Shared(); sh != "" {
 		pats = append(pats, filepath.Join(sh, "corpus", "postfix", "*", "main.cf"))

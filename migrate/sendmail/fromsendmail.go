@@ -247,11 +247,43 @@ func (m *migrator) fromSendmail() error {
 		}
 	}
 
-	// listeners the .mc declared
+	// listeners the .mc declared; without the cf library's MSA, the
+	// .mc said FEATURE(no_default_msa)
+	msa := false
+	for _, l := range cfg.Listeners {
+		msa = msa || l.Origin == "cf library default" && l.Name == "MSA"
+	}
+	if !msa {
+		m.mc.add(grpFeature, call("FEATURE", "no_default_msa"), "", ir.Pos{})
+	}
 	for _, l := range cfg.Listeners {
 		if l.Origin == "" && inMC(l.Pos) && l.Spec != "" {
 			m.mc.add(grpDaemon, call("DAEMON_OPTIONS", l.Spec), "", l.Pos)
 		}
+	}
+	// milters the .mc declared
+	for _, ml := range cfg.Milters {
+		if !inMC(ml.Pos) {
+			continue
+		}
+		var eq []string
+		if ml.Socket != "" {
+			eq = append(eq, "S="+ml.Socket)
+		}
+		if ml.Flags != "" {
+			eq = append(eq, "F="+ml.Flags)
+		}
+		if ml.Timeouts != "" {
+			eq = append(eq, "T="+ml.Timeouts)
+		}
+		for _, e := range ml.Equates {
+			eq = append(eq, e.Name+"="+e.Value)
+		}
+		// MAIL_FILTER declares the filter; which of them run is the
+		// InputMailFilters option (confINPUT_MAIL_FILTERS, written with
+		// the other options), which INPUT_MAIL_FILTER would extend a
+		// second time
+		m.mc.add(grpFilter, call("MAIL_FILTER", ml.Name, strings.Join(eq, ", ")), "", ml.Pos)
 	}
 	// what mailcc keeps without modelling it
 	for _, o := range cfg.Opaque {

@@ -21,7 +21,14 @@ type traceCase struct{ name, dir string }
 // traceCases lists corpus/trace's cases whose name starts with prefix.
 func traceCases(t *testing.T, prefix string) []traceCase {
 	t.Helper()
-	root := filepath.Join(testenv.Root(), "corpus", "trace")
+	return corpusCases(t, "trace", prefix)
+}
+
+// corpusCases lists the cases of corpus/SUB whose name starts with
+// prefix.
+func corpusCases(t *testing.T, sub, prefix string) []traceCase {
+	t.Helper()
+	root := filepath.Join(testenv.Root(), "corpus", sub)
 	ents, err := os.ReadDir(root)
 	if err != nil {
 		t.Fatal(err)
@@ -79,12 +86,13 @@ var irOpts = cmp.Options{
 	cmpopts.EquateEmpty(),
 }
 
-// TestRoundTrip: every sendmail case of corpus/trace, lowered, written
-// back as a .mc with its tables and lowered again, gives the same IR.
+// TestRoundTrip: every sendmail case of corpus/trace and corpus/traps,
+// lowered, written back as a .mc with its tables and lowered again,
+// gives the same IR.
 // The fields that differ are logged per case; a case that differs must
 // have a report item that is not exact.
 func TestRoundTrip(t *testing.T) {
-	cases := traceCases(t, "sm-")
+	cases := append(traceCases(t, "sm-"), corpusCases(t, "traps", "sm-")...)
 	equal := 0
 	var differ []string
 	for _, c := range cases {
