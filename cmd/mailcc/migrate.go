@@ -285,7 +285,7 @@ func runMigrate(o *migrateOptions, d direction) error {
 	var diff strings.Builder
 	for _, f := range out {
 		path := filepath.Join(o.to, f.Name)
-		old, err := os.ReadFile(path)
+		old, same, err := readOld(path, f.Data, o.dryRun)
 		mf := migrateFile{Name: f.Name, Map: f.Map, Alias: f.Alias}
 		switch {
 		case errors.Is(err, fs.ErrNotExist):
@@ -293,7 +293,7 @@ func runMigrate(o *migrateOptions, d direction) error {
 			old = nil
 		case err != nil:
 			return &exitError{code: 1, msg: err.Error()}
-		case bytes.Equal(old, f.Data):
+		case same:
 			mf.Action = "unchanged"
 		case !marked(old) && !o.force:
 			mf.Action = "refused"
@@ -379,6 +379,55 @@ func runMigrate(o *migrateOptions, d direction) error {
 		return &exitError{code: 3}
 	}
 	return nil
+}
+
+// readOld reads the file at path in OUTDIR as far as runMigrate needs
+// it: whether it holds data (same), and its beginning (enough for
+// marked), or all of it when whole is set (--dry-run's diff). A large
+// table that is there already is compared piece by piece instead of
+// being read into memory beside its new contents.
+func readOld(path string, data []byte, whole bool) (old []byte, same bool, err error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, false, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if whole || err != nil || !st.Mode().IsRegular() {
+		old, err = io.ReadAll(f)
+		if err != nil {
+			return nil, false, err
+		}
+		return old, bytes.Equal(old, data), nil
+	}
+	const headLen = 256 // more than marked looks at
+	head := make([]byte, headLen)
+	n, err := io.ReadFull(f, head)
+	head = head[:n]
+	if err == io.EOF || err == io.ErrUnexpectedEOF {
+		return head, bytes.Equal(head, data), nil
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	if st.Size() != int64(len(data)) || !bytes.Equal(head, data[:min(n, len(data))]) {
+		return head, false, nil
+	}
+	buf := make([]byte, 1<<20)
+	rest := data[n:]
+	for {
+		m, err := io.ReadFull(f, buf)
+		if m > len(rest) || !bytes.Equal(buf[:m], rest[:m]) {
+			return head, false, nil
+		}
+		rest = rest[m:]
+		if err == io.EOF || err == io.ErrUnexpectedEOF {
+			return head, len(rest) == 0, nil
+		}
+		if err != nil {
+			return nil, false, err
+		}
+	}
 }
 
 // writeAll writes the files that changed: every one to a temporary file
