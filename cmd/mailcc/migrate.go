@@ -262,6 +262,7 @@ func runMigrate(o *migrateOptions, d direction) error {
 		ready = early.add
 	}
 	out, report, err := d.migrate(cfg, o.provenance, ready)
+	early.migrated()
 	if err != nil {
 		return &exitError{code: 1, msg: err.Error()}
 	}
@@ -602,17 +603,23 @@ func makeSendmailMaps(dir string, out []outFile, files []migrateFile, _ *earlyMa
 
 // earlyMaps builds, while the migration goes on, the database of every
 // table the migration hands over as final (postfix.Options.Ready), one
-// at a time: the other processor's work while the first migrates.
-// makeMaps then only commits those it can use (take) and builds the
-// others. Nothing is written before makeMaps: the files may yet be
-// refused.
+// at a time while the migration goes on (the other processor's work
+// while the first migrates), then as many at once as there are
+// processors (migrated). makeMaps then only commits those it can use
+// (take) and builds the others. Nothing is written before makeMaps:
+// the files may yet be refused.
 type earlyMaps struct {
-	dir  string
-	sem  chan struct{} // one build at a time
-	halt chan struct{} // closed by stop: no build starts after
-	once sync.Once
-	mu   sync.Mutex
-	maps map[string]*earlyMap
+	dir string
+	// sem holds a token per build under way, and those of the
+	// processors the migration keeps (reserved) until it is over
+	sem      chan struct{}
+	reserved int
+	halt     chan struct{} // closed by stop: no build starts after
+	once     sync.Once
+	// once2 releases the reserved tokens (migrated)
+	once2 sync.Once
+	mu    sync.Mutex
+	maps  map[string]*earlyMap
 }
 
 type earlyMap struct {
@@ -627,7 +634,25 @@ type earlyMap struct {
 const earlyUTF8 = true
 
 func newEarlyMaps(dir string) *earlyMaps {
-	return &earlyMaps{dir: dir, sem: make(chan struct{}, 1), halt: make(chan struct{}), maps: map[string]*earlyMap{}}
+	n := max(runtime.GOMAXPROCS(0), 2)
+	e := &earlyMaps{dir: dir, sem: make(chan struct{}, n), reserved: n - 1, halt: make(chan struct{}), maps: map[string]*earlyMap{}}
+	for range e.reserved {
+		e.sem <- struct{}{}
+	}
+	return e
+}
+
+// migrated says the migration is over: the builds waiting start on
+// the processors it kept.
+func (e *earlyMaps) migrated() {
+	if e == nil {
+		return
+	}
+	e.once2.Do(func() {
+		for range e.reserved {
+			<-e.sem
+		}
+	})
 }
 
 // add starts building f's database, when it has one.
