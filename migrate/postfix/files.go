@@ -2,6 +2,7 @@ package postfix
 
 import (
 	"fmt"
+	"hash/maphash"
 	"regexp"
 	"slices"
 	"strings"
@@ -151,7 +152,7 @@ type mapFile struct {
 	lines []mapLine
 	// seen holds the keys of lines (in lower case but in a regexp
 	// table), made on first use (index).
-	seen map[string]bool
+	seen *keySet
 	// data is the table rendered once its entries are final
 	// (migrator.ready), on a goroutine of its own: rendered is closed
 	// when it is there.
@@ -176,10 +177,7 @@ func (f *mapFile) add(key, value string, from ir.Pos) bool {
 		panic("migrate: an entry added to " + f.name + " after it was final")
 	}
 	f.index(1)
-	k := f.seenKey(key)
-	n := len(f.seen)
-	f.seen[k] = true // one hash lookup for both the test and the insertion
-	if len(f.seen) == n {
+	if !f.seen.insert(f, f.seenKey(key), len(f.lines)) {
 		return false
 	}
 	f.lines = append(f.lines, mapLine{key: key, value: value, from: from})
@@ -190,6 +188,7 @@ func (f *mapFile) add(key, value string, from ir.Pos) bool {
 // the same without it).
 func (f *mapFile) reserve(n int) {
 	f.index(n)
+	f.seen.reserve(len(f.lines) + n)
 	f.lines = slices.Grow(f.lines, n)
 }
 
@@ -199,9 +198,89 @@ func (f *mapFile) index(n int) {
 	if f.seen != nil {
 		return
 	}
-	f.seen = make(map[string]bool, len(f.lines)+n)
-	for _, l := range f.lines {
-		f.seen[f.seenKey(l.key)] = true
+	f.seen = &keySet{seed: maphash.MakeSeed()}
+	f.seen.reserve(len(f.lines) + n)
+	for i, l := range f.lines {
+		f.seen.insert(f, f.seenKey(l.key), i)
+	}
+}
+
+// keySet is the set of a table's keys (seenKey's): an open-addressing
+// hash table of line numbers. Each slot holds the upper half of the
+// key's hash (which also places it) and its line's number plus one,
+// 0 for an empty slot: most lookups read one slot and no key.
+type keySet struct {
+	seed  maphash.Seed
+	slots []uint64
+	n     int
+}
+
+// slot is the first slot a key with the hash h is looked for in.
+func (s *keySet) slot(h uint64) uint64 { return (h >> 32) & uint64(len(s.slots)-1) }
+
+// find returns the slot that holds k (ok) or the empty one where it
+// goes.
+func (s *keySet) find(f *mapFile, k string) (i uint64, tag uint64, ok bool) {
+	h := maphash.String(s.seed, k)
+	tag = h &^ (1<<32 - 1)
+	mask := uint64(len(s.slots) - 1)
+	for i = s.slot(h); ; i = (i + 1) & mask {
+		v := s.slots[i]
+		if v == 0 {
+			return i, tag, false
+		}
+		if v&^(1<<32-1) == tag && f.seenKey(f.lines[v&(1<<32-1)-1].key) == k {
+			return i, tag, true
+		}
+	}
+}
+
+// insert adds k, the key of line i, unless it is there already; it
+// reports whether it added it.
+func (s *keySet) insert(f *mapFile, k string, line int) bool {
+	if 2*(s.n+1) > len(s.slots) {
+		s.reserve(s.n + 1)
+	}
+	i, tag, ok := s.find(f, k)
+	if ok {
+		return false
+	}
+	s.slots[i] = tag | uint64(line+1)
+	s.n++
+	return true
+}
+
+// has says whether k is there.
+func (s *keySet) has(f *mapFile, k string) bool {
+	if s.n == 0 {
+		return false
+	}
+	_, _, ok := s.find(f, k)
+	return ok
+}
+
+// reserve makes room for n keys in all (the table is at most half
+// full).
+func (s *keySet) reserve(n int) {
+	size := 8
+	for size < 2*n {
+		size *= 2
+	}
+	if size <= len(s.slots) {
+		return
+	}
+	old := s.slots
+	s.slots = make([]uint64, size)
+	mask := uint64(size - 1)
+	for _, v := range old {
+		if v == 0 {
+			continue
+		}
+		i := s.slot(v)
+		for s.slots[i] != 0 {
+			i = (i + 1) & mask
+		}
+		s.slots[i] = v
 	}
 }
 
@@ -217,7 +296,7 @@ func (f *mapFile) seenKey(key string) string {
 // has says whether the key is there.
 func (f *mapFile) has(key string) bool {
 	f.index(0)
-	return f.seen[f.seenKey(key)]
+	return f.seen.has(f, f.seenKey(key))
 }
 
 func (f *mapFile) render(provenance bool) []byte {
