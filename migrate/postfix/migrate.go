@@ -129,6 +129,7 @@ type migrator struct {
 	// accItems gets the access entries' report items, made on a
 	// goroutine of its own once the policy is written
 	accItems chan []Item
+	accRoom  int // where they start in what accItems gives
 }
 
 func newMigrator(cfg *ir.Config, opt Options) *migrator {

@@ -504,9 +504,19 @@ func (m *migrator) policy() {
 		}
 	}
 	// Nothing changes the entries' reports after this: their items are
-	// made while the migration goes on (restrictions adds them).
+	// made while the migration goes on (restrictions adds them). They
+	// are made after room for the items that come before them (those
+	// so far, and at most one per entry of the other tables), so that
+	// restrictions puts those in front instead of copying a million
+	// items.
+	m.accRoom = len(m.rep.Items) + 64
+	for _, t := range m.cfg.Tables {
+		if t != p.access {
+			m.accRoom += len(t.Entries)
+		}
+	}
 	m.accItems = make(chan []Item, 1)
-	go func() { m.accItems <- acc.accessItems() }()
+	go func() { m.accItems <- acc.accessItems(m.accRoom) }()
 }
 
 // clientAccess: Connect: entries (and untagged host and address keys)
@@ -1395,7 +1405,14 @@ func (m *migrator) restrictions() {
 		[]string{"sendmail's check_rcpt: " + strings.Join(steps, ", then ") + "."})
 	// the access entries' report items
 	if m.accItems != nil {
-		m.rep.Items = append(m.rep.Items, <-m.accItems...)
+		items := <-m.accItems
+		if pre := m.rep.Items; len(pre) <= m.accRoom {
+			start := m.accRoom - len(pre)
+			copy(items[start:], pre)
+			m.rep.Items = items[start:]
+		} else {
+			m.rep.Items = append(m.rep.Items, items[m.accRoom:]...)
+		}
 	}
 	if len(relay) > 3 || m.delayed || len(m.senderPost) > 0 {
 		m.inherent("RCPT TO:<postmaster>", "Postfix's smtpd",
@@ -1451,9 +1468,10 @@ func (m *migrator) addClass(name, value, note string) {
 }
 
 // accessItems is one report item per access entry (the reports are
-// final once the policy is written).
-func (s *accessSet) accessItems() []Item {
-	items := make([]Item, 0, len(s.reports))
+// final once the policy is written), after room zero items (and with
+// room for some more after them).
+func (s *accessSet) accessItems(room int) []Item {
+	items := make([]Item, room, room+len(s.reports)+256)
 	for _, r := range s.reports {
 		it := Item{Construct: r.construct, Pos: r.pos.String()}
 		switch {
