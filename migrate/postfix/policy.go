@@ -124,13 +124,14 @@ func (e *accEntry) dotted() string {
 // entryReport collects what became of one access entry in every table
 // it went to.
 type entryReport struct {
-	construct string
-	pos       ir.Pos
-	targets   []entryTarget
-	differs   []string
-	examples  []string
-	affects   []Affect
-	dead      string // why sendmail never uses it
+	// en is the entry: the item's construct and position are made of
+	// it by accessItems, off the migration's way
+	en       *ir.Entry
+	targets  []entryTarget
+	differs  []string
+	examples []string
+	affects  []Affect
+	dead     string // why sendmail never uses it
 }
 
 // target records the table entry "file: key action" the entry became;
@@ -246,11 +247,7 @@ func (m *migrator) readAccess(p *smPolicy) *accessSet {
 			vd.v, vd.r, vd.arg = smAccess(en.Value, p.skip)
 			verdicts[en.Value] = vd
 		}
-		tag := en.Access.Tag
-		if tag != "" {
-			tag += ":"
-		}
-		reports = append(reports, entryReport{construct: "entry access " + tag + en.Access.Key.Value + " " + strings.TrimSpace(en.Value), pos: en.Pos})
+		reports = append(reports, entryReport{en: en})
 		rep := &reports[len(reports)-1]
 		entries = append(entries, accEntry{en: en, ae: en.Access, v: vd.v, r: vd.r, arg: vd.arg, rep: rep, key: strings.ToLower(en.Access.Key.Value),
 			kind: en.Access.Key.Kind, tag: en.Access.Tag})
@@ -1473,7 +1470,12 @@ func (m *migrator) addClass(name, value, note string) {
 func (s *accessSet) accessItems(room int) []Item {
 	items := make([]Item, room, room+len(s.reports)+256)
 	for _, r := range s.reports {
-		it := Item{Construct: r.construct, Pos: r.pos.String()}
+		en := r.en
+		colon := ""
+		if en.Access.Tag != "" {
+			colon = ":"
+		}
+		it := Item{Construct: "entry access " + en.Access.Tag + colon + en.Access.Key.Value + " " + strings.TrimSpace(en.Value), Pos: en.Pos.String()}
 		switch {
 		case r.dead != "" && len(r.targets) == 0:
 			it.Fidelity, it.Why = Exact, ""
