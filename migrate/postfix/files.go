@@ -150,6 +150,10 @@ type mapFile struct {
 	alias bool
 	notes []string
 	lines []mapLine
+	// provenance: from[i] is where lines[i] came from (only then: a
+	// large table has millions of lines)
+	provenance bool
+	from       []ir.Pos
 	// seen holds the keys of lines (in lower case but in a regexp
 	// table), made on first use (index).
 	seen *keySet
@@ -167,7 +171,6 @@ func (f *mapFile) file() File {
 
 type mapLine struct {
 	key, value string
-	from       ir.Pos
 }
 
 // add adds an entry; a key already there is not added again (postmap
@@ -180,7 +183,10 @@ func (f *mapFile) add(key, value string, from ir.Pos) bool {
 	if !f.seen.insert(f, f.seenKey(key), len(f.lines)) {
 		return false
 	}
-	f.lines = append(f.lines, mapLine{key: key, value: value, from: from})
+	f.lines = append(f.lines, mapLine{key: key, value: value})
+	if f.provenance {
+		f.from = append(f.from, from)
+	}
 	return true
 }
 
@@ -190,6 +196,9 @@ func (f *mapFile) reserve(n int) {
 	f.index(n)
 	f.seen.reserve(len(f.lines) + n)
 	f.lines = slices.Grow(f.lines, n)
+	if f.provenance {
+		f.from = slices.Grow(f.from, n)
+	}
 }
 
 // index makes seen, when it is not made yet, with room for n more
@@ -302,7 +311,7 @@ func (f *mapFile) has(key string) bool {
 func (f *mapFile) render(provenance bool) []byte {
 	if f.typ == "cidr" {
 		// first match wins: the most specific network first
-		sortByCIDRBits(f.lines)
+		sortByCIDRBits(f.lines, f.from)
 	}
 	width := 0
 	size := len(Marker) + 64
@@ -317,9 +326,9 @@ func (f *mapFile) render(provenance bool) []byte {
 	for _, n := range f.notes {
 		b = append(b, emit.Comment("#", n)...)
 	}
-	for _, l := range f.lines {
-		if provenance {
-			if s := emit.Pos(l.from); s != "" {
+	for i, l := range f.lines {
+		if provenance && f.provenance {
+			if s := emit.Pos(f.from[i]); s != "" {
 				b = append(b, "# from "+s+"\n"...)
 			}
 		}
@@ -342,8 +351,8 @@ func (f *mapFile) render(provenance bool) []byte {
 
 // sortByCIDRBits sorts lines by cidrBits of their keys, largest first,
 // keeping the order of equal ones: a counting sort, as the keys have
-// few distinct bits.
-func sortByCIDRBits(lines []mapLine) {
+// few distinct bits. from, unless nil, is sorted with them.
+func sortByCIDRBits(lines []mapLine, from []ir.Pos) {
 	bits := make([]int, len(lines))
 	count := map[int]int{}
 	for i, l := range lines {
@@ -362,12 +371,23 @@ func sortByCIDRBits(lines []mapLine) {
 		next[distinct[i]] = at
 		at += count[distinct[i]]
 	}
-	sorted := make([]mapLine, len(lines))
-	for i, l := range lines {
-		sorted[next[bits[i]]] = l
+	to := make([]int, len(lines))
+	for i := range lines {
+		to[i] = next[bits[i]]
 		next[bits[i]]++
 	}
+	sorted := make([]mapLine, len(lines))
+	for i, l := range lines {
+		sorted[to[i]] = l
+	}
 	copy(lines, sorted)
+	if from != nil {
+		sortedFrom := make([]ir.Pos, len(from))
+		for i, p := range from {
+			sortedFrom[to[i]] = p
+		}
+		copy(from, sortedFrom)
+	}
 }
 
 func cidrBits(k string) int {

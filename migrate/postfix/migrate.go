@@ -189,7 +189,7 @@ func (m *migrator) result() *Result {
 
 // newMap starts a table source; its name must be new.
 func (m *migrator) newMap(name, typ string, notes ...string) *mapFile {
-	f := &mapFile{name: name, typ: typ, notes: notes}
+	f := &mapFile{name: name, typ: typ, notes: notes, provenance: m.opt.Provenance}
 	m.maps = append(m.maps, f)
 	return f
 }

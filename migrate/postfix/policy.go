@@ -588,8 +588,9 @@ func (m *migrator) clientDiscard() {
 			if l.value == "DISCARD" {
 				v = "DISCARD"
 			}
-			d.lines[i] = mapLine{key: l.key, value: v, from: l.from}
+			d.lines[i] = mapLine{key: l.key, value: v}
 		}
+		d.from = slices.Clone(f.from)
 		pre = append(pre, "check_client_access "+m.mapRef(d))
 	}
 	m.senderPre = append(pre, m.senderPre...)

@@ -427,7 +427,10 @@ func (m *migrator) aliases() {
 				// the first, so replace it
 				for j := range f.lines {
 					if strings.EqualFold(f.lines[j].key, name) {
-						f.lines[j].value, f.lines[j].from = value, en.Pos
+						f.lines[j].value = value
+						if f.provenance {
+							f.from[j] = en.Pos
+						}
 					}
 				}
 			}
