@@ -691,7 +691,12 @@ func (e *earlyMaps) add(f outFile) {
 		warned := false
 		name := filepath.Join(e.dir, f.Name)
 		l := newPostfixLoad(tool, t, b, name, defaultPostfixOpts(), earlyUTF8, func(string, ...any) { warned = true })
-		if err := l.load(bytes.NewReader(f.Data), name); err != nil || warned || l.putErr != nil {
+		if f.Entries == nil || !l.loadEntries(f.Entries) {
+			if err := l.load(bytes.NewReader(f.Data), name); err != nil {
+				return
+			}
+		}
+		if warned || l.putErr != nil {
 			return
 		}
 		if tool == postmapTool {

@@ -169,6 +169,23 @@ func (f *mapFile) file() File {
 	return File{Name: f.name, Data: f.data, Map: f.typ, Alias: f.alias}
 }
 
+// readyFile is file with its entries (Options.Ready): those of the
+// lines render wrote, but of an aliases table (written "key: value").
+func (f *mapFile) readyFile() File {
+	file := f.file()
+	if !f.alias {
+		lines := f.lines
+		file.Entries = func(yield func(string, string) bool) {
+			for _, l := range lines {
+				if !yield(l.key, l.value) {
+					return
+				}
+			}
+		}
+	}
+	return file
+}
+
 type mapLine struct {
 	key, value string
 }

@@ -215,7 +215,7 @@ func (m *migrator) final(f *mapFile) {
 		defer close(f.rendered)
 		f.data = f.render(m.opt.Provenance)
 		if m.opt.Ready != nil {
-			m.opt.Ready(f.file())
+			m.opt.Ready(f.readyFile())
 		}
 	}()
 }
