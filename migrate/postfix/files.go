@@ -207,6 +207,19 @@ func (f *mapFile) add(key, value string, from ir.Pos) bool {
 	return true
 }
 
+// addNew adds an entry whose key the caller knows is not there (seen
+// is then made again on first use).
+func (f *mapFile) addNew(key, value string, from ir.Pos) {
+	if f.rendered != nil {
+		panic("migrate: an entry added to " + f.name + " after it was final")
+	}
+	f.seen = nil
+	f.lines = append(f.lines, mapLine{key: key, value: value})
+	if f.provenance {
+		f.from = append(f.from, from)
+	}
+}
+
 // reserve makes room for n more entries (only a hint: add and has work
 // the same without it).
 func (f *mapFile) reserve(n int) {
@@ -464,4 +477,13 @@ func subst(v string, groups map[byte]string) string {
 		}
 	}
 	return b.String()
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }

@@ -601,19 +601,44 @@ func (m *migrator) clientDiscard() {
 // ".d" key, with lookupdotdomain, wins for the subdomains).
 func (m *migrator) domainKeys(p *smPolicy, f *mapFile, es []*accEntry, c ctx, affect func(*accEntry, string) Affect) {
 	exactOnly := c == ctxRelay && m.cfg.Relay.HostsOnly
-	f.reserve(2 * len(es))
+	// The keys of es are told apart already (pick), in lower case:
+	// unless one ends with a dot, is not ASCII, or a ".d" key is added,
+	// every "d" and ".d" is new to an empty table, and is added
+	// without looking it up.
+	dotKeys := p.dotDomain && !exactOnly
+	add := f.add
+	if len(f.lines) == 0 && !slices.ContainsFunc(es, func(e *accEntry) bool {
+		switch e.kind {
+		case ir.KeyDotDomain:
+			return dotKeys
+		case ir.KeyBracketed:
+			return false
+		}
+		return e.key == "" || e.key[0] == '.' || e.key[len(e.key)-1] == '.' || !isASCII(e.key)
+	}) {
+		add = func(key, value string, from ir.Pos) bool {
+			f.addNew(key, value, from)
+			return true
+		}
+		f.lines = slices.Grow(f.lines, 2*len(es))
+		if f.provenance {
+			f.from = slices.Grow(f.from, 2*len(es))
+		}
+	} else {
+		f.reserve(2 * len(es))
+	}
 	for _, e := range es {
 		if e.kind != ir.KeyDotDomain {
 			continue
 		}
-		if !p.dotDomain || exactOnly {
+		if !dotKeys {
 			if e.rep.dead == "" && len(e.rep.targets) == 0 {
 				e.rep.dead = "a \".domain\" key is looked up only with FEATURE(access_db)'s lookupdotdomain option"
 			}
 			continue
 		}
 		act := m.action(p, e, c)
-		if f.add(e.key, act, e.en.Pos) {
+		if add(e.key, act, e.en.Pos) {
 			e.rep.target(f.name, e.key, act)
 			if notable(e, c) {
 				m.noteAction(e, c, affect(e, e.ae.Key.Value), "")
@@ -633,9 +658,9 @@ func (m *migrator) domainKeys(p *smPolicy, f *mapFile, es []*accEntry, c ctx, af
 		dot := e.dotted()
 		d := dot[1:]
 		act := m.action(p, e, c)
-		added := f.add(d, act, e.en.Pos)
+		added := add(d, act, e.en.Pos)
 		if !exactOnly {
-			added = f.add(dot, act, e.en.Pos) || added
+			added = add(dot, act, e.en.Pos) || added
 		}
 		if added {
 			e.rep.target(f.name, d, act)
