@@ -678,7 +678,15 @@ func (e *earlyMaps) add(f outFile) {
 			return
 		default:
 		}
-		b, err := mapdb.NewBuilder(t, mapdb.BuildOptions{})
+		// as many entries as the table's lines (a hint: it sizes the
+		// builder's index of the keys)
+		hint := 0
+		if f.Entries != nil {
+			for range f.Entries {
+				hint++
+			}
+		}
+		b, err := mapdb.NewBuilder(t, mapdb.BuildOptions{SizeHint: hint})
 		if err != nil {
 			return
 		}
