@@ -18,6 +18,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"github.com/spf13/cobra"
@@ -490,7 +491,15 @@ func makeMaps(dir string, out []outFile, files []migrateFile, early *earlyMaps, 
 			jobs = append(jobs, i)
 		} // else main.cf, master.cf, or a table Postfix reads as text
 	}
-	sort.SliceStable(jobs, func(a, b int) bool { return len(out[jobs[a]].Data) > len(out[jobs[b]].Data) })
+	// The tables without an early build first, the largest first: the
+	// others are being built, or only to be committed.
+	started := func(i int) bool { return early.started(out[i].Name) }
+	sort.SliceStable(jobs, func(a, b int) bool {
+		if sa, sb := started(jobs[a]), started(jobs[b]); sa != sb {
+			return sb
+		}
+		return len(out[jobs[a]].Data) > len(out[jobs[b]].Data)
+	})
 	var mu sync.Mutex // stderr
 	errs := make([]error, len(out))
 	next := make(chan int)
@@ -626,6 +635,8 @@ type earlyMap struct {
 	data []byte       // the source the database was built from
 	load *postfixLoad // nil when the build did not start or cannot be used
 	done chan struct{}
+	// started: the build went ahead (it is under way or done)
+	started atomic.Bool
 }
 
 // earlyUTF8 is the SMTPUTF8 mode tables are read in before main.cf is
@@ -678,6 +689,7 @@ func (e *earlyMaps) add(f outFile) {
 			return
 		default:
 		}
+		em.started.Store(true)
 		// as many entries as the table's lines (a hint: it sizes the
 		// builder's index of the keys)
 		hint := 0
@@ -750,6 +762,18 @@ func (e *earlyMaps) stop() {
 	if e != nil {
 		e.once.Do(func() { close(e.halt) })
 	}
+}
+
+// started says whether the early build of the table named name went
+// ahead (it is under way or done).
+func (e *earlyMaps) started(name string) bool {
+	if e == nil {
+		return false
+	}
+	e.mu.Lock()
+	em := e.maps[name]
+	e.mu.Unlock()
+	return em != nil && em.started.Load()
 }
 
 // take waits for f's early build and returns it when makeMaps can
