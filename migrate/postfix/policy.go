@@ -4,9 +4,11 @@ import (
 	"fmt"
 	"mailcc/internal/smreply"
 	"net/netip"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"mailcc/ir"
 )
@@ -1494,36 +1496,54 @@ func (m *migrator) addClass(name, value, note string) {
 // final once the policy is written), after room zero items (and with
 // room for some more after them).
 func (s *accessSet) accessItems(room int) []Item {
-	items := make([]Item, room, room+len(s.reports)+256)
-	for _, r := range s.reports {
-		en := r.en
-		colon := ""
-		if en.Access.Tag != "" {
-			colon = ":"
-		}
-		it := Item{Construct: "entry access " + en.Access.Tag + colon + en.Access.Key.Value + " " + strings.TrimSpace(en.Value), Pos: en.Pos.String()}
-		switch {
-		case r.dead != "" && len(r.targets) == 0:
-			it.Fidelity, it.Why = Exact, ""
-			it.Target = "(nothing: " + r.dead + ")"
-		case len(r.targets) == 0:
-			it.Fidelity = NotExpressible
-			it.Why = strings.Join(r.differs, "; ")
-			it.Affects = r.affects
-			it.Action = "write the equivalent Postfix restriction by hand"
-		case len(r.differs) > 0:
-			it.Fidelity = Approximate
-			it.Target = targetText(r.targets)
-			it.Differs = strings.Join(r.differs, "; ")
-			it.Affects = r.affects
-		default:
-			it.Fidelity = Exact
-			it.Target = targetText(r.targets)
-		}
-		if len(r.examples) > 0 {
-			it.Example = r.examples[0]
-		}
-		items = append(items, it)
+	items := make([]Item, room+len(s.reports), room+len(s.reports)+256)
+	// in as many parts at once as there are processors: restrictions
+	// waits for them
+	n := max(runtime.GOMAXPROCS(0), 1)
+	part := (len(s.reports) + n - 1) / n
+	var wg sync.WaitGroup
+	for lo := 0; lo < len(s.reports); lo += part {
+		hi := min(lo+part, len(s.reports))
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := lo; j < hi; j++ {
+				items[room+j] = s.reports[j].item()
+			}
+		}()
 	}
+	wg.Wait()
 	return items
+}
+
+// item is the report item of an access entry.
+func (r *entryReport) item() Item {
+	en := r.en
+	colon := ""
+	if en.Access.Tag != "" {
+		colon = ":"
+	}
+	it := Item{Construct: "entry access " + en.Access.Tag + colon + en.Access.Key.Value + " " + strings.TrimSpace(en.Value), Pos: en.Pos.String()}
+	switch {
+	case r.dead != "" && len(r.targets) == 0:
+		it.Fidelity, it.Why = Exact, ""
+		it.Target = "(nothing: " + r.dead + ")"
+	case len(r.targets) == 0:
+		it.Fidelity = NotExpressible
+		it.Why = strings.Join(r.differs, "; ")
+		it.Affects = r.affects
+		it.Action = "write the equivalent Postfix restriction by hand"
+	case len(r.differs) > 0:
+		it.Fidelity = Approximate
+		it.Target = targetText(r.targets)
+		it.Differs = strings.Join(r.differs, "; ")
+		it.Affects = r.affects
+	default:
+		it.Fidelity = Exact
+		it.Target = targetText(r.targets)
+	}
+	if len(r.examples) > 0 {
+		it.Example = r.examples[0]
+	}
+	return it
 }
