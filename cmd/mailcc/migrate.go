@@ -235,11 +235,16 @@ func runMigrate(o *migrateOptions, d direction) error {
 	// (IR, report, emitted sources, databases being built): with a
 	// million access entries the live heap is far above main's soft
 	// memory limit, under which the collector would run without pause.
-	// Without the limit, a collection when the heap has grown by twice
-	// the live heap (measured on the bench case: 8.0 s, 2.5 GB peak,
-	// against 10.5 s, 1.9 GB with the limit).
+	// Without the limit, a collection when the heap has grown by ten
+	// times the live heap: most of what the migration makes stays live
+	// to its end, so a collection in its middle marks more than a
+	// gigabyte on the bench case to free little (measured there on a
+	// shared machine, four alternating runs each: 4.0-4.5 s, 2.7 GB
+	// peak, against 4.5-5.9 s, 2.5 GB when the heap could grow by twice
+	// the live heap; 8.0 s and 10.5 s with the limit, before other
+	// changes).
 	debug.SetMemoryLimit(math.MaxInt64)
-	debug.SetGCPercent(200)
+	debug.SetGCPercent(1000)
 	if o.from == "" || o.to == "" {
 		return &exitError{code: 2, msg: "migrate " + d.name + ": give --from DIR and --to OUTDIR"}
 	}
