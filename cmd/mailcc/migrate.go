@@ -724,42 +724,9 @@ func (e *earlyMaps) add(f outFile) {
 		if warned || l.putErr != nil {
 			return
 		}
-		if tool == postmapTool {
-			// commit adds nothing to postmap's databases: this one is
-			// written out now, commit only copies it
-			out := &encodedDB{}
-			if _, err := l.b.WriteTo(out); err != nil {
-				return
-			}
-			l.b = out
-		}
+		// The database is written out by commit, straight to its file.
 		em.load = l
 	}()
-}
-
-// encodedDB is a database written out to memory, in the pieces it was
-// written in.
-type encodedDB struct{ pieces [][]byte }
-
-func (d *encodedDB) Write(p []byte) (int, error) {
-	d.pieces = append(d.pieces, bytes.Clone(p))
-	return len(p), nil
-}
-
-func (d *encodedDB) Put([]byte, []byte, mapdb.PutMode) error {
-	return errors.New("the database is written out already")
-}
-
-func (d *encodedDB) WriteTo(w io.Writer) (int64, error) {
-	var n int64
-	for _, p := range d.pieces {
-		m, err := w.Write(p)
-		n += int64(m)
-		if err != nil {
-			return n, err
-		}
-	}
-	return n, nil
 }
 
 // stop starts no more builds; those under way go on.
