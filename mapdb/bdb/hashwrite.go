@@ -839,9 +839,13 @@ func (b *HashBuilder) split(obucket, nbucket uint32) {
 				cur[side] = b.addOvflPage(cur[side])
 			}
 			dst := b.pages[cur[side]]
-			if n := len(dst.items); b.bigKeys == 0 && (n == 0 ||
+			if n := len(dst.items); b.bigKeys == 0 && dst.tail == 0 && (n == 0 ||
 				b.after(&tp.pfx[j], dst, id)) {
 				b.insertPfx(dst, n, id, tp.pfx[j])
+			} else if b.lazy {
+				// to the page's tail, sorted when its order is read
+				b.insertPfx(dst, n, id, tp.pfx[j])
+				dst.tail++
 			} else {
 				b.insertSorted(dst, id)
 			}
