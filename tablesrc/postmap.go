@@ -206,6 +206,36 @@ func (p *PostmapReader) parse(line []byte, first int) (Entry, bool) {
 	return Entry{Key: key, Value: val, Line: first, Off: p.ll.first, ValOff: -1}, true
 }
 
+// PostmapPlain says whether a line made of key, one or more spaces and
+// value reads, in PostmapReader (opt.UTF8 being utf8mode), as the
+// entry key, value without a warning, whatever lines around it are
+// blank, comments, or other such lines: then a caller that wrote the
+// line may take the entry as it is instead of reading the line again.
+func PostmapPlain(key, value string, utf8mode bool) bool {
+	if key == "" || value == "" || key[0] == '#' || key[len(key)-1] == ':' ||
+		isSpace(value[0]) || isSpace(value[len(value)-1]) {
+		return false
+	}
+	ascii := true
+	for i := 0; i < len(key); i++ {
+		switch c := key[i]; {
+		case c == 0 || c == '"' || c == '\\' || isSpace(c):
+			return false
+		case c >= 0x80:
+			ascii = false
+		}
+	}
+	for i := 0; i < len(value); i++ {
+		switch c := value[i]; {
+		case c == 0 || c == '\n':
+			return false
+		case c >= 0x80:
+			ascii = false
+		}
+	}
+	return ascii || !utf8mode || utf8.ValidString(key) && utf8.ValidString(value)
+}
+
 func trimRightSpace(b []byte) []byte {
 	for len(b) > 0 && isSpace(b[len(b)-1]) {
 		b = b[:len(b)-1]

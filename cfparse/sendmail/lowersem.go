@@ -2,11 +2,14 @@ package sendmail
 
 import (
 	"net/netip"
+	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 
 	"mailcc/cfparse/table"
 	"mailcc/ir"
+	"mailcc/source"
 )
 
 // portOptions splits DaemonPortOptions/ClientPortOptions as sendmail
@@ -755,17 +758,54 @@ func (lw *lowerer) loadTables() {
 		}
 		return false
 	}
+	// The tables are read and parsed at once, as many as there are
+	// processors (an access map and the aliases, say); what they give
+	// is then taken in the order of the tables.
+	type load struct {
+		t           *ir.Table
+		read        bool
+		where, note string
+		entries     []ir.Entry
+		diags       source.Diagnostics
+	}
+	var loads []*load
 	for _, t := range lw.cfg.Tables {
 		b := &t.Backend
 		if b.Source == "" || !(fileMapTypes[b.Type] || t.Kind == ir.AliasTable) {
 			continue
 		}
-		data, where, note := lw.readFile(b.Source)
-		if data == nil {
+		loads = append(loads, &load{t: t})
+	}
+	next := make(chan *load)
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(loads)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for l := range next {
+				b := &l.t.Backend
+				var data []byte
+				data, l.where, l.note = lw.readFile(b.Source)
+				if data == nil {
+					continue
+				}
+				l.read = true
+				l.entries, l.diags = table.Parse(l.t.Kind, l.where, data, table.Options{Dialect: ir.Sendmail, KeepCase: b.KeepCase, IsLocal: isLocal})
+			}
+		}()
+	}
+	for _, l := range loads {
+		next <- l
+	}
+	close(next)
+	wg.Wait()
+	for _, l := range loads {
+		t, b := l.t, &l.t.Backend
+		if !l.read {
 			switch {
 			case b.Optional:
 			default:
-				lw.errorf(t.Pos, "map %s: its source %s cannot be read: %s", t.Name, b.Source, note)
+				lw.errorf(t.Pos, "map %s: its source %s cannot be read: %s", t.Name, b.Source, l.note)
 			}
 			continue
 		}
@@ -773,9 +813,8 @@ func (lw *lowerer) loadTables() {
 		if t.Kind == ir.OtherTable {
 			role = "map:" + t.Name
 		}
-		lw.source(where, role, note)
-		entries, d := table.Parse(t.Kind, where, data, table.Options{Dialect: ir.Sendmail, KeepCase: b.KeepCase, IsLocal: isLocal})
-		lw.diags = append(lw.diags, d...)
-		t.Entries, t.Loaded = entries, true
+		lw.source(l.where, role, l.note)
+		lw.diags = append(lw.diags, l.diags...)
+		t.Entries, t.Loaded = l.entries, true
 	}
 }

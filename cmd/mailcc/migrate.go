@@ -18,6 +18,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"github.com/spf13/cobra"
@@ -234,11 +235,16 @@ func runMigrate(o *migrateOptions, d direction) error {
 	// (IR, report, emitted sources, databases being built): with a
 	// million access entries the live heap is far above main's soft
 	// memory limit, under which the collector would run without pause.
-	// Without the limit, a collection when the heap has grown by twice
-	// the live heap (measured on the bench case: 8.0 s, 2.5 GB peak,
-	// against 10.5 s, 1.9 GB with the limit).
+	// Without the limit, a collection when the heap has grown by ten
+	// times the live heap: most of what the migration makes stays live
+	// to its end, so a collection in its middle marks more than a
+	// gigabyte on the bench case to free little (measured there on a
+	// shared machine, four alternating runs each: 4.0-4.5 s, 2.7 GB
+	// peak, against 4.5-5.9 s, 2.5 GB when the heap could grow by twice
+	// the live heap; 8.0 s and 10.5 s with the limit, before other
+	// changes).
 	debug.SetMemoryLimit(math.MaxInt64)
-	debug.SetGCPercent(200)
+	debug.SetGCPercent(1000)
 	if o.from == "" || o.to == "" {
 		return &exitError{code: 2, msg: "migrate " + d.name + ": give --from DIR and --to OUTDIR"}
 	}
@@ -262,6 +268,7 @@ func runMigrate(o *migrateOptions, d direction) error {
 		ready = early.add
 	}
 	out, report, err := d.migrate(cfg, o.provenance, ready)
+	early.migrated()
 	if err != nil {
 		return &exitError{code: 1, msg: err.Error()}
 	}
@@ -285,7 +292,7 @@ func runMigrate(o *migrateOptions, d direction) error {
 	var diff strings.Builder
 	for _, f := range out {
 		path := filepath.Join(o.to, f.Name)
-		old, err := os.ReadFile(path)
+		old, same, err := readOld(path, f.Data, o.dryRun)
 		mf := migrateFile{Name: f.Name, Map: f.Map, Alias: f.Alias}
 		switch {
 		case errors.Is(err, fs.ErrNotExist):
@@ -293,7 +300,7 @@ func runMigrate(o *migrateOptions, d direction) error {
 			old = nil
 		case err != nil:
 			return &exitError{code: 1, msg: err.Error()}
-		case bytes.Equal(old, f.Data):
+		case same:
 			mf.Action = "unchanged"
 		case !marked(old) && !o.force:
 			mf.Action = "refused"
@@ -381,6 +388,55 @@ func runMigrate(o *migrateOptions, d direction) error {
 	return nil
 }
 
+// readOld reads the file at path in OUTDIR as far as runMigrate needs
+// it: whether it holds data (same), and its beginning (enough for
+// marked), or all of it when whole is set (--dry-run's diff). A large
+// table that is there already is compared piece by piece instead of
+// being read into memory beside its new contents.
+func readOld(path string, data []byte, whole bool) (old []byte, same bool, err error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, false, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if whole || err != nil || !st.Mode().IsRegular() {
+		old, err = io.ReadAll(f)
+		if err != nil {
+			return nil, false, err
+		}
+		return old, bytes.Equal(old, data), nil
+	}
+	const headLen = 256 // more than marked looks at
+	head := make([]byte, headLen)
+	n, err := io.ReadFull(f, head)
+	head = head[:n]
+	if err == io.EOF || err == io.ErrUnexpectedEOF {
+		return head, bytes.Equal(head, data), nil
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	if st.Size() != int64(len(data)) || !bytes.Equal(head, data[:min(n, len(data))]) {
+		return head, false, nil
+	}
+	buf := make([]byte, 1<<20)
+	rest := data[n:]
+	for {
+		m, err := io.ReadFull(f, buf)
+		if m > len(rest) || !bytes.Equal(buf[:m], rest[:m]) {
+			return head, false, nil
+		}
+		rest = rest[m:]
+		if err == io.EOF || err == io.ErrUnexpectedEOF {
+			return head, len(rest) == 0, nil
+		}
+		if err != nil {
+			return nil, false, err
+		}
+	}
+}
+
 // writeAll writes the files that changed: every one to a temporary file
 // first, and only when all of them are written are they renamed into
 // place, so that a failure leaves OUTDIR as it was.
@@ -440,7 +496,15 @@ func makeMaps(dir string, out []outFile, files []migrateFile, early *earlyMaps, 
 			jobs = append(jobs, i)
 		} // else main.cf, master.cf, or a table Postfix reads as text
 	}
-	sort.SliceStable(jobs, func(a, b int) bool { return len(out[jobs[a]].Data) > len(out[jobs[b]].Data) })
+	// The tables without an early build first, the largest first: the
+	// others are being built, or only to be committed.
+	started := func(i int) bool { return early.started(out[i].Name) }
+	sort.SliceStable(jobs, func(a, b int) bool {
+		if sa, sb := started(jobs[a]), started(jobs[b]); sa != sb {
+			return sb
+		}
+		return len(out[jobs[a]].Data) > len(out[jobs[b]].Data)
+	})
 	var mu sync.Mutex // stderr
 	errs := make([]error, len(out))
 	next := make(chan int)
@@ -553,23 +617,31 @@ func makeSendmailMaps(dir string, out []outFile, files []migrateFile, _ *earlyMa
 
 // earlyMaps builds, while the migration goes on, the database of every
 // table the migration hands over as final (postfix.Options.Ready), one
-// at a time: the other processor's work while the first migrates.
-// makeMaps then only commits those it can use (take) and builds the
-// others. Nothing is written before makeMaps: the files may yet be
-// refused.
+// at a time while the migration goes on (the other processor's work
+// while the first migrates), then as many at once as there are
+// processors (migrated). makeMaps then only commits those it can use
+// (take) and builds the others. Nothing is written before makeMaps:
+// the files may yet be refused.
 type earlyMaps struct {
-	dir  string
-	sem  chan struct{} // one build at a time
-	halt chan struct{} // closed by stop: no build starts after
-	once sync.Once
-	mu   sync.Mutex
-	maps map[string]*earlyMap
+	dir string
+	// sem holds a token per build under way, and those of the
+	// processors the migration keeps (reserved) until it is over
+	sem      chan struct{}
+	reserved int
+	halt     chan struct{} // closed by stop: no build starts after
+	once     sync.Once
+	// once2 releases the reserved tokens (migrated)
+	once2 sync.Once
+	mu    sync.Mutex
+	maps  map[string]*earlyMap
 }
 
 type earlyMap struct {
 	data []byte       // the source the database was built from
 	load *postfixLoad // nil when the build did not start or cannot be used
 	done chan struct{}
+	// started: the build went ahead (it is under way or done)
+	started atomic.Bool
 }
 
 // earlyUTF8 is the SMTPUTF8 mode tables are read in before main.cf is
@@ -578,7 +650,25 @@ type earlyMap struct {
 const earlyUTF8 = true
 
 func newEarlyMaps(dir string) *earlyMaps {
-	return &earlyMaps{dir: dir, sem: make(chan struct{}, 1), halt: make(chan struct{}), maps: map[string]*earlyMap{}}
+	n := max(runtime.GOMAXPROCS(0), 2)
+	e := &earlyMaps{dir: dir, sem: make(chan struct{}, n), reserved: n - 1, halt: make(chan struct{}), maps: map[string]*earlyMap{}}
+	for range e.reserved {
+		e.sem <- struct{}{}
+	}
+	return e
+}
+
+// migrated says the migration is over: the builds waiting start on
+// the processors it kept.
+func (e *earlyMaps) migrated() {
+	if e == nil {
+		return
+	}
+	e.once2.Do(func() {
+		for range e.reserved {
+			<-e.sem
+		}
+	})
 }
 
 // add starts building f's database, when it has one.
@@ -604,7 +694,16 @@ func (e *earlyMaps) add(f outFile) {
 			return
 		default:
 		}
-		b, err := mapdb.NewBuilder(t, mapdb.BuildOptions{})
+		em.started.Store(true)
+		// as many entries as the table's lines (a hint: it sizes the
+		// builder's index of the keys)
+		hint := 0
+		if f.Entries != nil {
+			for range f.Entries {
+				hint++
+			}
+		}
+		b, err := mapdb.NewBuilder(t, mapdb.BuildOptions{SizeHint: hint})
 		if err != nil {
 			return
 		}
@@ -617,45 +716,17 @@ func (e *earlyMaps) add(f outFile) {
 		warned := false
 		name := filepath.Join(e.dir, f.Name)
 		l := newPostfixLoad(tool, t, b, name, defaultPostfixOpts(), earlyUTF8, func(string, ...any) { warned = true })
-		if err := l.load(bytes.NewReader(f.Data), name); err != nil || warned || l.putErr != nil {
-			return
-		}
-		if tool == postmapTool {
-			// commit adds nothing to postmap's databases: this one is
-			// written out now, commit only copies it
-			out := &encodedDB{}
-			if _, err := l.b.WriteTo(out); err != nil {
+		if f.Entries == nil || !l.loadEntries(f.Entries) {
+			if err := l.load(bytes.NewReader(f.Data), name); err != nil {
 				return
 			}
-			l.b = out
 		}
+		if warned || l.putErr != nil {
+			return
+		}
+		// The database is written out by commit, straight to its file.
 		em.load = l
 	}()
-}
-
-// encodedDB is a database written out to memory, in the pieces it was
-// written in.
-type encodedDB struct{ pieces [][]byte }
-
-func (d *encodedDB) Write(p []byte) (int, error) {
-	d.pieces = append(d.pieces, bytes.Clone(p))
-	return len(p), nil
-}
-
-func (d *encodedDB) Put([]byte, []byte, mapdb.PutMode) error {
-	return errors.New("the database is written out already")
-}
-
-func (d *encodedDB) WriteTo(w io.Writer) (int64, error) {
-	var n int64
-	for _, p := range d.pieces {
-		m, err := w.Write(p)
-		n += int64(m)
-		if err != nil {
-			return n, err
-		}
-	}
-	return n, nil
 }
 
 // stop starts no more builds; those under way go on.
@@ -663,6 +734,18 @@ func (e *earlyMaps) stop() {
 	if e != nil {
 		e.once.Do(func() { close(e.halt) })
 	}
+}
+
+// started says whether the early build of the table named name went
+// ahead (it is under way or done).
+func (e *earlyMaps) started(name string) bool {
+	if e == nil {
+		return false
+	}
+	e.mu.Lock()
+	em := e.maps[name]
+	e.mu.Unlock()
+	return em != nil && em.started.Load()
 }
 
 // take waits for f's early build and returns it when makeMaps can

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"iter"
 	"os"
 	"path/filepath"
 	"strings"
@@ -663,6 +664,32 @@ func (l *postfixLoad) load(src io.Reader, srcName string) error {
 			return nil
 		}
 	}
+}
+
+// loadEntries puts the entries of a postmap source when the caller
+// wrote it, and has its entries (the key and value of every line, in
+// order), and every line is one load reads as that entry without a
+// message (tablesrc.PostmapPlain): the same puts as load without
+// reading the source again. ok is false, and nothing is put, when a
+// line is not such a line.
+func (l *postfixLoad) loadEntries(entries iter.Seq2[string, string]) (ok bool) {
+	if l.tool != postmapTool {
+		return false
+	}
+	for k, v := range entries {
+		if !tablesrc.PostmapPlain(k, v, l.utf8) {
+			return false
+		}
+	}
+	var key, val []byte
+	for k, v := range entries {
+		key, val = append(key[:0], k...), append(val[:0], v...)
+		l.put(key, val, l.o.fold, l.nul)
+		if l.putErr != nil {
+			break
+		}
+	}
+	return true
 }
 
 // commit adds postalias's signature and writes the database.

@@ -75,6 +75,23 @@ type HashBuilder struct {
 	// most of the allocations of a large build.
 	poolItems [][]int32
 	poolPfx   [][]keyPfx
+
+	// lazy: a put appends its pair to the page (to the page's tail)
+	// instead of searching the page for its place, and keys tells
+	// whether a key is there already; a page is sorted (settle) before
+	// anything reads its order: a split, WriteTo. While every key is
+	// on-page (bigKeys) the order of a page is that of one total order
+	// whatever the order of the puts, so the sorted page is the one the
+	// searches would have made. A builder starts lazy; the first put
+	// that is not a NoOverwrite one of an on-page key settles every
+	// page and ends it (see Put). A put then touches one slot of keys
+	// and the end of its page instead of searching a page far from the
+	// last one in memory.
+	lazy bool
+	// keys: open addressing, hash<<32 | id+1 of every pair (one slot
+	// read a lookup, unlike keyset's separate arrays)
+	keys  []uint64
+	nkeys int
 }
 
 // recycle keeps the entry arrays of a page that is done with.
@@ -106,6 +123,8 @@ type hpage struct {
 	used  int      // hash pages: item bytes plus two index bytes each
 	data  []byte   // overflow pages: this page's share of the item
 	dups  []int32  // off-page duplicate roots: item whose dup set this is
+	// tail: the last tail items are in the order they were put (lazy)
+	tail int
 }
 
 // HashOptions tunes a HashBuilder. The zero value gives what makemap and
@@ -152,7 +171,99 @@ func NewHashBuilder(opt HashOptions) *HashBuilder {
 	b.pages = make([]*hpage, 3, 64)
 	b.pages[2] = &hpage{typ: pHash}
 	b.lastPgno = 2
+	b.lazy = true
+	b.reserveKeys(opt.SizeHint)
 	return b
+}
+
+// keySlot is where a key with the hash h is looked for first in keys.
+func (b *HashBuilder) keySlot(h uint32) int {
+	return int((uint64(h*0x9e3779b1) * uint64(len(b.keys))) >> 32)
+}
+
+// findKey returns the slot of keys that holds key, whose hash is h
+// (found), or the empty one where it goes.
+func (b *HashBuilder) findKey(key []byte, h uint32) (slot int, found bool) {
+	for i := b.keySlot(h); ; i = (i + 1) & (len(b.keys) - 1) {
+		v := b.keys[i]
+		if v == 0 {
+			return i, false
+		}
+		if uint32(v>>32) == h && bytes.Equal(b.key(b.item(int32(uint32(v)-1))), key) {
+			return i, true
+		}
+	}
+}
+
+// reserveKeys makes room in keys for n keys in all (at most half
+// full).
+func (b *HashBuilder) reserveKeys(n int) {
+	size := 1024
+	for size < 2*n {
+		size *= 2
+	}
+	if size <= len(b.keys) {
+		return
+	}
+	old := b.keys
+	b.keys = make([]uint64, size)
+	for _, v := range old {
+		if v == 0 {
+			continue
+		}
+		i := b.keySlot(uint32(v >> 32))
+		for b.keys[i] != 0 {
+			i = (i + 1) & (size - 1)
+		}
+		b.keys[i] = v
+	}
+}
+
+// settle sorts the pairs put at the end of page p (lazy) into their
+// places, as the searches of the puts would have.
+func (b *HashBuilder) settle(p *hpage) {
+	if p.tail == 0 {
+		return
+	}
+	items, pfx := p.items, p.pfx
+	for k := len(items) - p.tail; k < len(items); k++ {
+		id, kp := items[k], pfx[k]
+		// search's search, with the prefix at hand: the key itself
+		// is read only when the prefixes cannot tell (all on-page)
+		base, i, res := 0, 0, 0
+		for lim := k; lim != 0; lim >>= 1 {
+			i = base + lim>>1
+			var ok bool
+			if res, ok = cmpPfx(&kp, &pfx[i], true); !ok {
+				res = b.cmpItem(b.key(b.item(id)), false, items[i])
+			}
+			if res > 0 {
+				base = i + 1
+				lim--
+			}
+		}
+		if res > 0 {
+			i++
+		}
+		copy(items[i+1:k+1], items[i:k])
+		items[i] = id
+		copy(pfx[i+1:k+1], pfx[i:k])
+		pfx[i] = kp
+	}
+	p.tail = 0
+}
+
+// settleAll sorts every page and ends the lazy puts.
+func (b *HashBuilder) settleAll() {
+	if !b.lazy {
+		return
+	}
+	for _, p := range b.pages {
+		if p != nil {
+			b.settle(p)
+		}
+	}
+	b.lazy, b.keys, b.nkeys = false, nil, 0
 }
 
 // Len returns the number of keys in the database.
@@ -456,6 +567,9 @@ func (b *HashBuilder) Put(key, val []byte, mode PutMode) error {
 	if mode == Append && !b.dups {
 		mode = Overwrite
 	}
+	if b.lazy && (mode != NoOverwrite || len(key) > b.bigSize) {
+		b.settleAll()
+	}
 	h := hashFunc(key)
 	bucket := b.bucketOf(h)
 	pgno := b.bucketPage(bucket)
@@ -466,6 +580,9 @@ func (b *HashBuilder) Put(key, val []byte, mode PutMode) error {
 		return n + 3
 	}
 	nbytes := psize(len(key)) + psize(len(val))
+	if b.lazy {
+		return b.putLazy(key, val, h, pgno, nbytes)
+	}
 
 	// __ham_lookup: walk the chain looking for the key, noting the
 	// first page with room for the pair.
@@ -510,6 +627,52 @@ func (b *HashBuilder) Put(key, val []byte, mode PutMode) error {
 		b.insertPfx(b.pages[target], seekIndx, id, b.itemPfx(id, key))
 	} else {
 		b.insertSorted(b.pages[target], id)
+	}
+	b.nelem++
+	if expand {
+		b.expand()
+	}
+	return nil
+}
+
+// putLazy is Put of a new on-page key in NoOverwrite mode (lazy): the
+// pair goes where Put would put it, at the end of the page.
+func (b *HashBuilder) putLazy(key, val []byte, h, pgno uint32, nbytes int) error {
+	slot, found := b.findKey(key, h)
+	if found {
+		return ErrKeyExists
+	}
+	// __ham_lookup's walk, for the first page with room
+	var seek, last uint32
+	for pg := pgno; pg != 0; pg = b.pages[pg].next {
+		p := b.page(pg)
+		if seek == 0 && nbytes < b.freeSpace(p) {
+			seek = pg
+		}
+		last = pg
+	}
+	target := seek
+	if target == 0 {
+		target = last
+	}
+	expand := false
+	if b.freeSpace(b.pages[target]) < nbytes {
+		target = b.addOvflPage(target)
+		expand = true
+	}
+	id := b.newItem(key, val, h)
+	if len(val) > b.bigSize {
+		it := b.item(id)
+		it.vtyp = hOffpage
+		it.vpg = b.poff(b.val(it))
+	}
+	p := b.pages[target]
+	b.insertPfx(p, len(p.items), id, b.itemPfx(id, key))
+	p.tail++
+	b.keys[slot] = uint64(h)<<32 | uint64(id+1)
+	b.nkeys++
+	if 2*b.nkeys > len(b.keys) {
+		b.reserveKeys(b.nkeys)
 	}
 	b.nelem++
 	if expand {
@@ -654,6 +817,12 @@ func (b *HashBuilder) split(obucket, nbucket uint32) {
 	bpg := b.bucketPage(obucket)
 	npg := b.bucketPage(nbucket)
 	old := b.page(bpg)
+	if b.lazy {
+		// the pairs are moved in the order of each page
+		for pg := bpg; pg != 0; pg = b.pages[pg].next {
+			b.settle(b.pages[pg])
+		}
+	}
 	temp := *old
 	*old = hpage{typ: pHash}
 	b.pages[npg] = &hpage{typ: pHash}
@@ -670,9 +839,13 @@ func (b *HashBuilder) split(obucket, nbucket uint32) {
 				cur[side] = b.addOvflPage(cur[side])
 			}
 			dst := b.pages[cur[side]]
-			if n := len(dst.items); b.bigKeys == 0 && (n == 0 ||
+			if n := len(dst.items); b.bigKeys == 0 && dst.tail == 0 && (n == 0 ||
 				b.after(&tp.pfx[j], dst, id)) {
 				b.insertPfx(dst, n, id, tp.pfx[j])
+			} else if b.lazy {
+				// to the page's tail, sorted when its order is read
+				b.insertPfx(dst, n, id, tp.pfx[j])
+				dst.tail++
 			} else {
 				b.insertSorted(dst, id)
 			}
@@ -821,6 +994,7 @@ func (b *HashBuilder) checkMove(pg uint32, i int, addLen int) (uint32, int, bool
 
 // WriteTo writes the database file.
 func (b *HashBuilder) WriteTo(w io.Writer) (int64, error) {
+	b.settleAll()
 	bw := bufio.NewWriterSize(w, 1<<16)
 	// Off-page duplicate trees are laid out now; those that outgrow
 	// their root page take pages beyond the end of the file.

@@ -2,6 +2,7 @@ package postfix
 
 import (
 	"fmt"
+	"hash/maphash"
 	"regexp"
 	"slices"
 	"strings"
@@ -149,9 +150,13 @@ type mapFile struct {
 	alias bool
 	notes []string
 	lines []mapLine
+	// provenance: from[i] is where lines[i] came from (only then: a
+	// large table has millions of lines)
+	provenance bool
+	from       []ir.Pos
 	// seen holds the keys of lines (in lower case but in a regexp
 	// table), made on first use (index).
-	seen map[string]bool
+	seen *keySet
 	// data is the table rendered once its entries are final
 	// (migrator.ready), on a goroutine of its own: rendered is closed
 	// when it is there.
@@ -164,9 +169,25 @@ func (f *mapFile) file() File {
 	return File{Name: f.name, Data: f.data, Map: f.typ, Alias: f.alias}
 }
 
+// readyFile is file with its entries (Options.Ready): those of the
+// lines render wrote, but of an aliases table (written "key: value").
+func (f *mapFile) readyFile() File {
+	file := f.file()
+	if !f.alias {
+		lines := f.lines
+		file.Entries = func(yield func(string, string) bool) {
+			for _, l := range lines {
+				if !yield(l.key, l.value) {
+					return
+				}
+			}
+		}
+	}
+	return file
+}
+
 type mapLine struct {
 	key, value string
-	from       ir.Pos
 }
 
 // add adds an entry; a key already there is not added again (postmap
@@ -176,21 +197,38 @@ func (f *mapFile) add(key, value string, from ir.Pos) bool {
 		panic("migrate: an entry added to " + f.name + " after it was final")
 	}
 	f.index(1)
-	k := f.seenKey(key)
-	n := len(f.seen)
-	f.seen[k] = true // one hash lookup for both the test and the insertion
-	if len(f.seen) == n {
+	if !f.seen.insert(f, f.seenKey(key), len(f.lines)) {
 		return false
 	}
-	f.lines = append(f.lines, mapLine{key: key, value: value, from: from})
+	f.lines = append(f.lines, mapLine{key: key, value: value})
+	if f.provenance {
+		f.from = append(f.from, from)
+	}
 	return true
+}
+
+// addNew adds an entry whose key the caller knows is not there (seen
+// is then made again on first use).
+func (f *mapFile) addNew(key, value string, from ir.Pos) {
+	if f.rendered != nil {
+		panic("migrate: an entry added to " + f.name + " after it was final")
+	}
+	f.seen = nil
+	f.lines = append(f.lines, mapLine{key: key, value: value})
+	if f.provenance {
+		f.from = append(f.from, from)
+	}
 }
 
 // reserve makes room for n more entries (only a hint: add and has work
 // the same without it).
 func (f *mapFile) reserve(n int) {
 	f.index(n)
+	f.seen.reserve(len(f.lines) + n)
 	f.lines = slices.Grow(f.lines, n)
+	if f.provenance {
+		f.from = slices.Grow(f.from, n)
+	}
 }
 
 // index makes seen, when it is not made yet, with room for n more
@@ -199,9 +237,89 @@ func (f *mapFile) index(n int) {
 	if f.seen != nil {
 		return
 	}
-	f.seen = make(map[string]bool, len(f.lines)+n)
-	for _, l := range f.lines {
-		f.seen[f.seenKey(l.key)] = true
+	f.seen = &keySet{seed: maphash.MakeSeed()}
+	f.seen.reserve(len(f.lines) + n)
+	for i, l := range f.lines {
+		f.seen.insert(f, f.seenKey(l.key), i)
+	}
+}
+
+// keySet is the set of a table's keys (seenKey's): an open-addressing
+// hash table of line numbers. Each slot holds the upper half of the
+// key's hash (which also places it) and its line's number plus one,
+// 0 for an empty slot: most lookups read one slot and no key.
+type keySet struct {
+	seed  maphash.Seed
+	slots []uint64
+	n     int
+}
+
+// slot is the first slot a key with the hash h is looked for in.
+func (s *keySet) slot(h uint64) uint64 { return (h >> 32) & uint64(len(s.slots)-1) }
+
+// find returns the slot that holds k (ok) or the empty one where it
+// goes.
+func (s *keySet) find(f *mapFile, k string) (i uint64, tag uint64, ok bool) {
+	h := maphash.String(s.seed, k)
+	tag = h &^ (1<<32 - 1)
+	mask := uint64(len(s.slots) - 1)
+	for i = s.slot(h); ; i = (i + 1) & mask {
+		v := s.slots[i]
+		if v == 0 {
+			return i, tag, false
+		}
+		if v&^(1<<32-1) == tag && f.seenKey(f.lines[v&(1<<32-1)-1].key) == k {
+			return i, tag, true
+		}
+	}
+}
+
+// insert adds k, the key of line i, unless it is there already; it
+// reports whether it added it.
+func (s *keySet) insert(f *mapFile, k string, line int) bool {
+	if 2*(s.n+1) > len(s.slots) {
+		s.reserve(s.n + 1)
+	}
+	i, tag, ok := s.find(f, k)
+	if ok {
+		return false
+	}
+	s.slots[i] = tag | uint64(line+1)
+	s.n++
+	return true
+}
+
+// has says whether k is there.
+func (s *keySet) has(f *mapFile, k string) bool {
+	if s.n == 0 {
+		return false
+	}
+	_, _, ok := s.find(f, k)
+	return ok
+}
+
+// reserve makes room for n keys in all (the table is at most half
+// full).
+func (s *keySet) reserve(n int) {
+	size := 8
+	for size < 2*n {
+		size *= 2
+	}
+	if size <= len(s.slots) {
+		return
+	}
+	old := s.slots
+	s.slots = make([]uint64, size)
+	mask := uint64(size - 1)
+	for _, v := range old {
+		if v == 0 {
+			continue
+		}
+		i := s.slot(v)
+		for s.slots[i] != 0 {
+			i = (i + 1) & mask
+		}
+		s.slots[i] = v
 	}
 }
 
@@ -217,13 +335,13 @@ func (f *mapFile) seenKey(key string) string {
 // has says whether the key is there.
 func (f *mapFile) has(key string) bool {
 	f.index(0)
-	return f.seen[f.seenKey(key)]
+	return f.seen.has(f, f.seenKey(key))
 }
 
 func (f *mapFile) render(provenance bool) []byte {
 	if f.typ == "cidr" {
 		// first match wins: the most specific network first
-		sortByCIDRBits(f.lines)
+		sortByCIDRBits(f.lines, f.from)
 	}
 	width := 0
 	size := len(Marker) + 64
@@ -238,9 +356,9 @@ func (f *mapFile) render(provenance bool) []byte {
 	for _, n := range f.notes {
 		b = append(b, emit.Comment("#", n)...)
 	}
-	for _, l := range f.lines {
-		if provenance {
-			if s := emit.Pos(l.from); s != "" {
+	for i, l := range f.lines {
+		if provenance && f.provenance {
+			if s := emit.Pos(f.from[i]); s != "" {
 				b = append(b, "# from "+s+"\n"...)
 			}
 		}
@@ -263,8 +381,8 @@ func (f *mapFile) render(provenance bool) []byte {
 
 // sortByCIDRBits sorts lines by cidrBits of their keys, largest first,
 // keeping the order of equal ones: a counting sort, as the keys have
-// few distinct bits.
-func sortByCIDRBits(lines []mapLine) {
+// few distinct bits. from, unless nil, is sorted with them.
+func sortByCIDRBits(lines []mapLine, from []ir.Pos) {
 	bits := make([]int, len(lines))
 	count := map[int]int{}
 	for i, l := range lines {
@@ -283,12 +401,23 @@ func sortByCIDRBits(lines []mapLine) {
 		next[distinct[i]] = at
 		at += count[distinct[i]]
 	}
-	sorted := make([]mapLine, len(lines))
-	for i, l := range lines {
-		sorted[next[bits[i]]] = l
+	to := make([]int, len(lines))
+	for i := range lines {
+		to[i] = next[bits[i]]
 		next[bits[i]]++
 	}
+	sorted := make([]mapLine, len(lines))
+	for i, l := range lines {
+		sorted[to[i]] = l
+	}
 	copy(lines, sorted)
+	if from != nil {
+		sortedFrom := make([]ir.Pos, len(from))
+		for i, p := range from {
+			sortedFrom[to[i]] = p
+		}
+		copy(from, sortedFrom)
+	}
 }
 
 func cidrBits(k string) int {
@@ -348,4 +477,13 @@ func subst(v string, groups map[byte]string) string {
 		}
 	}
 	return b.String()
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }

@@ -129,6 +129,7 @@ type migrator struct {
 	// accItems gets the access entries' report items, made on a
 	// goroutine of its own once the policy is written
 	accItems chan []Item
+	accRoom  int // where they start in what accItems gives
 }
 
 func newMigrator(cfg *ir.Config, opt Options) *migrator {
@@ -188,7 +189,7 @@ func (m *migrator) result() *Result {
 
 // newMap starts a table source; its name must be new.
 func (m *migrator) newMap(name, typ string, notes ...string) *mapFile {
-	f := &mapFile{name: name, typ: typ, notes: notes}
+	f := &mapFile{name: name, typ: typ, notes: notes, provenance: m.opt.Provenance}
 	m.maps = append(m.maps, f)
 	return f
 }
@@ -214,7 +215,7 @@ func (m *migrator) final(f *mapFile) {
 		defer close(f.rendered)
 		f.data = f.render(m.opt.Provenance)
 		if m.opt.Ready != nil {
-			m.opt.Ready(f.file())
+			m.opt.Ready(f.readyFile())
 		}
 	}()
 }

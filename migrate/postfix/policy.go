@@ -4,9 +4,11 @@ import (
 	"fmt"
 	"mailcc/internal/smreply"
 	"net/netip"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"mailcc/ir"
 )
@@ -124,13 +126,14 @@ func (e *accEntry) dotted() string {
 // entryReport collects what became of one access entry in every table
 // it went to.
 type entryReport struct {
-	construct string
-	pos       ir.Pos
-	targets   []entryTarget
-	differs   []string
-	examples  []string
-	affects   []Affect
-	dead      string // why sendmail never uses it
+	// en is the entry: the item's construct and position are made of
+	// it by accessItems, off the migration's way
+	en       *ir.Entry
+	targets  []entryTarget
+	differs  []string
+	examples []string
+	affects  []Affect
+	dead     string // why sendmail never uses it
 }
 
 // target records the table entry "file: key action" the entry became;
@@ -246,11 +249,7 @@ func (m *migrator) readAccess(p *smPolicy) *accessSet {
 			vd.v, vd.r, vd.arg = smAccess(en.Value, p.skip)
 			verdicts[en.Value] = vd
 		}
-		tag := en.Access.Tag
-		if tag != "" {
-			tag += ":"
-		}
-		reports = append(reports, entryReport{construct: "entry access " + tag + en.Access.Key.Value + " " + strings.TrimSpace(en.Value), pos: en.Pos})
+		reports = append(reports, entryReport{en: en})
 		rep := &reports[len(reports)-1]
 		entries = append(entries, accEntry{en: en, ae: en.Access, v: vd.v, r: vd.r, arg: vd.arg, rep: rep, key: strings.ToLower(en.Access.Key.Value),
 			kind: en.Access.Key.Kind, tag: en.Access.Tag})
@@ -504,9 +503,19 @@ func (m *migrator) policy() {
 		}
 	}
 	// Nothing changes the entries' reports after this: their items are
-	// made while the migration goes on (restrictions adds them).
+	// made while the migration goes on (restrictions adds them). They
+	// are made after room for the items that come before them (those
+	// so far, and at most one per entry of the other tables), so that
+	// restrictions puts those in front instead of copying a million
+	// items.
+	m.accRoom = len(m.rep.Items) + 64
+	for _, t := range m.cfg.Tables {
+		if t != p.access {
+			m.accRoom += len(t.Entries)
+		}
+	}
 	m.accItems = make(chan []Item, 1)
-	go func() { m.accItems <- acc.accessItems() }()
+	go func() { m.accItems <- acc.accessItems(m.accRoom) }()
 }
 
 // clientAccess: Connect: entries (and untagged host and address keys)
@@ -581,8 +590,9 @@ func (m *migrator) clientDiscard() {
 			if l.value == "DISCARD" {
 				v = "DISCARD"
 			}
-			d.lines[i] = mapLine{key: l.key, value: v, from: l.from}
+			d.lines[i] = mapLine{key: l.key, value: v}
 		}
+		d.from = slices.Clone(f.from)
 		pre = append(pre, "check_client_access "+m.mapRef(d))
 	}
 	m.senderPre = append(pre, m.senderPre...)
@@ -593,19 +603,44 @@ func (m *migrator) clientDiscard() {
 // ".d" key, with lookupdotdomain, wins for the subdomains).
 func (m *migrator) domainKeys(p *smPolicy, f *mapFile, es []*accEntry, c ctx, affect func(*accEntry, string) Affect) {
 	exactOnly := c == ctxRelay && m.cfg.Relay.HostsOnly
-	f.reserve(2 * len(es))
+	// The keys of es are told apart already (pick), in lower case:
+	// unless one ends with a dot, is not ASCII, or a ".d" key is added,
+	// every "d" and ".d" is new to an empty table, and is added
+	// without looking it up.
+	dotKeys := p.dotDomain && !exactOnly
+	add := f.add
+	if len(f.lines) == 0 && !slices.ContainsFunc(es, func(e *accEntry) bool {
+		switch e.kind {
+		case ir.KeyDotDomain:
+			return dotKeys
+		case ir.KeyBracketed:
+			return false
+		}
+		return e.key == "" || e.key[0] == '.' || e.key[len(e.key)-1] == '.' || !isASCII(e.key)
+	}) {
+		add = func(key, value string, from ir.Pos) bool {
+			f.addNew(key, value, from)
+			return true
+		}
+		f.lines = slices.Grow(f.lines, 2*len(es))
+		if f.provenance {
+			f.from = slices.Grow(f.from, 2*len(es))
+		}
+	} else {
+		f.reserve(2 * len(es))
+	}
 	for _, e := range es {
 		if e.kind != ir.KeyDotDomain {
 			continue
 		}
-		if !p.dotDomain || exactOnly {
+		if !dotKeys {
 			if e.rep.dead == "" && len(e.rep.targets) == 0 {
 				e.rep.dead = "a \".domain\" key is looked up only with FEATURE(access_db)'s lookupdotdomain option"
 			}
 			continue
 		}
 		act := m.action(p, e, c)
-		if f.add(e.key, act, e.en.Pos) {
+		if add(e.key, act, e.en.Pos) {
 			e.rep.target(f.name, e.key, act)
 			if notable(e, c) {
 				m.noteAction(e, c, affect(e, e.ae.Key.Value), "")
@@ -625,9 +660,9 @@ func (m *migrator) domainKeys(p *smPolicy, f *mapFile, es []*accEntry, c ctx, af
 		dot := e.dotted()
 		d := dot[1:]
 		act := m.action(p, e, c)
-		added := f.add(d, act, e.en.Pos)
+		added := add(d, act, e.en.Pos)
 		if !exactOnly {
-			added = f.add(dot, act, e.en.Pos) || added
+			added = add(dot, act, e.en.Pos) || added
 		}
 		if added {
 			e.rep.target(f.name, d, act)
@@ -1395,7 +1430,14 @@ func (m *migrator) restrictions() {
 		[]string{"sendmail's check_rcpt: " + strings.Join(steps, ", then ") + "."})
 	// the access entries' report items
 	if m.accItems != nil {
-		m.rep.Items = append(m.rep.Items, <-m.accItems...)
+		items := <-m.accItems
+		if pre := m.rep.Items; len(pre) <= m.accRoom {
+			start := m.accRoom - len(pre)
+			copy(items[start:], pre)
+			m.rep.Items = items[start:]
+		} else {
+			m.rep.Items = append(m.rep.Items, items[m.accRoom:]...)
+		}
 	}
 	if len(relay) > 3 || m.delayed || len(m.senderPost) > 0 {
 		m.inherent("RCPT TO:<postmaster>", "Postfix's smtpd",
@@ -1451,33 +1493,57 @@ func (m *migrator) addClass(name, value, note string) {
 }
 
 // accessItems is one report item per access entry (the reports are
-// final once the policy is written).
-func (s *accessSet) accessItems() []Item {
-	items := make([]Item, 0, len(s.reports))
-	for _, r := range s.reports {
-		it := Item{Construct: r.construct, Pos: r.pos.String()}
-		switch {
-		case r.dead != "" && len(r.targets) == 0:
-			it.Fidelity, it.Why = Exact, ""
-			it.Target = "(nothing: " + r.dead + ")"
-		case len(r.targets) == 0:
-			it.Fidelity = NotExpressible
-			it.Why = strings.Join(r.differs, "; ")
-			it.Affects = r.affects
-			it.Action = "write the equivalent Postfix restriction by hand"
-		case len(r.differs) > 0:
-			it.Fidelity = Approximate
-			it.Target = targetText(r.targets)
-			it.Differs = strings.Join(r.differs, "; ")
-			it.Affects = r.affects
-		default:
-			it.Fidelity = Exact
-			it.Target = targetText(r.targets)
-		}
-		if len(r.examples) > 0 {
-			it.Example = r.examples[0]
-		}
-		items = append(items, it)
+// final once the policy is written), after room zero items (and with
+// room for some more after them).
+func (s *accessSet) accessItems(room int) []Item {
+	items := make([]Item, room+len(s.reports), room+len(s.reports)+256)
+	// in as many parts at once as there are processors: restrictions
+	// waits for them
+	n := max(runtime.GOMAXPROCS(0), 1)
+	part := (len(s.reports) + n - 1) / n
+	var wg sync.WaitGroup
+	for lo := 0; lo < len(s.reports); lo += part {
+		hi := min(lo+part, len(s.reports))
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := lo; j < hi; j++ {
+				items[room+j] = s.reports[j].item()
+			}
+		}()
 	}
+	wg.Wait()
 	return items
+}
+
+// item is the report item of an access entry.
+func (r *entryReport) item() Item {
+	en := r.en
+	colon := ""
+	if en.Access.Tag != "" {
+		colon = ":"
+	}
+	it := Item{Construct: "entry access " + en.Access.Tag + colon + en.Access.Key.Value + " " + strings.TrimSpace(en.Value), Pos: en.Pos.String()}
+	switch {
+	case r.dead != "" && len(r.targets) == 0:
+		it.Fidelity, it.Why = Exact, ""
+		it.Target = "(nothing: " + r.dead + ")"
+	case len(r.targets) == 0:
+		it.Fidelity = NotExpressible
+		it.Why = strings.Join(r.differs, "; ")
+		it.Affects = r.affects
+		it.Action = "write the equivalent Postfix restriction by hand"
+	case len(r.differs) > 0:
+		it.Fidelity = Approximate
+		it.Target = targetText(r.targets)
+		it.Differs = strings.Join(r.differs, "; ")
+		it.Affects = r.affects
+	default:
+		it.Fidelity = Exact
+		it.Target = targetText(r.targets)
+	}
+	if len(r.examples) > 0 {
+		it.Example = r.examples[0]
+	}
+	return it
 }

@@ -1,6 +1,7 @@
 package postfix
 
 import (
+	"slices"
 	"strings"
 
 	"mailcc/ir"
@@ -353,6 +354,13 @@ func (m *migrator) aliases() {
 	}
 	f := m.newMap("aliases", "hash", "sendmail's aliases (newaliases), for Postfix's local(8)")
 	f.alias = true
+	n := 0
+	for _, t := range tables {
+		n += len(t.Entries)
+	}
+	// an item and a line per entry
+	m.rep.Items = slices.Grow(m.rep.Items, n)
+	f.reserve(n)
 	owner := false
 	for _, t := range tables {
 		if !t.Loaded {
@@ -419,7 +427,10 @@ func (m *migrator) aliases() {
 				// the first, so replace it
 				for j := range f.lines {
 					if strings.EqualFold(f.lines[j].key, name) {
-						f.lines[j].value, f.lines[j].from = value, en.Pos
+						f.lines[j].value = value
+						if f.provenance {
+							f.from[j] = en.Pos
+						}
 					}
 				}
 			}

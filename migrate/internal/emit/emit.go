@@ -5,6 +5,7 @@
 package emit
 
 import (
+	"iter"
 	"strconv"
 	"strings"
 
@@ -22,6 +23,11 @@ type File struct {
 	// aliases(5) table (built with postalias, or as newaliases does).
 	Map   string
 	Alias bool
+	// Entries, when set, gives the key and value of every entry of a
+	// table written as "key value" lines, in the order of Data: a
+	// reader may take them instead of reading Data again (Data is what
+	// counts).
+	Entries iter.Seq2[string, string]
 }
 
 // Comment formats text as comment lines starting with prefix ("#",
