@@ -31,9 +31,13 @@ import (
 // domain does or does not resolve.
 
 // resolvConf is the private resolver configuration: the private server
-// only, one quick attempt. (Postfix's checks switch the resolver's
-// search list off, so none is set.)
-const resolvConf = "nameserver 127.0.0.1\noptions attempts:1 timeout:2\n"
+// only. It answers at once, but it runs in the process that asks
+// (a test binary), which a loaded machine can stall for seconds: a lost
+// answer would become Postfix's temporary DNS failure (450 4.4.3) and
+// an answer no configuration gave, so the resolver asks three times,
+// five seconds apart. (Postfix's checks switch the resolver's search
+// list off, so none is set.)
+const resolvConf = "nameserver 127.0.0.1\noptions attempts:3 timeout:5\n"
 
 // nameServer answers from a hosts file.
 type nameServer struct {
