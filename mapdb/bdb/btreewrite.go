@@ -7,8 +7,8 @@ import (
 	"io"
 	"slices"
 
+	"mailcc/internal/keyset"
 	"mailcc/mapdb/internal/arena"
-	"mailcc/mapdb/internal/keyset"
 )
 
 // BtreeBuilder builds a Berkeley DB 5.3 btree file.
@@ -31,7 +31,7 @@ type BtreeBuilder struct {
 
 	store arena.Arena
 	items arena.Slab[bitem]
-	index *keyset.Set
+	index *keyset.Set[[]byte]
 }
 
 type bitem struct {

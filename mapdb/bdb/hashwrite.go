@@ -10,6 +10,7 @@ import (
 	"math/bits"
 	"slices"
 
+	"mailcc/internal/keyset"
 	"mailcc/mapdb/internal/arena"
 )
 
@@ -88,10 +89,8 @@ type HashBuilder struct {
 	// and the end of its page instead of searching a page far from the
 	// last one in memory.
 	lazy bool
-	// keys: open addressing, hash<<32 | id+1 of every pair (one slot
-	// read a lookup, unlike keyset's separate arrays)
-	keys  []uint64
-	nkeys int
+	// keys: every pair's key, while lazy
+	keys *keyset.Set[[]byte]
 }
 
 // recycle keeps the entry arrays of a page that is done with.
@@ -172,51 +171,8 @@ func NewHashBuilder(opt HashOptions) *HashBuilder {
 	b.pages[2] = &hpage{typ: pHash}
 	b.lastPgno = 2
 	b.lazy = true
-	b.reserveKeys(opt.SizeHint)
+	b.keys = keyset.New(opt.SizeHint, func(id int32) []byte { return b.key(b.item(id)) })
 	return b
-}
-
-// keySlot is where a key with the hash h is looked for first in keys.
-func (b *HashBuilder) keySlot(h uint32) int {
-	return int((uint64(h*0x9e3779b1) * uint64(len(b.keys))) >> 32)
-}
-
-// findKey returns the slot of keys that holds key, whose hash is h
-// (found), or the empty one where it goes.
-func (b *HashBuilder) findKey(key []byte, h uint32) (slot int, found bool) {
-	for i := b.keySlot(h); ; i = (i + 1) & (len(b.keys) - 1) {
-		v := b.keys[i]
-		if v == 0 {
-			return i, false
-		}
-		if uint32(v>>32) == h && bytes.Equal(b.key(b.item(int32(uint32(v)-1))), key) {
-			return i, true
-		}
-	}
-}
-
-// reserveKeys makes room in keys for n keys in all (at most half
-// full).
-func (b *HashBuilder) reserveKeys(n int) {
-	size := 1024
-	for size < 2*n {
-		size *= 2
-	}
-	if size <= len(b.keys) {
-		return
-	}
-	old := b.keys
-	b.keys = make([]uint64, size)
-	for _, v := range old {
-		if v == 0 {
-			continue
-		}
-		i := b.keySlot(uint32(v >> 32))
-		for b.keys[i] != 0 {
-			i = (i + 1) & (size - 1)
-		}
-		b.keys[i] = v
-	}
 }
 
 // settle sorts the pairs put at the end of page p (lazy) into their
@@ -263,7 +219,7 @@ func (b *HashBuilder) settleAll() {
 			b.settle(p)
 		}
 	}
-	b.lazy, b.keys, b.nkeys = false, nil, 0
+	b.lazy, b.keys = false, nil
 }
 
 // Len returns the number of keys in the database.
@@ -604,15 +560,7 @@ func (b *HashBuilder) Put(key, val []byte, mode PutMode) error {
 	}
 
 	// __ham_add_el.
-	target := seek
-	if target == 0 {
-		target = last
-	}
-	expand := false
-	if b.freeSpace(b.pages[target]) < nbytes {
-		target = b.addOvflPage(target)
-		expand = true
-	}
+	target, expand := b.room(seek, last, nbytes)
 	id := b.newItem(key, val, h)
 	it := b.item(id)
 	if len(key) > b.bigSize {
@@ -635,10 +583,25 @@ func (b *HashBuilder) Put(key, val []byte, mode PutMode) error {
 	return nil
 }
 
+// room is the page a new pair of nbytes goes to (__ham_add_el): seek,
+// the first page of the bucket's chain with room, else a new overflow
+// page after last, its last page; expand says the bucket grew a page,
+// after which the table expands.
+func (b *HashBuilder) room(seek, last uint32, nbytes int) (target uint32, expand bool) {
+	target = seek
+	if target == 0 {
+		target = last
+	}
+	if b.freeSpace(b.pages[target]) < nbytes {
+		return b.addOvflPage(target), true
+	}
+	return target, false
+}
+
 // putLazy is Put of a new on-page key in NoOverwrite mode (lazy): the
 // pair goes where Put would put it, at the end of the page.
 func (b *HashBuilder) putLazy(key, val []byte, h, pgno uint32, nbytes int) error {
-	slot, found := b.findKey(key, h)
+	slot, _, found := b.keys.Find(h, key)
 	if found {
 		return ErrKeyExists
 	}
@@ -651,15 +614,7 @@ func (b *HashBuilder) putLazy(key, val []byte, h, pgno uint32, nbytes int) error
 		}
 		last = pg
 	}
-	target := seek
-	if target == 0 {
-		target = last
-	}
-	expand := false
-	if b.freeSpace(b.pages[target]) < nbytes {
-		target = b.addOvflPage(target)
-		expand = true
-	}
+	target, expand := b.room(seek, last, nbytes)
 	id := b.newItem(key, val, h)
 	if len(val) > b.bigSize {
 		it := b.item(id)
@@ -669,11 +624,7 @@ func (b *HashBuilder) putLazy(key, val []byte, h, pgno uint32, nbytes int) error
 	p := b.pages[target]
 	b.insertPfx(p, len(p.items), id, b.itemPfx(id, key))
 	p.tail++
-	b.keys[slot] = uint64(h)<<32 | uint64(id+1)
-	b.nkeys++
-	if 2*b.nkeys > len(b.keys) {
-		b.reserveKeys(b.nkeys)
-	}
+	b.keys.Insert(slot, h, id)
 	b.nelem++
 	if expand {
 		b.expand()

@@ -42,8 +42,8 @@ import (
 	"io"
 	"slices"
 
+	"mailcc/internal/keyset"
 	"mailcc/mapdb/internal/arena"
-	"mailcc/mapdb/internal/keyset"
 	"mailcc/mapdb/internal/mmap"
 )
 
@@ -95,7 +95,7 @@ type Writer struct {
 	w     io.Writer
 	store arena.Arena
 	recs  []rec
-	index *keyset.Set
+	index *keyset.Set[[]byte]
 	size  uint64 // bytes of the records still in the file
 }
 

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"mailcc/internal/keyset"
 	"mailcc/ir"
 	"mailcc/migrate/internal/emit"
 )
@@ -156,7 +157,7 @@ type mapFile struct {
 	from       []ir.Pos
 	// seen holds the keys of lines (in lower case but in a regexp
 	// table), made on first use (index).
-	seen *keySet
+	seen *keyset.Set[string]
 	// data is the table rendered once its entries are final
 	// (migrator.ready), on a goroutine of its own: rendered is closed
 	// when it is there.
@@ -197,7 +198,7 @@ func (f *mapFile) add(key, value string, from ir.Pos) bool {
 		panic("migrate: an entry added to " + f.name + " after it was final")
 	}
 	f.index(1)
-	if !f.seen.insert(f, f.seenKey(key), len(f.lines)) {
+	if !f.insert(f.seenKey(key), len(f.lines)) {
 		return false
 	}
 	f.lines = append(f.lines, mapLine{key: key, value: value})
@@ -224,7 +225,7 @@ func (f *mapFile) addNew(key, value string, from ir.Pos) {
 // the same without it).
 func (f *mapFile) reserve(n int) {
 	f.index(n)
-	f.seen.reserve(len(f.lines) + n)
+	f.seen.Reserve(len(f.lines) + n)
 	f.lines = slices.Grow(f.lines, n)
 	if f.provenance {
 		f.from = slices.Grow(f.from, n)
@@ -237,90 +238,27 @@ func (f *mapFile) index(n int) {
 	if f.seen != nil {
 		return
 	}
-	f.seen = &keySet{seed: maphash.MakeSeed()}
-	f.seen.reserve(len(f.lines) + n)
+	f.seen = keyset.New(len(f.lines)+n, func(i int32) string { return f.seenKey(f.lines[i].key) })
 	for i, l := range f.lines {
-		f.seen.insert(f, f.seenKey(l.key), i)
+		f.insert(f.seenKey(l.key), i)
 	}
 }
 
-// keySet is the set of a table's keys (seenKey's): an open-addressing
-// hash table of line numbers. Each slot holds the upper half of the
-// key's hash (which also places it) and its line's number plus one,
-// 0 for an empty slot: most lookups read one slot and no key.
-type keySet struct {
-	seed  maphash.Seed
-	slots []uint64
-	n     int
-}
+// keySeed seeds the hashes of seen's keys.
+var keySeed = maphash.MakeSeed()
 
-// slot is the first slot a key with the hash h is looked for in.
-func (s *keySet) slot(h uint64) uint64 { return (h >> 32) & uint64(len(s.slots)-1) }
+// keyHash is the hash seen holds a key under.
+func keyHash(k string) uint32 { return uint32(maphash.String(keySeed, k) >> 32) }
 
-// find returns the slot that holds k (ok) or the empty one where it
-// goes.
-func (s *keySet) find(f *mapFile, k string) (i uint64, tag uint64, ok bool) {
-	h := maphash.String(s.seed, k)
-	tag = h &^ (1<<32 - 1)
-	mask := uint64(len(s.slots) - 1)
-	for i = s.slot(h); ; i = (i + 1) & mask {
-		v := s.slots[i]
-		if v == 0 {
-			return i, tag, false
-		}
-		if v&^(1<<32-1) == tag && f.seenKey(f.lines[v&(1<<32-1)-1].key) == k {
-			return i, tag, true
-		}
+// insert adds k, the seen key of line i, to seen unless it is there
+// already; it reports whether it added it.
+func (f *mapFile) insert(k string, i int) bool {
+	h := keyHash(k)
+	slot, _, found := f.seen.Find(h, k)
+	if !found {
+		f.seen.Insert(slot, h, int32(i))
 	}
-}
-
-// insert adds k, the key of line i, unless it is there already; it
-// reports whether it added it.
-func (s *keySet) insert(f *mapFile, k string, line int) bool {
-	if 2*(s.n+1) > len(s.slots) {
-		s.reserve(s.n + 1)
-	}
-	i, tag, ok := s.find(f, k)
-	if ok {
-		return false
-	}
-	s.slots[i] = tag | uint64(line+1)
-	s.n++
-	return true
-}
-
-// has says whether k is there.
-func (s *keySet) has(f *mapFile, k string) bool {
-	if s.n == 0 {
-		return false
-	}
-	_, _, ok := s.find(f, k)
-	return ok
-}
-
-// reserve makes room for n keys in all (the table is at most half
-// full).
-func (s *keySet) reserve(n int) {
-	size := 8
-	for size < 2*n {
-		size *= 2
-	}
-	if size <= len(s.slots) {
-		return
-	}
-	old := s.slots
-	s.slots = make([]uint64, size)
-	mask := uint64(size - 1)
-	for _, v := range old {
-		if v == 0 {
-			continue
-		}
-		i := s.slot(v)
-		for s.slots[i] != 0 {
-			i = (i + 1) & mask
-		}
-		s.slots[i] = v
-	}
+	return !found
 }
 
 // seenKey is how seen holds a key: postmap folds the keys of every
@@ -335,7 +273,12 @@ func (f *mapFile) seenKey(key string) string {
 // has says whether the key is there.
 func (f *mapFile) has(key string) bool {
 	f.index(0)
-	return f.seen.has(f, f.seenKey(key))
+	if f.seen.Len() == 0 {
+		return false
+	}
+	k := f.seenKey(key)
+	_, _, found := f.seen.Find(keyHash(k), k)
+	return found
 }
 
 func (f *mapFile) render(provenance bool) []byte {
