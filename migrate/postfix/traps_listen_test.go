@@ -1,7 +1,6 @@
 package postfix_test
 
 import (
-	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -10,6 +9,7 @@ import (
 	"mailcc/internal/oracle/pforacle"
 	"mailcc/internal/oracle/smoracle"
 	"mailcc/migrate/internal/irfacts"
+	"mailcc/migrate/internal/trapcheck"
 	"mailcc/migrate/postfix"
 )
 
@@ -53,17 +53,9 @@ func TestTrapListeners(t *testing.T) {
 				}
 				ports[p] = append(ports[p], construct)
 			}
-			keys := func(ss []listen.Socket) []string {
-				var out []string
-				for _, s := range ss {
-					out = append(out, s.Key())
-				}
-				return out
-			}
-			smKeys, pfKeys := keys(smSocks), keys(pfSocks)
 			check := func(s listen.Socket, where string) {
 				p := strconv.Itoa(s.Port)
-				items := nonExact(res.Report, ports[p]...)
+				items := trapcheck.NonExact(res.Report, ports[p]...)
 				if len(ports[p]) == 0 {
 					items = nil
 				}
@@ -74,19 +66,14 @@ func TestTrapListeners(t *testing.T) {
 				named++
 				t.Logf("%s only in %s: named by %q (%s)", s, where, items[0].Construct, items[0].Differs)
 			}
-			for _, s := range smSocks {
-				if slices.Contains(pfKeys, s.Key()) {
-					agree++
-					continue
-				}
-				differ++
+			same, onlySM, onlyPF := trapcheck.DiffSockets(smSocks, pfSocks)
+			agree += same
+			differ += len(onlySM) + len(onlyPF)
+			for _, s := range onlySM {
 				check(s, "sendmail")
 			}
-			for _, s := range pfSocks {
-				if !slices.Contains(smKeys, s.Key()) {
-					differ++
-					check(s, "Postfix")
-				}
+			for _, s := range onlyPF {
+				check(s, "Postfix")
 			}
 		})
 	}

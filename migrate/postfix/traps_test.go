@@ -2,14 +2,13 @@ package postfix_test
 
 import (
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"mailcc/internal/oracle/pforacle"
 	"mailcc/internal/oracle/smoracle"
 	"mailcc/internal/testenv"
+	"mailcc/migrate/internal/trapcheck"
 	"mailcc/migrate/postfix"
-	"mailcc/migrate/report"
 )
 
 // The semantic traps that address test mode cannot show (mapping.md §4,
@@ -21,14 +20,9 @@ import (
 // with prefix.
 func trapCases(t *testing.T, prefix string) []smCase {
 	t.Helper()
-	dirs, _ := filepath.Glob(filepath.Join(testenv.Root(), "corpus", "traps", prefix+"*", "sendmail.mc"))
 	var out []smCase
-	for _, mc := range dirs {
-		dir := filepath.Dir(mc)
+	for _, dir := range trapcheck.Cases(t, prefix, "sendmail.mc") {
 		out = append(out, smCase{filepath.Base(dir), dir})
-	}
-	if len(out) == 0 {
-		t.Fatalf("no corpus/traps/%s* cases", prefix)
 	}
 	return out
 }
@@ -41,69 +35,6 @@ func needOracles(t *testing.T) {
 	testenv.CFDir(t)
 	testenv.Tool(t, "postfix")
 	testenv.Tool(t, "postconf")
-}
-
-// smtpClass is the class of a reply: "2xx", "4xx", "5xx", or "none"
-// when there was no reply (the connection ended).
-func smtpClass(r []string) string {
-	if len(r) == 0 {
-		return "none"
-	}
-	last := r[len(r)-1]
-	if last == "" || last[0] < '2' || last[0] > '5' {
-		return "none"
-	}
-	return last[:1] + "xx"
-}
-
-// sessionAnswer is what a session's MAIL and RCPT were answered: the
-// first of the two that was not a 2xx, as "STAGE CLASS" ("mail 4xx"),
-// or "accept" when both were accepted. The replies are the greeting's
-// then one per command of cmds.
-func sessionAnswer(replies [][]string, cmds []string) string {
-	for i, c := range cmds {
-		stage := strings.ToLower(strings.Fields(c)[0])
-		if stage != "mail" && stage != "rcpt" {
-			continue
-		}
-		var r []string
-		if i+1 < len(replies) {
-			r = replies[i+1]
-		}
-		if cl := smtpClass(r); cl != "2xx" {
-			return stage + " " + cl
-		}
-	}
-	return "accept"
-}
-
-// lastLines is each reply's last line, for messages.
-func lastLines(replies [][]string) string {
-	var out []string
-	for _, r := range replies {
-		if len(r) > 0 {
-			out = append(out, r[len(r)-1])
-		}
-	}
-	return strings.Join(out, " | ")
-}
-
-// nonExact returns the report items that are not exact and whose
-// construct starts with one of prefixes.
-func nonExact(rep *report.Report, prefixes ...string) []report.Item {
-	var out []report.Item
-	for _, it := range rep.Items {
-		if it.Fidelity == report.Exact {
-			continue
-		}
-		for _, p := range prefixes {
-			if strings.HasPrefix(it.Construct, p) {
-				out = append(out, it)
-				break
-			}
-		}
-	}
-	return out
 }
 
 // TestTrapMilterFailure (trap 19): for each corpus/traps/sm-milter-*
@@ -137,12 +68,12 @@ func TestTrapMilterFailure(t *testing.T) {
 			if meta.Hostname != host {
 				t.Fatalf("Postfix ran as %s, not %s", meta.Hostname, host)
 			}
-			t.Logf("sendmail: %s", lastLines(smReplies))
-			t.Logf("postfix:  %s", lastLines(pfReplies))
-			items := nonExact(res.Report, "INPUT_MAIL_FILTER(")
+			t.Logf("sendmail: %s", trapcheck.LastLines(smReplies))
+			t.Logf("postfix:  %s", trapcheck.LastLines(pfReplies))
+			items := trapcheck.NonExact(res.Report, "INPUT_MAIL_FILTER(")
 			for _, cmp := range []struct{ what, sm, pf string }{
-				{"greeting", smtpClass(smReplies[0]), smtpClass(pfReplies[0])},
-				{"MAIL/RCPT", sessionAnswer(smReplies, cmds), sessionAnswer(pfReplies, cmds)},
+				{"greeting", trapcheck.SMTPClass(smReplies[0]), trapcheck.SMTPClass(pfReplies[0])},
+				{"MAIL/RCPT", trapcheck.SessionAnswer(smReplies, cmds), trapcheck.SessionAnswer(pfReplies, cmds)},
 			} {
 				if cmp.sm == cmp.pf {
 					agree++

@@ -2,7 +2,6 @@ package sendmail_test
 
 import (
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -11,7 +10,8 @@ import (
 	"mailcc/internal/oracle/pforacle"
 	"mailcc/internal/oracle/smoracle"
 	"mailcc/internal/testenv"
-	"mailcc/migrate/report"
+	"mailcc/migrate/internal/irfacts"
+	"mailcc/migrate/internal/trapcheck"
 	"mailcc/migrate/sendmail"
 )
 
@@ -19,60 +19,11 @@ import (
 // with prefix.
 func trapCases(t *testing.T, prefix string) []traceCase {
 	t.Helper()
-	mains, _ := filepath.Glob(filepath.Join(testenv.Root(), "corpus", "traps", prefix+"*", "main.cf"))
 	var out []traceCase
-	for _, m := range mains {
-		dir := filepath.Dir(m)
+	for _, dir := range trapcheck.Cases(t, prefix, "main.cf") {
 		out = append(out, traceCase{filepath.Base(dir), dir})
 	}
-	if len(out) == 0 {
-		t.Fatalf("no corpus/traps/%s* cases", prefix)
-	}
 	return out
-}
-
-// smtpClass is the class of a reply: "2xx", "4xx", "5xx", or "none"
-// when there was no reply (the connection ended).
-func smtpClass(r []string) string {
-	if len(r) == 0 {
-		return "none"
-	}
-	last := r[len(r)-1]
-	if last == "" || last[0] < '2' || last[0] > '5' {
-		return "none"
-	}
-	return last[:1] + "xx"
-}
-
-// sessionAnswer is what a session's MAIL and RCPT were answered: the
-// first of the two that was not a 2xx, as "STAGE CLASS" ("mail 4xx"),
-// or "accept" when both were accepted. The replies are the greeting's
-// then one per command of cmds.
-func sessionAnswer(replies [][]string, cmds []string) string {
-	for i, c := range cmds {
-		stage := strings.ToLower(strings.Fields(c)[0])
-		if stage != "mail" && stage != "rcpt" {
-			continue
-		}
-		var r []string
-		if i+1 < len(replies) {
-			r = replies[i+1]
-		}
-		if cl := smtpClass(r); cl != "2xx" {
-			return stage + " " + cl
-		}
-	}
-	return "accept"
-}
-
-func lastLines(replies [][]string) string {
-	var out []string
-	for _, r := range replies {
-		if len(r) > 0 {
-			out = append(out, r[len(r)-1])
-		}
-	}
-	return strings.Join(out, " | ")
 }
 
 // TestTrapMilterFailure (mapping.md §4 trap 19, Postfix → sendmail):
@@ -111,17 +62,12 @@ func TestTrapMilterFailure(t *testing.T) {
 			if smMeta.Hostname != host {
 				t.Fatalf("sendmail ran as %s, not %s", smMeta.Hostname, host)
 			}
-			t.Logf("postfix:  %s", lastLines(pfReplies))
-			t.Logf("sendmail: %s", lastLines(smReplies))
-			var items []report.Item
-			for _, it := range res.Report.Items {
-				if it.Fidelity != report.Exact && strings.HasPrefix(it.Construct, "smtpd_milters") {
-					items = append(items, it)
-				}
-			}
+			t.Logf("postfix:  %s", trapcheck.LastLines(pfReplies))
+			t.Logf("sendmail: %s", trapcheck.LastLines(smReplies))
+			items := trapcheck.NonExact(&res.Report.Report, "smtpd_milters")
 			for _, cmp := range []struct{ what, pf, sm string }{
-				{"greeting", smtpClass(pfReplies[0]), smtpClass(smReplies[0])},
-				{"MAIL/RCPT", sessionAnswer(pfReplies, cmds), sessionAnswer(smReplies, cmds)},
+				{"greeting", trapcheck.SMTPClass(pfReplies[0]), trapcheck.SMTPClass(smReplies[0])},
+				{"MAIL/RCPT", trapcheck.SessionAnswer(pfReplies, cmds), trapcheck.SessionAnswer(smReplies, cmds)},
 			} {
 				if cmp.pf == cmp.sm {
 					agree++
@@ -177,23 +123,12 @@ func TestTrapListeners(t *testing.T) {
 			// the services of the source, by port
 			ports := map[string][]string{}
 			for _, l := range cfg.Listeners {
-				p := servicePortNumber(l.Port)
+				p := irfacts.PortNumber(strings.ToLower(l.Port))
 				ports[p] = append(ports[p], "master.cf: "+l.Name+" inet")
 			}
 			check := func(s listen.Socket, where string) {
 				prefixes := append([]string{"inet_interfaces", "inet_protocols"}, ports[strconv.Itoa(s.Port)]...)
-				var items []report.Item
-				for _, it := range res.Report.Items {
-					if it.Fidelity == report.Exact {
-						continue
-					}
-					for _, p := range prefixes {
-						if strings.HasPrefix(it.Construct, p) {
-							items = append(items, it)
-							break
-						}
-					}
-				}
+				items := trapcheck.NonExact(&res.Report.Report, prefixes...)
 				if len(items) == 0 {
 					t.Errorf("%s listens only in %s, and the report has no non-exact item for a service on port %d, inet_interfaces or inet_protocols", s, where, s.Port)
 					return
@@ -201,37 +136,16 @@ func TestTrapListeners(t *testing.T) {
 				named++
 				t.Logf("%s only in %s: named by %q (%s)", s, where, items[0].Construct, items[0].Differs)
 			}
-			has := func(ss []listen.Socket, s listen.Socket) bool {
-				return slices.ContainsFunc(ss, func(o listen.Socket) bool { return o.Key() == s.Key() })
-			}
-			for _, s := range pfSocks {
-				if has(smSocks, s) {
-					agree++
-					continue
-				}
-				differ++
+			same, onlyPF, onlySM := trapcheck.DiffSockets(pfSocks, smSocks)
+			agree += same
+			differ += len(onlyPF) + len(onlySM)
+			for _, s := range onlyPF {
 				check(s, "Postfix")
 			}
-			for _, s := range smSocks {
-				if !has(pfSocks, s) {
-					differ++
-					check(s, "sendmail")
-				}
+			for _, s := range onlySM {
+				check(s, "sendmail")
 			}
 		})
 	}
 	t.Logf("listeners: %d sockets agree, %d differ (%d named by the report)", agree, differ, named)
-}
-
-// servicePortNumber is a master.cf service port as a number.
-func servicePortNumber(p string) string {
-	switch strings.ToLower(p) {
-	case "smtp":
-		return "25"
-	case "submission":
-		return "587"
-	case "smtps", "submissions":
-		return "465"
-	}
-	return p
 }
