@@ -1,5 +1,7 @@
 package ir
 
+import "strings"
+
 // Routing says where each recipient goes.
 type Routing struct {
 	// Transport is the per-domain routing table (mailertable,
@@ -166,6 +168,31 @@ type Mailer struct {
 	// Origin says which cf file or master.cf default defined it.
 	Pos    Pos    `yaml:"pos,omitempty"`
 	Origin string `yaml:"origin,omitempty"`
+}
+
+// Port is the port an SMTP mailer connects to when its argument vector
+// names one ("TCP $h 2525": sendmail's deliver() reads the third
+// argument of an [IPC] mailer as the port), "" otherwise (port 25).
+func (m *Mailer) Port() string {
+	if m.Path != "[IPC]" && m.Path != "[TCP]" {
+		return ""
+	}
+	f := strings.Fields(m.Args)
+	if len(f) < 3 || (f[0] != "TCP" && f[0] != "IPC") || f[2] == "25" {
+		return ""
+	}
+	return f[2]
+}
+
+// MailerPort is the port of the mailer named name (Mailer.Port), ""
+// when there is no such mailer or it names none.
+func (c *Config) MailerPort(name string) string {
+	for i := range c.Mailers {
+		if c.Mailers[i].Name == name {
+			return c.Mailers[i].Port()
+		}
+	}
+	return ""
 }
 
 // Milter is a mail filter the server consults.

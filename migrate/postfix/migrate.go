@@ -105,6 +105,9 @@ type migrator struct {
 	master masterCF
 
 	hostname, domain string
+	// esmtpPort is the port of sendmail's esmtp mailer when it names
+	// one (smtp_tcp_port)
+	esmtpPort string
 	// local is sendmail's class w as Postfix's mydestination will hold
 	// it (lower case).
 	local    []string

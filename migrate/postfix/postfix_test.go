@@ -195,3 +195,29 @@ func TestNotSendmail(t *testing.T) {
 		t.Errorf("a Postfix configuration: %v", err)
 	}
 }
+
+// TestMailerPorts: sendmail gives a port to a mailer (A=TCP $h PORT),
+// Postfix to a next hop or to its smtp client: the smart host takes
+// its mailer's port, mailertable entries theirs, and with the esmtp
+// mailer on another port than 25 (smtp_tcp_port) every other next hop
+// names 25.
+func TestMailerPorts(t *testing.T) {
+	res := migrateMC(t, mcHead+"define(`SMART_HOST', `[smart.example.net]')dnl\n"+
+		"define(`RELAY_MAILER_ARGS', `TCP $h 587')dnl\ndefine(`ESMTP_MAILER_ARGS', `TCP $h 2525')dnl\n"+
+		"FEATURE(`mailertable')dnl\n"+mcTail, map[string]string{
+		"mailertable": "a.example\tsmtp:[mx.a.example]\nb.example\tesmtp:[mx.b.example]\nc.example\trelay:[mx.c.example]\n",
+		"aliases":     "postmaster: root\n",
+	})
+	main := file(t, res, "main.cf")
+	for _, want := range []string{"relayhost = [smart.example.net]:587\n", "smtp_tcp_port = 2525\n"} {
+		if !strings.Contains(main, want) {
+			t.Errorf("main.cf lacks %q:\n%s", want, main)
+		}
+	}
+	tr := spaces.ReplaceAllString(file(t, res, "transport"), " ")
+	for _, want := range []string{"a.example smtp:[mx.a.example]:25\n", "b.example smtp:[mx.b.example]:2525\n", "c.example relay:[mx.c.example]:587\n"} {
+		if !strings.Contains(tr, want) {
+			t.Errorf("transport lacks %q:\n%s", want, tr)
+		}
+	}
+}

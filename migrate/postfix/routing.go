@@ -1,6 +1,7 @@
 package postfix
 
 import (
+	"cmp"
 	"strings"
 
 	"mailcc/ir"
@@ -21,10 +22,45 @@ func transportName(mailer string) (string, bool) {
 	return strings.ToLower(mailer), false
 }
 
+// smtpPort: sendmail's esmtp mailer, which delivers to other domains
+// when nothing routes them elsewhere, may connect to a port of its own
+// (ESMTP_MAILER_ARGS `TCP $h 587'): Postfix's smtp client then does
+// too (smtp_tcp_port), and every next hop through another mailer names
+// its port (hopPort).
+func (m *migrator) smtpPort() {
+	for _, ml := range m.cfg.Mailers {
+		if ml.Name != "esmtp" || ml.Port() == "" {
+			continue
+		}
+		m.esmtpPort = ml.Port()
+		m.main.set(secRouting, "smtp_tcp_port", m.esmtpPort,
+			[]string{"sendmail's esmtp mailer connects to port " + m.esmtpPort + " (A=" + ml.Args + "): mail Postfix delivers itself to other domains goes there too."}, ml.Pos)
+		m.exact("mailer esmtp: A="+ml.Args, ml.Pos, ml.Origin, "main.cf: smtp_tcp_port = "+m.esmtpPort)
+	}
+}
+
+// hopPort is the port a Postfix next hop that stands for a route
+// through the sendmail mailer named mailer must name: the mailer's own
+// (A=TCP $h PORT), else 25 when smtp_tcp_port is another; "" when the
+// next hop needs none (and for mailers that are not SMTP clients).
+func (m *migrator) hopPort(mailer string) string {
+	if name, _ := transportName(mailer); name != "smtp" && name != "relay" {
+		return ""
+	}
+	if p := m.cfg.MailerPort(strings.ToLower(mailer)); p != "" {
+		return p
+	}
+	if m.esmtpPort != "" {
+		return "25"
+	}
+	return ""
+}
+
 // routing: mailertable becomes transport_maps, SMART_HOST relayhost;
 // MAIL_HUB, LOCAL_RELAY and LUSER_RELAY as far as Postfix goes.
 func (m *migrator) routing() {
 	rt := m.cfg.Routing
+	m.smtpPort()
 	if tr := rt.Transport; tr != nil {
 		m.mailertable(tr)
 	}
@@ -34,8 +70,14 @@ func (m *migrator) routing() {
 		if sh.NoMX {
 			host = "[" + host + "]"
 		}
-		if sh.Port != "" {
-			host += ":" + sh.Port
+		port := sh.Port
+		if port == "" {
+			// the smart host's mailer (relay unless named) may
+			// connect to a port of its own (RELAY_MAILER_ARGS)
+			port = m.hopPort(cmp.Or(sh.Mailer, "relay"))
+		}
+		if port != "" {
+			host += ":" + port
 		}
 		_, known := transportName(sh.Mailer)
 		switch {
@@ -59,6 +101,9 @@ func (m *migrator) routing() {
 		}
 		if h.NoMX {
 			hub = "[" + hub + "]"
+		}
+		if port := cmp.Or(h.Port, m.hopPort(cmp.Or(h.Mailer, "relay"))); port != "" && ok {
+			hub += ":" + port
 		}
 		m.main.suggest(secDelivery, "mailbox_transport", "smtp:"+hub,
 			[]string{"MAIL_HUB " + h.Raw + ": sendmail sends local users' mail to the hub after alias expansion. The nearest Postfix setting is this (after aliases and .forward); uncomment it if that is what you want."}, h.Pos)
@@ -240,8 +285,8 @@ func (m *migrator) mailertable(tr *ir.TransportRouting) {
 		}
 		name, known := transportName(te.Mailer)
 		host := te.Host
-		if te.Port != "" {
-			host += ":" + te.Port
+		if port := cmp.Or(te.Port, m.hopPort(te.Mailer)); port != "" && host != "" {
+			host += ":" + port
 		}
 		hostOK := true
 		if host != "" && !strings.Contains(host, "%") && name != "local" {

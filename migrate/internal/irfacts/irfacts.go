@@ -9,6 +9,7 @@
 package irfacts
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"maps"
@@ -172,7 +173,13 @@ func facts(cfg *ir.Config, access bool) map[string]Fact {
 		hop  *ir.NextHop
 	}{{"smart-host", cfg.Routing.SmartHost}, {"mail-hub", cfg.Routing.MailHub}} {
 		if h.hop != nil {
-			add(h.name, NextHop(h.hop.Host, h.hop.Port, h.hop.NoMX), "relayhost|"+strings.ToUpper(strings.ReplaceAll(h.name, "-", "_")), h.hop.Pos)
+			port := h.hop.Port
+			if port == "" && cfg.Dialect == ir.Sendmail {
+				// sendmail's smart host and mail hub take their
+				// mailer's port (relay unless named)
+				port = cfg.MailerPort(cmp.Or(h.hop.Mailer, "relay"))
+			}
+			add(h.name, NextHop(h.hop.Host, port, h.hop.NoMX), "relayhost|"+strings.ToUpper(strings.ReplaceAll(h.name, "-", "_")), h.hop.Pos)
 		}
 	}
 	// a listener's port and address, and the families it listens on
