@@ -139,6 +139,25 @@ func Compare(name string, probes []probe.Probe, want, got []probe.Result, predic
 	return t, diffs
 }
 
+// ViaPorts reads sendmail's answers to resolve probes as Postfix states
+// a route: sendmail gives a port to a mailer, not to a next hop, so a
+// route through an SMTP mailer that connects to a port of its own
+// (ports, by mailer name: smoracle's Meta.MailerPorts) is an SMTP route
+// to host:port, as Postfix's next hop "[host]:port" says. The mailer's
+// name is kept in Verdict.
+func ViaPorts(rs []probe.Result, ports map[string]string) {
+	for i := range rs {
+		r := &rs[i]
+		port, ok := ports[r.Mailer]
+		if r.Kind != probe.Resolve || r.Decision != probe.Accept || !ok || r.Host == "" {
+			continue
+		}
+		r.Verdict = strings.TrimSpace(r.Verdict + " mailer " + r.Mailer + " (port " + port + ")")
+		r.Mailer = "esmtp"
+		r.Host += probe.Str(":" + port)
+	}
+}
+
 // TB is what Check needs of a *testing.T.
 type TB interface {
 	Helper()

@@ -355,7 +355,7 @@ func (a *smAnswers) Answer(l irfacts.Lookup) (string, bool, []ir.Pos) {
 			}
 			for _, e := range tab.Entries {
 				if e.Transport != nil && irfacts.TransportKey(e.Transport.Key) == l.Key {
-					return irfacts.TransportValue(e.Transport), true, []ir.Pos{e.Pos}
+					return irfacts.TransportValueIn(a.cfg, e.Transport), true, []ir.Pos{e.Pos}
 				}
 			}
 		}
@@ -481,7 +481,7 @@ func (a *smAnswers) extras() []irfacts.Extra {
 		}
 		for _, e := range tab.Entries {
 			if t := e.Transport; t != nil {
-				out = append(out, irfacts.Extra{Family: "transport", Key: irfacts.TransportKey(t.Key), Value: irfacts.TransportValue(t), Param: "mailertable", Pos: e.Pos})
+				out = append(out, irfacts.Extra{Family: "transport", Key: irfacts.TransportKey(t.Key), Value: irfacts.TransportValueIn(a.cfg, t), Param: "mailertable", Pos: e.Pos})
 			}
 		}
 	}

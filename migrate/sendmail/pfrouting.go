@@ -23,7 +23,6 @@ func (m *migrator) pfRouting(st *pfState) {
 			// (port 25), take the port too
 			host = "relay:" + host
 			m.mc.add(grpDefine, call("define", "RELAY_MAILER_ARGS", "TCP $h "+sh.Port), "relayhost's port", sh.Pos)
-			differs += "; the port is the relay mailer's (RELAY_MAILER_ARGS), so a resolved address names the smart host without the port that Postfix's next hop shows"
 		}
 		m.mc.add(grpDefine, call("define", "SMART_HOST", host), "relayhost", sh.Pos)
 		m.approx("relayhost = "+sh.Raw, sh.Pos, "SMART_HOST "+host, differs,
@@ -226,8 +225,10 @@ func (m *migrator) pfTransport(st *pfState, tr *ir.TransportRouting) {
 			continue
 		}
 		if portMailer {
-			m.approx(construct, e.Pos, "mailertable: "+key+" "+val+" (MAILER_DEFINITIONS: "+strings.SplitN(val, ":", 2)[0]+")",
-				"sendmail gives a port to a mailer, not to a next hop: the recipient goes to the same host and port through a mailer of its own (esmtp with A=TCP $h PORT), which sendmail names where Postfix names smtp and the port", "", aff...)
+			// sendmail gives a port to a mailer, not to a next hop: the
+			// recipient goes to the same host and port through a
+			// mailer of its own (esmtp's definition with A=TCP $h PORT)
+			m.exact(construct, e.Pos, "", "mailertable: "+key+" "+val+" (MAILER_DEFINITIONS: "+strings.SplitN(val, ":", 2)[0]+", esmtp on port "+te.Port+")")
 			continue
 		}
 		if _, dom, _ := strings.Cut(key, "@"); k.Kind == ir.KeyAddress && st.local[dom] {

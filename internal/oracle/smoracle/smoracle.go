@@ -28,6 +28,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strings"
 	"time"
 
 	"mailcc/runtime/probe"
@@ -89,6 +90,10 @@ type Meta struct {
 	M4Warnings []string
 	Newaliases string
 	Workers    int
+	// MailerPorts are the SMTP mailers of sendmail.cf that connect to
+	// a port of their own (P=[IPC], A=TCP $h PORT; not 25), by name:
+	// a resolved address names the mailer, the port is its.
+	MailerPorts map[string]string
 }
 
 // DefaultBinDir is where the sendmail binaries are looked for:
@@ -223,6 +228,11 @@ func Run(configDir string, probes []probe.Probe, opt Options) (results []probe.R
 		if err = c.build(); err != nil {
 			return
 		}
+		var cf []byte
+		if cf, err = os.ReadFile(c.cf); err != nil {
+			return
+		}
+		meta.MailerPorts = mailerPorts(cf)
 		var ch [][]string
 		if ch, err = c.bt([]string{"$j", "$=w", "$m"}); err != nil {
 			return
@@ -248,4 +258,44 @@ func Run(configDir string, probes []probe.Probe, opt Options) (results []probe.R
 	}
 	meta.Total = time.Since(start)
 	return results, meta, nil
+}
+
+// mailerPorts reads the mailer definitions of a sendmail.cf (an M line
+// and the lines that continue it, which start with white space) for
+// SMTP mailers whose argument vector names a port other than 25: the
+// third word of A= for P=[IPC] (deliver.c).
+func mailerPorts(cf []byte) map[string]string {
+	ports := map[string]string{}
+	lines := strings.Split(string(cf), "\n")
+	for i := 0; i < len(lines); i++ {
+		if !strings.HasPrefix(lines[i], "M") {
+			continue
+		}
+		def := lines[i]
+		for i+1 < len(lines) && lines[i+1] != "" && (lines[i+1][0] == ' ' || lines[i+1][0] == '\t') {
+			i++
+			def += " " + lines[i]
+		}
+		name, rest, ok := strings.Cut(def[1:], ",")
+		if !ok {
+			continue
+		}
+		var path, args string
+		for _, f := range strings.Split(rest, ",") {
+			f = strings.TrimSpace(f)
+			switch {
+			case strings.HasPrefix(f, "P="):
+				path = f[2:]
+			case strings.HasPrefix(f, "A="):
+				args = f[2:]
+			}
+		}
+		// written here again rather than taken from mailcc's IR: the
+		// oracle does not lean on the code it judges
+		w := strings.Fields(args)
+		if (path == "[IPC]" || path == "[TCP]") && len(w) >= 3 && (w[0] == "TCP" || w[0] == "IPC") && w[2] != "25" {
+			ports[strings.TrimSpace(name)] = w[2]
+		}
+	}
+	return ports
 }

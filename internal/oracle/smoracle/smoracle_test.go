@@ -2,7 +2,9 @@ package smoracle
 
 import (
 	"errors"
+	"maps"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -265,5 +267,26 @@ func BenchmarkNamespace(b *testing.B) {
 		}
 		sb.do(func() {})
 		sb.close()
+	}
+}
+
+// TestMailerPorts: the SMTP mailers of a sendmail.cf compiled by GNU m4
+// from the cf library that connect to a port of their own.
+func TestMailerPorts(t *testing.T) {
+	m4 := testenv.Tool(t, "m4")
+	cfdir := testenv.CFDir(t)
+	mc := "include(`" + cfdir + "/m4/cf.m4')dnl\nOSTYPE(`linux')dnl\n" +
+		"define(`RELAY_MAILER_ARGS', `TCP $h 587')dnl\ndefine(`ESMTP_MAILER_ARGS', `TCP $h 25')dnl\n" +
+		"define(`SMTP8_MAILER_ARGS', `IPC $h 2525')dnl\nMAILER(`local')dnl\nMAILER(`smtp')dnl\n"
+	cmd := exec.Command(m4)
+	cmd.Stdin = strings.NewReader(mc)
+	cf, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("m4: %v", err)
+	}
+	got := mailerPorts(cf)
+	want := map[string]string{"relay": "587", "smtp8": "2525"}
+	if !maps.Equal(got, want) {
+		t.Errorf("mailer ports %v, want %v", got, want)
 	}
 }

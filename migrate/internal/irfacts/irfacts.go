@@ -518,6 +518,19 @@ func TransportValue(tr *ir.TransportEntry) string {
 	return m + ":" + NextHop(tr.Host, tr.Port, false) + " " + tr.User
 }
 
+// TransportValueIn is TransportValue for an entry of cfg's mailertable:
+// a next hop through a sendmail SMTP mailer with a port of its own
+// (A=TCP $h PORT, ir.Mailer.Port) is an smtp next hop on that port, as
+// Postfix writes it.
+func TransportValueIn(cfg *ir.Config, tr *ir.TransportEntry) string {
+	if port := cfg.MailerPort(tr.Mailer); tr.Error == nil && tr.Port == "" && port != "" {
+		c := *tr
+		c.Mailer, c.Port = "smtp", port
+		return TransportValue(&c)
+	}
+	return TransportValue(tr)
+}
+
 // transportText writes a transport(5) result read from a pattern table
 // as TransportValue does.
 func transportText(v string) string {
