@@ -84,6 +84,7 @@ func (m *migrator) fromPostfix() error {
 	m.pfMilters()
 	m.pfOptions()
 	m.pfOpaque()
+	m.pfParams()
 	m.mc.add(grpMailer, call("MAILER", "local"), "", ir.Pos{})
 	m.mc.add(grpMailer, call("MAILER", "smtp"), "", ir.Pos{})
 	m.rep.local = st.local
