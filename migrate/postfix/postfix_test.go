@@ -221,3 +221,30 @@ func TestMailerPorts(t *testing.T) {
 		}
 	}
 }
+
+// TestLocalMailer: sendmail's local mailer becomes local(8)'s
+// mailbox_command (procmail, which OSTYPE(linux) makes it, without -d:
+// local(8) runs it as the recipient; $h, the +detail, is EXTENSION), or
+// mailbox_transport for an LMTP mailer; mail.local needs nothing.
+func TestLocalMailer(t *testing.T) {
+	for _, c := range []struct{ mc, param, want string }{
+		{"FEATURE(`local_procmail', `', `procmail -t -Y -a $h -d $u')dnl\n", "mailbox_command", `/usr/bin/procmail -t -Y -a "$EXTENSION"`},
+		{"define(`LOCAL_MAILER_PATH', `/usr/libexec/dovecot/dovecot-lda')dnl\ndefine(`LOCAL_MAILER_ARGS', `dovecot-lda -d $u')dnl\n",
+			"mailbox_command", `/usr/libexec/dovecot/dovecot-lda -d "$USER"`},
+		{"define(`confLOCAL_MAILER', `cyrusv2')dnl\ndefine(`CYRUSV2_MAILER_ARGS', `FILE /run/cyrus/socket/lmtp')dnl\n",
+			"mailbox_transport", "lmtp:unix:/run/cyrus/socket/lmtp"},
+		{"FEATURE(`local_lmtp')dnl\n", "mailbox_command", ""},
+	} {
+		res := migrateMC(t, mcHead+c.mc+mcTail+"MAILER(`cyrusv2')dnl\n", map[string]string{"aliases": "postmaster: root\n"})
+		main := file(t, res, "main.cf")
+		got := ""
+		for _, l := range strings.Split(main, "\n") {
+			if v, ok := strings.CutPrefix(l, c.param+" = "); ok {
+				got = v
+			}
+		}
+		if got != c.want {
+			t.Errorf("%s: %s = %q, want %q", strings.TrimSpace(c.mc), c.param, got, c.want)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package postfix
 
 import (
 	"cmp"
+	"path/filepath"
 	"strings"
 
 	"mailcc/ir"
@@ -61,6 +62,7 @@ func (m *migrator) hopPort(mailer string) string {
 func (m *migrator) routing() {
 	rt := m.cfg.Routing
 	m.smtpPort()
+	m.localDelivery()
 	if tr := rt.Transport; tr != nil {
 		m.mailertable(tr)
 	}
@@ -366,5 +368,79 @@ func (m *migrator) mailertable(tr *ir.TransportRouting) {
 		m.main.set(secRewrite, "virtual_alias_maps", cur+m.mapRef(virt), nil)
 	} else {
 		m.dropMap(virt)
+	}
+}
+
+// localMacros are the sendmail macros of a local mailer's argument
+// vector that Postfix's local(8) gives a mailbox_command (pipe-like
+// environment variables).
+var localMacros = map[string]string{"$u": `"$USER"`, "$h": `"$EXTENSION"`, "$f": `"$SENDER"`, "$g": `"$SENDER"`, "$z": `"$HOME"`}
+
+// localDelivery: sendmail's local mailer, which delivers to a user's
+// mailbox after aliases and .forward, as Postfix's local(8) does. A
+// mailbox program (procmail, which OSTYPE(linux) makes the local
+// mailer, or LOCAL_MAILER_PATH) becomes mailbox_command, which local(8)
+// runs as the recipient; mail.local and /bin/mail deliver to the
+// mailbox file as local(8) does itself; an LMTP local mailer (cyrusv2)
+// becomes mailbox_transport.
+func (m *migrator) localDelivery() {
+	l := m.cfg.Routing.Local
+	var ml *ir.Mailer
+	name := cmp.Or(l.Mailer.Value, "local")
+	for i := range m.cfg.Mailers {
+		if m.cfg.Mailers[i].Name == name {
+			ml = &m.cfg.Mailers[i]
+		}
+	}
+	if ml == nil {
+		return
+	}
+	pos := cmp.Or(l.Mailer.Pos, l.Command.Pos)
+	construct := "local mailer " + name + ": P=" + ml.Path + ", A=" + ml.Args
+	args := strings.Fields(ml.Args)
+	prog := filepath.Base(ml.Path)
+	switch {
+	case ml.Path == "[IPC]" && len(args) == 2 && args[0] == "FILE":
+		v := "lmtp:unix:" + args[1]
+		m.main.set(secDelivery, "mailbox_transport", v, []string{"sendmail's local mailer " + name + " delivers over LMTP to " + args[1] + "."}, pos)
+		m.approx(construct, pos, l.Mailer.Origin, "main.cf: mailbox_transport = "+v,
+			"Postfix hands the message to the LMTP server after aliases and .forward, as sendmail does; the recipient it sends is the local user, where sendmail's "+name+" mailer sends the user with its +detail",
+			"")
+	case ml.Path == "[IPC]":
+		m.none(construct, pos, l.Mailer.Origin, "a local mailer that connects to "+ml.Args+" has no Postfix setting mailcc writes",
+			"set mailbox_transport by hand", "")
+	case prog == "mail.local" || prog == "mail":
+		m.exact(construct, pos, l.Command.Origin, "(nothing: Postfix's local(8) delivers to the mailbox file itself)")
+	default:
+		cmd := []string{ml.Path}
+		if len(args) > 0 {
+			args = args[1:] // argv[0]
+		}
+		for i := 0; i < len(args); i++ {
+			a := args[i]
+			if prog == "procmail" && a == "-d" && i+1 < len(args) && args[i+1] == "$u" {
+				i++ // local(8) runs the command as the recipient
+				continue
+			}
+			if strings.Contains(a, "$") {
+				v, ok := localMacros[a]
+				if !ok {
+					m.none(construct, pos, l.Command.Origin, "the argument "+a+" has no Postfix counterpart in mailbox_command",
+						"set mailbox_command by hand (local(8): USER, EXTENSION, SENDER, HOME, ...)", "")
+					return
+				}
+				a = v
+			}
+			cmd = append(cmd, a)
+		}
+		v := strings.Join(cmd, " ")
+		m.main.set(secDelivery, "mailbox_command", v, []string{"sendmail's local mailer: " + ml.Path + " " + ml.Args + "."}, pos)
+		if prog == "procmail" {
+			m.exact(construct, pos, l.Command.Origin, "main.cf: mailbox_command = "+v+" (local(8) runs it as the recipient, so without -d)")
+			return
+		}
+		m.approx(construct, pos, l.Command.Origin, "main.cf: mailbox_command = "+v,
+			"Postfix's local(8) runs the command as the recipient, sendmail's local mailer as root (with the user named on its command line): check that "+prog+" works that way",
+			"")
 	}
 }
