@@ -159,6 +159,7 @@ func (m *migrator) run() {
 	m.listeners()
 	m.options()
 	m.opaque()
+	m.features()
 }
 
 // The main.cf sections.

@@ -2,6 +2,7 @@ package postfix
 
 import (
 	"fmt"
+	"path/filepath"
 	"strings"
 
 	"mailcc/ir"
@@ -194,5 +195,36 @@ func (m *migrator) opaque() {
 			why = "mailcc does not model it"
 		}
 		m.none(construct, o.Pos, "", why, "rewrite what it does with Postfix restrictions, header_checks or a milter", "")
+	}
+}
+
+// features: what some of the cf library's features change that no
+// other step migrates.
+func (m *migrator) features() {
+	for _, ml := range m.cfg.Mailers {
+		if ml.Name == "prog" && filepath.Base(ml.Path) == "smrsh" {
+			m.approx("FEATURE(smrsh)", ml.Pos, ml.Origin, "(nothing)",
+				"sendmail runs the |program deliveries of aliases and .forward files through smrsh, which runs only the programs linked into its directory; Postfix's local(8) runs them with /bin/sh",
+				"")
+		}
+	}
+	for _, t := range m.cfg.Tables {
+		if t.Kind == ir.AuthInfoTable {
+			m.none("FEATURE(authinfo) "+t.Backend.Source, t.Pos, t.Origin,
+				"the authinfo entries (AuthInfo:host \"U:user\" \"P:password\") are credentials for the SMTP client, which Postfix keeps in smtp_sasl_password_maps in another form (host user:password)",
+				"write smtp_sasl_password_maps and set smtp_sasl_auth_enable = yes", "")
+		}
+	}
+	for _, c := range m.cfg.Classes {
+		if c.Name != "t" {
+			continue
+		}
+		for _, f := range c.Files {
+			if f.Pos.IsValid() {
+				m.approx("trusted users "+f.Path, f.Pos, "", "(nothing)",
+					"sendmail lets only its trusted users set the envelope sender (sendmail -f) without an X-Authentication-Warning header; Postfix lets every local user set it and adds no warning",
+					"")
+			}
+		}
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"mailcc/cfparse"
 	"mailcc/ir"
 	"mailcc/migrate/postfix"
+	"mailcc/migrate/report"
 )
 
 // TestDeterministic: migrating a case twice gives the same files; every
@@ -246,5 +247,33 @@ func TestLocalMailer(t *testing.T) {
 		if got != c.want {
 			t.Errorf("%s: %s = %q, want %q", strings.TrimSpace(c.mc), c.param, got, c.want)
 		}
+	}
+}
+
+// TestFeatures: FEATURE(redirect)'s aliases become relocated_maps;
+// smrsh and authinfo, which no setting carries over, are reported.
+func TestFeatures(t *testing.T) {
+	res := migrateMC(t, mcHead+"FEATURE(`redirect')dnl\nFEATURE(`smrsh')dnl\nFEATURE(`authinfo')dnl\n"+mcTail, map[string]string{
+		"aliases": "postmaster: root\nold: new@example.org.REDIRECT\n", "authinfo": "AuthInfo:smart.example.net \"U:u\" \"P:p\"\n",
+	})
+	if s := spaces.ReplaceAllString(file(t, res, "relocated"), " "); !strings.Contains(s, "\nold new@example.org\n") {
+		t.Errorf("relocated:\n%s", s)
+	}
+	if s := file(t, res, "aliases"); strings.Contains(s, "REDIRECT") {
+		t.Errorf("aliases keeps the .REDIRECT alias:\n%s", s)
+	}
+	if s := file(t, res, "main.cf"); !strings.Contains(s, "relocated_maps = hash:/etc/postfix/relocated\n") {
+		t.Errorf("main.cf:\n%s", s)
+	}
+	want := map[string]report.Fidelity{"FEATURE(smrsh)": report.Approximate, "FEATURE(authinfo)": report.NotExpressible, "entry aliases old": report.Approximate}
+	for _, it := range res.Report.Items {
+		for c, f := range want {
+			if strings.HasPrefix(it.Construct, c) && it.Fidelity == f {
+				delete(want, c)
+			}
+		}
+	}
+	if len(want) > 0 {
+		t.Errorf("report items missing: %v", want)
 	}
 }

@@ -354,6 +354,9 @@ func (m *migrator) aliases() {
 	}
 	f := m.newMap("aliases", "hash", "sendmail's aliases (newaliases), for Postfix's local(8)")
 	f.alias = true
+	// FEATURE(redirect): aliases to address.REDIRECT are relocated_maps
+	redirect := m.stage(ir.RewriteRelocated)
+	var relocated *mapFile
 	n := 0
 	for _, t := range tables {
 		n += len(t.Entries)
@@ -412,6 +415,18 @@ func (m *migrator) aliases() {
 					"refuse the address with a check_recipient_access entry instead", "alias "+name, Affect{Kinds: []string{"alias", "rcpt", "resolve"}, Name: name, Recipient: name + "@"})
 				continue
 			}
+			if len(a.Targets) == 1 && redirect != nil && strings.HasSuffix(strings.ToUpper(a.Targets[0].Value), ".REDIRECT") {
+				to := a.Targets[0].Value[:len(a.Targets[0].Value)-len(".REDIRECT")]
+				if relocated == nil {
+					relocated = m.newMap("relocated", "hash", "FEATURE(redirect): sendmail's aliases to address.REDIRECT, which refuse the recipient and name the new address.")
+				}
+				relocated.add(strings.ToLower(name), to, en.Pos)
+				m.approx(construct, en.Pos, "", "relocated: "+strings.ToLower(name)+" "+to,
+					"sendmail answers 551 5.1.6 User has moved; please try <"+to+">, Postfix's relocated_maps 550 5.1.6 User has moved to "+to,
+					"rcpt 192.0.2.1 a@example.org "+name+"@"+m.hostname,
+					Affect{Kinds: []string{"rcpt", "resolve", "alias"}, Recipient: name + "@", Name: name})
+				continue
+			}
 			if strings.HasPrefix(strings.ToLower(name), "owner-") {
 				owner = true
 			}
@@ -445,6 +460,13 @@ func (m *migrator) aliases() {
 		}
 	}
 	m.final(f) // no later step adds aliases
+	if redirect != nil {
+		if relocated != nil {
+			m.final(relocated)
+			m.main.set(secRewrite, "relocated_maps", m.mapRef(relocated), []string{"FEATURE(redirect): aliases to address.REDIRECT."}, redirect.Pos)
+		}
+		m.exact("FEATURE(redirect)", redirect.Pos, redirect.Origin, "main.cf: relocated_maps (its aliases to address.REDIRECT)")
+	}
 	// praliases looks names up as given; postalias -q folds the name
 	m.inherent("aliases: the lookup of names with capitals", "praliases versus postalias -q",
 		"sendmail's alias database holds names in lower case and praliases looks a name up as given; Postfix's postalias -q folds the name (the servers themselves both fold it)",
