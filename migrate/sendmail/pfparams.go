@@ -80,8 +80,14 @@ func (m *migrator) pfParams() {
 		if !o.Pos.IsValid() || pfHandled[o.Name] {
 			continue
 		}
-		if conf := pfOptionMap[o.Name]; conf != "" && !strings.Contains(o.Raw, "$") {
-			continue // pfOptions translated it
+		if po, ok := pfOptionMap[o.Name]; ok {
+			if _, ok := po.conv(o); ok {
+				continue // pfOptions translated it
+			}
+		}
+		switch o.Name {
+		case "smtpd_tls_security_level", "smtpd_use_tls", "smtpd_enforce_tls":
+			continue // pfTLS
 		}
 		end := int(^uint(0) >> 1)
 		for _, n := range opts[i+1:] {

@@ -1,6 +1,9 @@
 package sendmail
 
 import (
+	"fmt"
+	"regexp"
+	"strconv"
 	"strings"
 
 	"mailcc/ir"
@@ -257,23 +260,122 @@ func (m *migrator) pfTransportAddressRules(pos ir.Pos) {
 	}, "\n"), "transport_maps: address entries", pos)
 }
 
-// pfOptions translates the limits sendmail has options for.
-var pfOptionMap = map[string]string{
-	"message_size_limit":     "confMAX_MESSAGE_SIZE",
-	"smtpd_recipient_limit":  "confMAX_RCPTS_PER_MESSAGE",
-	"hopcount_limit":         "confMAX_HOP",
-	"delay_warning_time":     "confTO_QUEUEWARN",
-	"maximal_queue_lifetime": "confTO_QUEUERETURN",
+// pfOption says how a Postfix parameter becomes a sendmail option.
+type pfOption struct {
+	conf string // the cf library's m4 variable
+	// conv turns the value into the option's; ok is false when it
+	// cannot (a $parameter, say)
+	conv func(o ir.Option) (string, bool)
 }
 
+// pfRaw is the value as written, unless it names other parameters.
+func pfRaw(o ir.Option) (string, bool) {
+	return o.Raw, o.Raw != "" && !strings.Contains(o.Raw, "$")
+}
+
+// pfSeconds is a duration in seconds: Postfix's default unit differs
+// from parameter to parameter, sendmail's from option to option.
+func pfSeconds(o ir.Option) (string, bool) {
+	if o.Type == ir.TypeDuration {
+		return fmt.Sprintf("%ds", o.Seconds), o.Seconds > 0
+	}
+	// a parameter whose default is computed (smtpd_timeout's
+	// ${stress?...}) is not typed: its unit is the second
+	m := durationRE.FindStringSubmatch(strings.TrimSpace(o.Raw))
+	if m == nil {
+		return "", false
+	}
+	n, _ := strconv.Atoi(m[1])
+	n *= map[string]int{"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}[m[2]]
+	return fmt.Sprintf("%ds", n), n > 0
+}
+
+var durationRE = regexp.MustCompile(`^([0-9]+)([smhdw]?)$`)
+
+// pfOptionMap: the Postfix parameters that have a sendmail option.
+var pfOptionMap = map[string]pfOption{
+	"message_size_limit":     {"confMAX_MESSAGE_SIZE", pfRaw},
+	"smtpd_recipient_limit":  {"confMAX_RCPTS_PER_MESSAGE", pfRaw},
+	"hopcount_limit":         {"confMAX_HOP", pfRaw},
+	"delay_warning_time":     {"confTO_QUEUEWARN", pfSeconds},
+	"maximal_queue_lifetime": {"confTO_QUEUERETURN", pfSeconds},
+	"smtpd_timeout":          {"confTO_COMMAND", pfSeconds},
+	"smtp_mail_timeout":      {"confTO_MAIL", pfSeconds},
+	"smtp_rcpt_timeout":      {"confTO_RCPT", pfSeconds},
+	"smtp_data_init_timeout": {"confTO_DATAINIT", pfSeconds},
+	"smtp_data_xfer_timeout": {"confTO_DATABLOCK", pfSeconds},
+	"smtp_data_done_timeout": {"confTO_DATAFINAL", pfSeconds},
+	"soft_bounce": {"confSOFT_BOUNCE", func(o ir.Option) (string, bool) {
+		return map[bool]string{true: "True", false: "False"}[o.Bool], o.Type == ir.TypeBool
+	}},
+	"smtp_helo_name": {"confHELO_NAME", func(o ir.Option) (string, bool) {
+		v := strings.NewReplacer("${myhostname}", "$j", "$myhostname", "$j").Replace(o.Raw)
+		return v, v != "" && !strings.Contains(v, "${") && strings.Count(v, "$") == strings.Count(v, "$j")
+	}},
+	// the certificates: sendmail offers STARTTLS once its server
+	// certificate is set (pfTLS says where Postfix would not)
+	"smtpd_tls_cert_file": {"confSERVER_CERT", pfRaw},
+	"smtpd_tls_key_file":  {"confSERVER_KEY", pfRaw},
+	"smtpd_tls_CAfile":    {"confCACERT", pfRaw},
+	"smtpd_tls_CApath":    {"confCACERT_PATH", pfRaw},
+	"smtp_tls_cert_file":  {"confCLIENT_CERT", pfRaw},
+	"smtp_tls_key_file":   {"confCLIENT_KEY", pfRaw},
+}
+
+// pfOptions translates the parameters sendmail has options for.
 func (m *migrator) pfOptions() {
 	for _, o := range m.cfg.Options {
-		conf := pfOptionMap[o.Name]
-		if conf == "" || !o.Pos.IsValid() || strings.Contains(o.Raw, "$") {
+		po, ok := pfOptionMap[o.Name]
+		if !ok || !o.Pos.IsValid() {
 			continue
 		}
-		m.mc.add(grpDefine, call("define", conf, o.Raw), o.Name, o.Pos)
-		m.exact(o.Name, o.Pos, "", "define("+conf+")")
+		v, ok := po.conv(o)
+		if !ok {
+			continue // pfParams reports it
+		}
+		m.mc.add(grpDefine, call("define", po.conf, v), o.Name, o.Pos)
+		m.exact(o.Name+" = "+o.Raw, o.Pos, "", "define("+po.conf+", "+v+")")
+	}
+	m.pfTLS()
+}
+
+// pfTLS: sendmail offers STARTTLS on every daemon once confSERVER_CERT
+// is set, Postfix where smtpd_tls_security_level (or smtpd_use_tls)
+// says so; and Postfix can require it.
+func (m *migrator) pfTLS() {
+	cert := false
+	for _, o := range m.cfg.Options {
+		if o.Name == "smtpd_tls_cert_file" && o.Pos.IsValid() {
+			_, cert = pfRaw(o)
+		}
+	}
+	for _, o := range m.cfg.Options {
+		if !o.Pos.IsValid() {
+			continue
+		}
+		switch {
+		case o.Name == "smtpd_tls_security_level" && strings.EqualFold(o.Raw, "encrypt"),
+			o.Name == "smtpd_enforce_tls" && o.Bool:
+			m.approx(o.Name+" = "+o.Raw, o.Pos, "(nothing)",
+				"Postfix requires STARTTLS before MAIL of every client; sendmail has no daemon option for it (the access map's TLS_Clt: and srv_features entries come closest)",
+				"")
+		case o.Name == "smtpd_tls_security_level" || o.Name == "smtpd_use_tls":
+			if !cert {
+				m.exact(o.Name+" = "+o.Raw, o.Pos, "", "(nothing: sendmail offers STARTTLS when it has a server certificate, and none is set)")
+				continue
+			}
+			m.exact(o.Name+" = "+o.Raw, o.Pos, "", "(sendmail offers STARTTLS as its server certificate is set)")
+		}
+	}
+	if !cert {
+		return
+	}
+	for _, l := range m.cfg.Listeners {
+		if l.NoSTARTTLS && !l.TLSWrapper {
+			m.approx("master.cf "+l.Name+": no STARTTLS", l.Pos, "(nothing)",
+				"Postfix offers no STARTTLS on this service (smtpd_tls_security_level = none); sendmail offers it on every daemon once confSERVER_CERT is set (DAEMON_OPTIONS M=S would turn it off there)",
+				"")
+		}
 	}
 }
 

@@ -129,7 +129,8 @@ func diffFields(a, b *ir.Config) []string { return testenv.IRFieldDiffs(a, b, ir
 func TestParametersReported(t *testing.T) {
 	dir := t.TempDir()
 	mainCF := "compatibility_level = 3.6\ncommand_directory = /usr/sbin\nmyhostname = mx.example.com\n" +
-		"relayhost = [smart.example.net]\nsmtp_tcp_port = 587\nsoft_bounce = yes\n" +
+		"relayhost = [smart.example.net]\nsmtp_tcp_port = 587\nmailbox_size_limit = 0\nsoft_bounce = yes\n" +
+		"smtpd_tls_cert_file = /etc/ssl/mail.pem\nsmtpd_tls_key_file = /etc/ssl/mail.key\nsmtpd_tls_security_level = may\ndelay_warning_time = 4\n" +
 		"smtpd_recipient_restrictions =\n    permit_mynetworks,\n    reject_unauth_destination\n"
 	if err := os.WriteFile(filepath.Join(dir, "main.cf"), []byte(mainCF), 0o644); err != nil {
 		t.Fatal(err)
@@ -147,7 +148,8 @@ func TestParametersReported(t *testing.T) {
 		}
 	}
 	for name, want := range map[string]report.Fidelity{"compatibility_level": report.Exact, "command_directory": report.Exact,
-		"smtp_tcp_port": report.NotExpressible, "soft_bounce": report.NotExpressible} {
+		"smtp_tcp_port": report.NotExpressible, "mailbox_size_limit": report.NotExpressible, "soft_bounce": report.Exact,
+		"smtpd_tls_cert_file": report.Exact, "smtpd_tls_security_level": report.Exact, "delay_warning_time": report.Exact} {
 		if got[name] != want {
 			t.Errorf("%s: %q, want %q", name, got[name], want)
 		}
@@ -155,6 +157,19 @@ func TestParametersReported(t *testing.T) {
 	for _, name := range []string{"relayhost", "smtpd_recipient_restrictions", "myhostname"} {
 		if untranslated[name] {
 			t.Errorf("%s is reported as not translated", name)
+		}
+	}
+	// the options written; delay_warning_time's unit is hours
+	var mc string
+	for _, f := range res.Files {
+		if f.Name == "sendmail.mc" {
+			mc = string(f.Data)
+		}
+	}
+	for _, want := range []string{"define(`confSOFT_BOUNCE', `True')", "define(`confSERVER_CERT', `/etc/ssl/mail.pem')",
+		"define(`confSERVER_KEY', `/etc/ssl/mail.key')", "define(`confTO_QUEUEWARN', `14400s')"} {
+		if !strings.Contains(mc, want) {
+			t.Errorf("sendmail.mc lacks %s:\n%s", want, mc)
 		}
 	}
 }
