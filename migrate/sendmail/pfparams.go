@@ -86,8 +86,10 @@ func (m *migrator) pfParams() {
 			}
 		}
 		switch o.Name {
-		case "smtpd_tls_security_level", "smtpd_use_tls", "smtpd_enforce_tls":
-			continue // pfTLS
+		case "smtpd_tls_security_level", "smtpd_use_tls", "smtpd_enforce_tls", // pfTLS
+			"disable_vrfy_command", "smtpd_helo_required", // pfPrivacy
+			"mailbox_size_limit": // pfLocalLimits
+			continue
 		}
 		end := int(^uint(0) >> 1)
 		for _, n := range opts[i+1:] {

@@ -337,6 +337,57 @@ func (m *migrator) pfOptions() {
 		m.exact(o.Name+" = "+o.Raw, o.Pos, "", "define("+po.conf+", "+v+")")
 	}
 	m.pfTLS()
+	m.pfPrivacy()
+	m.pfLocalLimits()
+}
+
+// pfPrivacy: Postfix's disable_vrfy_command and smtpd_helo_required are
+// sendmail's PrivacyOptions novrfy and needmailhelo (with the cf
+// library's default, authwarnings, kept).
+func (m *migrator) pfPrivacy() {
+	flags := []string{"authwarnings"}
+	var pos ir.Pos
+	for _, o := range m.cfg.Options {
+		if !o.Pos.IsValid() || (o.Name != "disable_vrfy_command" && o.Name != "smtpd_helo_required") {
+			continue
+		}
+		switch {
+		case o.Type != ir.TypeBool:
+			m.none(o.Name+" = "+o.Raw, o.Pos, "the value is not yes or no: this version of the migration does not translate it",
+				"set confPRIVACY_FLAGS by hand", "")
+			continue
+		case o.Name == "disable_vrfy_command" && o.Bool:
+			flags = append(flags, "novrfy")
+			m.approx(o.Name+" = "+o.Raw, o.Pos, "define(confPRIVACY_FLAGS, novrfy)",
+				"Postfix answers VRFY with 502 5.5.1 VRFY command is disabled, sendmail with 252 2.5.2 Cannot VRFY user", "")
+		case o.Name == "smtpd_helo_required" && o.Bool:
+			flags = append(flags, "needmailhelo")
+			m.approx(o.Name+" = "+o.Raw, o.Pos, "define(confPRIVACY_FLAGS, needmailhelo)",
+				"both refuse MAIL before HELO with 503: Postfix's enhanced status is 5.5.1, sendmail's 5.0.0 (Polite people say HELO first)", "")
+		default:
+			m.exact(o.Name+" = "+o.Raw, o.Pos, "", "(nothing: sendmail's default)")
+			continue
+		}
+		pos = o.Pos
+	}
+	if len(flags) > 1 {
+		m.mc.add(grpDefine, call("define", "confPRIVACY_FLAGS", strings.Join(flags, ",")), "disable_vrfy_command, smtpd_helo_required", pos)
+	}
+}
+
+// pfLocalLimits: sendmail's local mailers set no mailbox size limit.
+func (m *migrator) pfLocalLimits() {
+	for _, o := range m.cfg.Options {
+		if o.Name != "mailbox_size_limit" || !o.Pos.IsValid() {
+			continue
+		}
+		if o.Int == 0 && strings.TrimSpace(o.Raw) == "0" {
+			m.exact(o.Name+" = "+o.Raw, o.Pos, "", "(nothing: sendmail's local mailer sets no mailbox size limit either)")
+			continue
+		}
+		m.approx(o.Name+" = "+o.Raw, o.Pos, "(nothing)",
+			"sendmail's local mailer sets no limit on the size of a mailbox: Postfix's local(8) bounces a message that would make it larger than "+o.Raw+" bytes, sendmail delivers it", "")
+	}
 }
 
 // pfTLS: sendmail offers STARTTLS on every daemon once confSERVER_CERT
