@@ -88,7 +88,8 @@ func (m *migrator) pfParams() {
 		switch o.Name {
 		case "smtpd_tls_security_level", "smtpd_use_tls", "smtpd_enforce_tls", // pfTLS
 			"disable_vrfy_command", "smtpd_helo_required", // pfPrivacy
-			"mailbox_size_limit": // pfLocalLimits
+			"mailbox_size_limit", // pfLocalLimits
+			"mailbox_command":    // pfLocalMailer
 			continue
 		}
 		end := int(^uint(0) >> 1)

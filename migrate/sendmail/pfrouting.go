@@ -2,6 +2,7 @@ package sendmail
 
 import (
 	"fmt"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -292,6 +293,9 @@ func pfSeconds(o ir.Option) (string, bool) {
 
 var durationRE = regexp.MustCompile(`^([0-9]+)([smhdw]?)$`)
 
+// pfMacroRE: the sendmail macros pfLocalVars writes.
+var pfMacroRE = regexp.MustCompile(`\$[uhfz]\b`)
+
 // pfOptionMap: the Postfix parameters that have a sendmail option.
 var pfOptionMap = map[string]pfOption{
 	"message_size_limit":     {"confMAX_MESSAGE_SIZE", pfRaw},
@@ -339,6 +343,57 @@ func (m *migrator) pfOptions() {
 	m.pfTLS()
 	m.pfPrivacy()
 	m.pfLocalLimits()
+	m.pfLocalMailer()
+}
+
+// pfLocalVars are the environment variables local(8) gives a
+// mailbox_command that stand for sendmail macros of a local mailer's
+// arguments.
+var pfLocalVars = strings.NewReplacer(`"$USER"`, "$u", "${USER}", "$u", "$USER", "$u",
+	`"$EXTENSION"`, "$h", "${EXTENSION}", "$h", "$EXTENSION", "$h",
+	`"$SENDER"`, "$f", "${SENDER}", "$f", "$SENDER", "$f", `"$HOME"`, "$z", "${HOME}", "$z", "$HOME", "$z")
+
+// pfLocalMailer: Postfix's local(8) delivers to the mailbox itself, or
+// through mailbox_command, which it runs as the recipient. sendmail's
+// local mailer is a program run as root with the user on its command
+// line: procmail (-d $u), OSTYPE(linux)'s default, or another
+// (LOCAL_MAILER_PATH, LOCAL_MAILER_ARGS).
+func (m *migrator) pfLocalMailer() {
+	c := m.cfg.Routing.Local.Command
+	cmd := strings.Fields(c.Value)
+	switch {
+	case !c.Pos.IsValid() || len(cmd) == 0:
+		m.approx("local(8) mailbox delivery", c.Pos, "(OSTYPE(linux): procmail -a $h -d $u)",
+			"Postfix's local(8) writes the mailbox itself and does not read ~/.procmailrc; the local mailer of sendmail on Linux is procmail, which does", "")
+	case strings.ContainsAny(c.Value, "'\\|;&<>`") || strings.Contains(pfLocalVars.Replace(c.Value), "${"):
+		m.none("mailbox_command = "+c.Value, c.Pos, "the command uses shell syntax or variables a sendmail mailer's arguments cannot hold",
+			"set LOCAL_MAILER_PATH and LOCAL_MAILER_ARGS by hand", "")
+	default:
+		if !strings.HasPrefix(cmd[0], "/") {
+			// local(8) finds it in its PATH, /usr/bin:/bin; a
+			// mailer's P= is a full path
+			cmd[0] = "/usr/bin/" + cmd[0]
+		}
+		args := []string{filepath.Base(cmd[0])}
+		for _, a := range cmd[1:] {
+			args = append(args, strings.Trim(pfLocalVars.Replace(a), `"`))
+		}
+		if v := pfMacroRE.ReplaceAllString(strings.Join(args, " "), ""); strings.Contains(v, "$") {
+			m.none("mailbox_command = "+c.Value, c.Pos, "the command names a variable of local(8) that no sendmail macro stands for",
+				"set LOCAL_MAILER_PATH and LOCAL_MAILER_ARGS by hand", "")
+			return
+		}
+		if args[0] == "procmail" {
+			args = append(args, "-d", "$u")
+			m.mc.add(grpFeature, call("FEATURE", "local_procmail", cmd[0], strings.Join(args, " ")), "mailbox_command", c.Pos)
+			m.exact("mailbox_command = "+c.Value, c.Pos, "", "FEATURE(local_procmail, "+cmd[0]+", "+strings.Join(args, " ")+") (sendmail runs it as root: -d $u)")
+			return
+		}
+		m.mc.add(grpDefine, call("define", "LOCAL_MAILER_PATH", cmd[0]), "mailbox_command", c.Pos)
+		m.mc.add(grpDefine, call("define", "LOCAL_MAILER_ARGS", strings.Join(args, " ")), "mailbox_command", c.Pos)
+		m.approx("mailbox_command = "+c.Value, c.Pos, "LOCAL_MAILER_PATH "+cmd[0]+", LOCAL_MAILER_ARGS "+strings.Join(args, " "),
+			"sendmail runs its local mailer as root, with the recipient only on its command line; Postfix's local(8) runs mailbox_command as the recipient: check that "+args[0]+" works that way", "")
+	}
 }
 
 // pfPrivacy: Postfix's disable_vrfy_command and smtpd_helo_required are

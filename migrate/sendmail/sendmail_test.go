@@ -131,7 +131,7 @@ func TestParametersReported(t *testing.T) {
 	mainCF := "compatibility_level = 3.6\ncommand_directory = /usr/sbin\nmyhostname = mx.example.com\n" +
 		"relayhost = [smart.example.net]\nsmtp_tcp_port = 587\nmailbox_size_limit = 0\nsoft_bounce = yes\n" +
 		"smtpd_tls_cert_file = /etc/ssl/mail.pem\nsmtpd_tls_key_file = /etc/ssl/mail.key\nsmtpd_tls_security_level = may\ndelay_warning_time = 4\n" +
-		"disable_vrfy_command = yes\nsmtp_dns_support_level = dnssec\n" +
+		"disable_vrfy_command = yes\nsmtp_dns_support_level = dnssec\nmailbox_command = procmail -a \"$EXTENSION\"\n" +
 		"smtpd_recipient_restrictions =\n    permit_mynetworks,\n    reject_unauth_destination\n"
 	if err := os.WriteFile(filepath.Join(dir, "main.cf"), []byte(mainCF), 0o644); err != nil {
 		t.Fatal(err)
@@ -150,7 +150,7 @@ func TestParametersReported(t *testing.T) {
 	}
 	for name, want := range map[string]report.Fidelity{"compatibility_level": report.Exact, "command_directory": report.Exact,
 		"smtp_tcp_port": report.NotExpressible, "smtp_dns_support_level": report.NotExpressible, "mailbox_size_limit": report.Exact,
-		"soft_bounce": report.Exact, "disable_vrfy_command": report.Approximate,
+		"soft_bounce": report.Exact, "disable_vrfy_command": report.Approximate, "mailbox_command": report.Exact,
 		"smtpd_tls_cert_file": report.Exact, "smtpd_tls_security_level": report.Exact, "delay_warning_time": report.Exact} {
 		if got[name] != want {
 			t.Errorf("%s: %q, want %q", name, got[name], want)
@@ -170,7 +170,7 @@ func TestParametersReported(t *testing.T) {
 	}
 	for _, want := range []string{"define(`confSOFT_BOUNCE', `True')", "define(`confSERVER_CERT', `/etc/ssl/mail.pem')",
 		"define(`confSERVER_KEY', `/etc/ssl/mail.key')", "define(`confTO_QUEUEWARN', `14400s')",
-		"define(`confPRIVACY_FLAGS', `authwarnings,novrfy')"} {
+		"define(`confPRIVACY_FLAGS', `authwarnings,novrfy')", "FEATURE(`local_procmail', `/usr/bin/procmail', `procmail -a $h -d $u')"} {
 		if !strings.Contains(mc, want) {
 			t.Errorf("sendmail.mc lacks %s:\n%s", want, mc)
 		}
