@@ -158,6 +158,7 @@ func (m *migrator) run() {
 	m.restrictions()
 	m.listeners()
 	m.options()
+	m.tlsLevels()
 	m.opaque()
 	m.features()
 }

@@ -228,3 +228,32 @@ func (m *migrator) features() {
 		}
 	}
 }
+
+// tlsLevels: sendmail offers STARTTLS as soon as its server certificate
+// and key are set (srvrsmtp.c, once the server's TLS context is made),
+// and its SMTP client starts TLS whenever the server offers it
+// (deliver.c: the client's context needs no certificate). Postfix does
+// either only at security level may.
+func (m *migrator) tlsLevels() {
+	var cert, key *ir.Option
+	for i := range m.cfg.Options {
+		o := &m.cfg.Options[i]
+		if !o.Pos.IsValid() || !concrete(o.Raw) {
+			continue
+		}
+		switch o.Name {
+		case "ServerCertFile":
+			cert = o
+		case "ServerKeyFile":
+			key = o
+		}
+	}
+	if cert != nil && key != nil {
+		m.main.set(secLimits, "smtpd_tls_security_level", "may",
+			[]string{"sendmail offers STARTTLS once it has a server certificate and key (confSERVER_CERT, confSERVER_KEY)."}, cert.Pos)
+		m.exact("STARTTLS offered (confSERVER_CERT and confSERVER_KEY)", cert.Pos, "", "main.cf: smtpd_tls_security_level = may")
+	}
+	m.main.set(secLimits, "smtp_tls_security_level", "may",
+		[]string{"sendmail's SMTP client starts TLS whenever the server offers it."})
+	m.exact("sendmail's SMTP client: STARTTLS when offered", ir.Pos{}, "sendmail (deliver.c)", "main.cf: smtp_tls_security_level = may")
+}

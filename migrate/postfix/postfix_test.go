@@ -277,3 +277,22 @@ func TestFeatures(t *testing.T) {
 		t.Errorf("report items missing: %v", want)
 	}
 }
+
+// TestTLSLevels: sendmail offers STARTTLS once it has a server
+// certificate and key, and its client starts TLS whenever it is
+// offered: Postfix at security level may for both.
+func TestTLSLevels(t *testing.T) {
+	tls := "define(`confSERVER_CERT', `/etc/mail/tls/cert.pem')dnl\ndefine(`confSERVER_KEY', `/etc/mail/tls/key.pem')dnl\n"
+	for _, c := range []struct {
+		mc     string
+		server bool
+	}{{tls, true}, {"", false}} {
+		main := file(t, migrateMC(t, mcHead+c.mc+mcTail, map[string]string{"aliases": "postmaster: root\n"}), "main.cf")
+		if got := strings.Contains(main, "\nsmtpd_tls_security_level = may\n"); got != c.server {
+			t.Errorf("certificate %v: smtpd_tls_security_level = may is there: %v\n%s", c.server, got, main)
+		}
+		if !strings.Contains(main, "\nsmtp_tls_security_level = may\n") {
+			t.Errorf("smtp_tls_security_level = may is missing:\n%s", main)
+		}
+	}
+}
