@@ -87,6 +87,7 @@ func (m *migrator) pfParams() {
 		}
 		switch o.Name {
 		case "smtpd_tls_security_level", "smtpd_use_tls", "smtpd_enforce_tls", // pfTLS
+			"smtp_tls_security_level", "smtp_use_tls", "smtp_enforce_tls",
 			"disable_vrfy_command", "smtpd_helo_required", // pfPrivacy
 			"mailbox_size_limit", // pfLocalLimits
 			"mailbox_command":    // pfLocalMailer

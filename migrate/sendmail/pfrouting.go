@@ -473,6 +473,24 @@ func (m *migrator) pfTLS() {
 			m.exact(o.Name+" = "+o.Raw, o.Pos, "", "(sendmail offers STARTTLS as its server certificate is set)")
 		}
 	}
+	// the client: sendmail's starts TLS whenever the server offers it
+	for _, o := range m.cfg.Options {
+		if !o.Pos.IsValid() {
+			continue
+		}
+		level := strings.ToLower(strings.TrimSpace(o.Raw))
+		switch {
+		case o.Name == "smtp_tls_security_level" && level == "may", o.Name == "smtp_use_tls" && o.Bool,
+			o.Name == "smtp_enforce_tls" && o.Type == ir.TypeBool && !o.Bool:
+			m.exact(o.Name+" = "+o.Raw, o.Pos, "", "(nothing: sendmail's SMTP client starts TLS whenever the server offers it)")
+		case o.Name == "smtp_tls_security_level" && (level == "none" || level == ""), o.Name == "smtp_use_tls":
+			m.approx(o.Name+" = "+o.Raw, o.Pos, "(nothing)",
+				"sendmail's SMTP client starts TLS whenever the server offers it; an access map entry Try_TLS:host NO turns it off for a host", "")
+		case o.Name == "smtp_tls_security_level" || o.Name == "smtp_enforce_tls":
+			m.approx(o.Name+" = "+o.Raw, o.Pos, "(nothing)",
+				"sendmail's SMTP client starts TLS when the server offers it but does not require it (or verify the server) unless the access map says so per host (TLS_Srv: entries)", "")
+		}
+	}
 	if !cert {
 		return
 	}
