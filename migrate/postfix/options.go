@@ -229,29 +229,30 @@ func (m *migrator) features() {
 	}
 }
 
-// tlsLevels: sendmail offers STARTTLS as soon as its server certificate
-// and key are set (srvrsmtp.c, once the server's TLS context is made),
+// tlsLevels: sendmail offers STARTTLS once its server certificate and
+// key, and its CA certificate file and directory, are set and exist
+// (tls.h TLS_I_SRV_CERT: the server's TLS context is made only then),
 // and its SMTP client starts TLS whenever the server offers it
 // (deliver.c: the client's context needs no certificate). Postfix does
 // either only at security level may.
 func (m *migrator) tlsLevels() {
-	var cert, key *ir.Option
+	set := map[string]*ir.Option{}
 	for i := range m.cfg.Options {
 		o := &m.cfg.Options[i]
-		if !o.Pos.IsValid() || !concrete(o.Raw) {
-			continue
-		}
-		switch o.Name {
-		case "ServerCertFile":
-			cert = o
-		case "ServerKeyFile":
-			key = o
+		if o.Pos.IsValid() && concrete(o.Raw) {
+			set[o.Name] = o
 		}
 	}
-	if cert != nil && key != nil {
+	cert := set["ServerCertFile"]
+	switch {
+	case cert == nil:
+	case set["ServerKeyFile"] != nil && set["CACertFile"] != nil && set["CACertPath"] != nil:
 		m.main.set(secLimits, "smtpd_tls_security_level", "may",
-			[]string{"sendmail offers STARTTLS once it has a server certificate and key (confSERVER_CERT, confSERVER_KEY)."}, cert.Pos)
-		m.exact("STARTTLS offered (confSERVER_CERT and confSERVER_KEY)", cert.Pos, "", "main.cf: smtpd_tls_security_level = may")
+			[]string{"sendmail offers STARTTLS once it has a server certificate and key and a CA file and directory (confSERVER_CERT, confSERVER_KEY, confCACERT, confCACERT_PATH)."}, cert.Pos)
+		m.exact("STARTTLS offered (confSERVER_CERT, confSERVER_KEY, confCACERT, confCACERT_PATH)", cert.Pos, "", "main.cf: smtpd_tls_security_level = may")
+	default:
+		m.exact("STARTTLS not offered (confSERVER_CERT without all of confSERVER_KEY, confCACERT, confCACERT_PATH)", cert.Pos, "",
+			"(nothing: sendmail makes its server's TLS context, and offers STARTTLS, only with all four; Postfix's smtpd_tls_security_level stays unset)")
 	}
 	m.main.set(secLimits, "smtp_tls_security_level", "may",
 		[]string{"sendmail's SMTP client starts TLS whenever the server offers it."})

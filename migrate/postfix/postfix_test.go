@@ -279,14 +279,16 @@ func TestFeatures(t *testing.T) {
 }
 
 // TestTLSLevels: sendmail offers STARTTLS once it has a server
-// certificate and key, and its client starts TLS whenever it is
-// offered: Postfix at security level may for both.
+// certificate and key and a CA file and directory, and its client
+// starts TLS whenever it is offered: Postfix at security level may for
+// both.
 func TestTLSLevels(t *testing.T) {
 	tls := "define(`confSERVER_CERT', `/etc/mail/tls/cert.pem')dnl\ndefine(`confSERVER_KEY', `/etc/mail/tls/key.pem')dnl\n"
+	ca := "define(`confCACERT', `/etc/mail/tls/ca.pem')dnl\ndefine(`confCACERT_PATH', `/etc/mail/tls')dnl\n"
 	for _, c := range []struct {
 		mc     string
 		server bool
-	}{{tls, true}, {"", false}} {
+	}{{tls + ca, true}, {tls, false}, {"", false}} {
 		main := file(t, migrateMC(t, mcHead+c.mc+mcTail, map[string]string{"aliases": "postmaster: root\n"}), "main.cf")
 		if got := strings.Contains(main, "\nsmtpd_tls_security_level = may\n"); got != c.server {
 			t.Errorf("certificate %v: smtpd_tls_security_level = may is there: %v\n%s", c.server, got, main)

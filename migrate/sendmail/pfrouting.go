@@ -445,16 +445,47 @@ func (m *migrator) pfLocalLimits() {
 	}
 }
 
-// pfTLS: sendmail offers STARTTLS on every daemon once confSERVER_CERT
-// is set, Postfix where smtpd_tls_security_level (or smtpd_use_tls)
-// says so; and Postfix can require it.
+// pfTLS: sendmail offers STARTTLS on every daemon once its server
+// certificate and key and a CA file and directory are set and exist
+// (tls.h TLS_I_SRV_CERT), Postfix where smtpd_tls_security_level (or
+// smtpd_use_tls) says so; and Postfix can require it.
 func (m *migrator) pfTLS() {
-	cert := false
+	set := map[string]ir.Option{}
 	for _, o := range m.cfg.Options {
-		if o.Name == "smtpd_tls_cert_file" && o.Pos.IsValid() {
-			_, cert = pfRaw(o)
+		if _, ok := pfRaw(o); ok && o.Pos.IsValid() {
+			set[o.Name] = o
 		}
 	}
+	_, cert := set["smtpd_tls_cert_file"]
+	_, key := set["smtpd_tls_key_file"]
+	offered := false // by Postfix's smtpd (main.cf)
+	if o, ok := set["smtpd_tls_security_level"]; ok {
+		offered = strings.EqualFold(o.Raw, "may") || strings.EqualFold(o.Raw, "encrypt")
+	} else if o, ok := set["smtpd_use_tls"]; ok {
+		offered = o.Bool
+	}
+	offered = offered && cert && key
+	// sendmail needs a CA file and directory as well: the system's,
+	// when main.cf names none
+	ca := 0
+	for _, d := range []struct{ param, conf, def string }{
+		{"smtpd_tls_CAfile", "confCACERT", "/etc/ssl/certs/ca-certificates.crt"},
+		{"smtpd_tls_CApath", "confCACERT_PATH", "/etc/ssl/certs"},
+	} {
+		if _, ok := set[d.param]; ok {
+			ca++
+			continue
+		}
+		if !offered {
+			continue
+		}
+		o := set["smtpd_tls_cert_file"]
+		m.mc.add(grpDefine, call("define", d.conf, d.def), "smtpd_tls_cert_file", o.Pos)
+		m.approx("STARTTLS: "+d.param+" (not set)", o.Pos, "define("+d.conf+", "+d.def+")",
+			"sendmail makes its server's TLS context, and offers STARTTLS, only when a CA file and directory exist too; Postfix needs neither: the system's (Debian's) are named, check that they exist", "")
+		ca++
+	}
+	sendmailOffers := cert && key && ca == 2
 	for _, o := range m.cfg.Options {
 		if !o.Pos.IsValid() {
 			continue
@@ -466,11 +497,15 @@ func (m *migrator) pfTLS() {
 				"Postfix requires STARTTLS before MAIL of every client; sendmail has no daemon option for it (the access map's TLS_Clt: and srv_features entries come closest)",
 				"")
 		case o.Name == "smtpd_tls_security_level" || o.Name == "smtpd_use_tls":
-			if !cert {
-				m.exact(o.Name+" = "+o.Raw, o.Pos, "", "(nothing: sendmail offers STARTTLS when it has a server certificate, and none is set)")
-				continue
+			switch {
+			case offered == sendmailOffers && offered:
+				m.exact(o.Name+" = "+o.Raw, o.Pos, "", "(sendmail offers STARTTLS: its server certificate, key, CA file and directory are set)")
+			case offered == sendmailOffers:
+				m.exact(o.Name+" = "+o.Raw, o.Pos, "", "(nothing: sendmail offers no STARTTLS either, without all of a server certificate, key, CA file and directory)")
+			default:
+				m.approx(o.Name+" = "+o.Raw, o.Pos, "(nothing)",
+					"Postfix offers no STARTTLS here, sendmail does: it has a server certificate, key, CA file and directory", "")
 			}
-			m.exact(o.Name+" = "+o.Raw, o.Pos, "", "(sendmail offers STARTTLS as its server certificate is set)")
 		}
 	}
 	// the client: sendmail's starts TLS whenever the server offers it
@@ -491,7 +526,7 @@ func (m *migrator) pfTLS() {
 				"sendmail's SMTP client starts TLS when the server offers it but does not require it (or verify the server) unless the access map says so per host (TLS_Srv: entries)", "")
 		}
 	}
-	if !cert {
+	if !sendmailOffers {
 		return
 	}
 	for _, l := range m.cfg.Listeners {
