@@ -184,13 +184,21 @@ func (m *Mailer) Port() string {
 	return f[2]
 }
 
+// Mailer is the mailer named name, nil when there is none.
+func (c *Config) Mailer(name string) *Mailer {
+	for i := range c.Mailers {
+		if c.Mailers[i].Name == name {
+			return &c.Mailers[i]
+		}
+	}
+	return nil
+}
+
 // MailerPort is the port of the mailer named name (Mailer.Port), ""
 // when there is no such mailer or it names none.
 func (c *Config) MailerPort(name string) string {
-	for i := range c.Mailers {
-		if c.Mailers[i].Name == name {
-			return c.Mailers[i].Port()
-		}
+	if m := c.Mailer(name); m != nil {
+		return m.Port()
 	}
 	return ""
 }

@@ -29,15 +29,14 @@ func transportName(mailer string) (string, bool) {
 // too (smtp_tcp_port), and every next hop through another mailer names
 // its port (hopPort).
 func (m *migrator) smtpPort() {
-	for _, ml := range m.cfg.Mailers {
-		if ml.Name != "esmtp" || ml.Port() == "" {
-			continue
-		}
-		m.esmtpPort = ml.Port()
-		m.main.set(secRouting, "smtp_tcp_port", m.esmtpPort,
-			[]string{"sendmail's esmtp mailer connects to port " + m.esmtpPort + " (A=" + ml.Args + "): mail Postfix delivers itself to other domains goes there too."}, ml.Pos)
-		m.exact("mailer esmtp: A="+ml.Args, ml.Pos, ml.Origin, "main.cf: smtp_tcp_port = "+m.esmtpPort)
+	ml := m.cfg.Mailer("esmtp")
+	if ml == nil || ml.Port() == "" {
+		return
 	}
+	m.esmtpPort = ml.Port()
+	m.main.set(secRouting, "smtp_tcp_port", m.esmtpPort,
+		[]string{"sendmail's esmtp mailer connects to port " + m.esmtpPort + " (A=" + ml.Args + "): mail Postfix delivers itself to other domains goes there too."}, ml.Pos)
+	m.exact("mailer esmtp: A="+ml.Args, ml.Pos, ml.Origin, "main.cf: smtp_tcp_port = "+m.esmtpPort)
 }
 
 // hopPort is the port a Postfix next hop that stands for a route
@@ -385,13 +384,8 @@ var localMacros = map[string]string{"$u": `"$USER"`, "$h": `"$EXTENSION"`, "$f":
 // becomes mailbox_transport.
 func (m *migrator) localDelivery() {
 	l := m.cfg.Routing.Local
-	var ml *ir.Mailer
 	name := cmp.Or(l.Mailer.Value, "local")
-	for i := range m.cfg.Mailers {
-		if m.cfg.Mailers[i].Name == name {
-			ml = &m.cfg.Mailers[i]
-		}
-	}
+	ml := m.cfg.Mailer(name)
 	if ml == nil {
 		return
 	}

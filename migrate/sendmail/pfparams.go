@@ -53,9 +53,10 @@ var pfInstallation = map[string]bool{
 // pfParams reports, as the other direction does for sendmail's options,
 // every parameter main.cf sets that no step of the migration has
 // reported: one whose lines (from its name to the next parameter) hold
-// no report item, that is not carried through the IR (pfHandled) and
-// that pfOptions does not translate. Installation settings are exact
-// (nothing to migrate); every other one is not translated.
+// no report item (pfOptions and the steps it calls report each
+// parameter they read on its line) and that is not carried through the
+// IR (pfHandled). Installation settings are exact (nothing to migrate);
+// every other one is not translated.
 func (m *migrator) pfParams() {
 	opts := slices.Clone(m.cfg.Options)
 	slices.SortStableFunc(opts, func(a, b ir.Option) int {
@@ -78,19 +79,6 @@ func (m *migrator) pfParams() {
 	}
 	for i, o := range opts {
 		if !o.Pos.IsValid() || pfHandled[o.Name] {
-			continue
-		}
-		if po, ok := pfOptionMap[o.Name]; ok {
-			if _, ok := po.conv(o); ok {
-				continue // pfOptions translated it
-			}
-		}
-		switch o.Name {
-		case "smtpd_tls_security_level", "smtpd_use_tls", "smtpd_enforce_tls", // pfTLS
-			"smtp_tls_security_level", "smtp_use_tls", "smtp_enforce_tls",
-			"disable_vrfy_command", "smtpd_helo_required", // pfPrivacy
-			"mailbox_size_limit", // pfLocalLimits
-			"mailbox_command":    // pfLocalMailer
 			continue
 		}
 		end := int(^uint(0) >> 1)

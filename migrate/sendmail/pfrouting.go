@@ -496,6 +496,8 @@ func (m *migrator) pfTLS() {
 			m.approx(o.Name+" = "+o.Raw, o.Pos, "(nothing)",
 				"Postfix requires STARTTLS before MAIL of every client; sendmail has no daemon option for it (the access map's TLS_Clt: and srv_features entries come closest)",
 				"")
+		case o.Name == "smtpd_enforce_tls":
+			m.exact(o.Name+" = "+o.Raw, o.Pos, "", "(nothing: sendmail does not require STARTTLS either)")
 		case o.Name == "smtpd_tls_security_level" || o.Name == "smtpd_use_tls":
 			switch {
 			case offered == sendmailOffers && offered:
