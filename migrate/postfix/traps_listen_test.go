@@ -21,7 +21,7 @@ import (
 // IPv4 counts for both families). Every socket only one of them has
 // must be named by a non-exact report item for a daemon on that port.
 func TestTrapListeners(t *testing.T) {
-	needOracles(t)
+	trapcheck.NeedOracles(t)
 	var agree, differ, named int
 	for _, c := range trapCases(t, "sm-listen-") {
 		t.Run(c.name, func(t *testing.T) {

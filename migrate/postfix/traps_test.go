@@ -6,7 +6,6 @@ import (
 
 	"mailcc/internal/oracle/pforacle"
 	"mailcc/internal/oracle/smoracle"
-	"mailcc/internal/testenv"
 	"mailcc/migrate/internal/trapcheck"
 	"mailcc/migrate/postfix"
 )
@@ -27,16 +26,6 @@ func trapCases(t *testing.T, prefix string) []smCase {
 	return out
 }
 
-// needOracles reports the real programs both sides need.
-func needOracles(t *testing.T) {
-	t.Helper()
-	testenv.Tool(t, "sendmail")
-	testenv.Tool(t, "m4")
-	testenv.CFDir(t)
-	testenv.Tool(t, "postfix")
-	testenv.Tool(t, "postconf")
-}
-
 // TestTrapMilterFailure (trap 19): for each corpus/traps/sm-milter-*
 // case (an INPUT_MAIL_FILTER on a loopback port nothing listens on,
 // with no F=, F=T or F=R), an SMTP session with the real sendmail
@@ -46,7 +35,7 @@ func needOracles(t *testing.T) {
 // the report must have a non-exact item for the INPUT_MAIL_FILTER. The
 // greetings are compared the same way.
 func TestTrapMilterFailure(t *testing.T) {
-	needOracles(t)
+	trapcheck.NeedOracles(t)
 	var agree, differ, named int
 	for _, c := range trapCases(t, "sm-milter-") {
 		t.Run(c.name, func(t *testing.T) {

@@ -22,7 +22,7 @@ import (
 // Postfix smtpd on the migrated configuration must agree, or the report
 // must name the difference.
 func TestTrapSTARTTLS(t *testing.T) {
-	needOracles(t)
+	trapcheck.NeedOracles(t)
 	host := "mx.trap.test"
 	for _, c := range []struct {
 		name         string

@@ -9,7 +9,6 @@ import (
 	"mailcc/internal/oracle/listen"
 	"mailcc/internal/oracle/pforacle"
 	"mailcc/internal/oracle/smoracle"
-	"mailcc/internal/testenv"
 	"mailcc/migrate/internal/irfacts"
 	"mailcc/migrate/internal/trapcheck"
 	"mailcc/migrate/sendmail"
@@ -36,10 +35,7 @@ func trapCases(t *testing.T, prefix string) []traceCase {
 // give greetings of the same class, or the report must have a
 // non-exact item for smtpd_milters.
 func TestTrapMilterFailure(t *testing.T) {
-	testenv.Tool(t, "sendmail")
-	testenv.Tool(t, "m4")
-	testenv.CFDir(t)
-	testenv.Tool(t, "postfix")
+	trapcheck.NeedOracles(t)
 	var agree, differ, named int
 	for _, c := range trapCases(t, "pf-milter-") {
 		t.Run(c.name, func(t *testing.T) {
@@ -96,10 +92,7 @@ func TestTrapMilterFailure(t *testing.T) {
 // item of a master.cf service on that port, or of inet_interfaces or
 // inet_protocols.
 func TestTrapListeners(t *testing.T) {
-	testenv.Tool(t, "sendmail")
-	testenv.Tool(t, "m4")
-	testenv.CFDir(t)
-	testenv.Tool(t, "postfix")
+	trapcheck.NeedOracles(t)
 	var agree, differ, named int
 	for _, c := range trapCases(t, "pf-listen-") {
 		t.Run(c.name, func(t *testing.T) {

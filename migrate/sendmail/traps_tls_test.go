@@ -7,7 +7,6 @@ import (
 
 	"mailcc/internal/oracle/pforacle"
 	"mailcc/internal/oracle/smoracle"
-	"mailcc/internal/testenv"
 	"mailcc/migrate/internal/trapcheck"
 	"mailcc/migrate/sendmail"
 )
@@ -23,10 +22,7 @@ import (
 // sendmail (sendmail -bs) on the migrated configuration must agree, or
 // the report must name the difference.
 func TestTrapSTARTTLS(t *testing.T) {
-	testenv.Tool(t, "sendmail")
-	testenv.Tool(t, "m4")
-	testenv.CFDir(t)
-	testenv.Tool(t, "postfix")
+	trapcheck.NeedOracles(t)
 	host := "mx.trap.test"
 	for _, c := range []struct {
 		name, level string

@@ -112,3 +112,14 @@ func DiffSockets(orig, migrated []listen.Socket) (agree int, onlyOrig, onlyMigra
 	}
 	return agree, onlyOrig, onlyMigrated
 }
+
+// NeedOracles reports the real programs both sides of a trap test need:
+// sendmail, GNU m4 and the cf library, Postfix and postconf.
+func NeedOracles(t testing.TB) {
+	t.Helper()
+	testenv.Tool(t, "sendmail")
+	testenv.Tool(t, "m4")
+	testenv.CFDir(t)
+	testenv.Tool(t, "postfix")
+	testenv.Tool(t, "postconf")
+}
