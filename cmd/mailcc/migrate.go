@@ -40,6 +40,7 @@ type migrateOptions struct {
 	makemaps       bool
 	strict         bool
 	cpuprofile     string
+	memprofile     string
 }
 
 func newMigrateCmd() *cobra.Command {
@@ -204,6 +205,8 @@ func migrateFlags(cmd *cobra.Command, o *migrateOptions, target string) {
 	f.BoolVar(&o.makemaps, "makemaps", false, "once written, build every table's database as the "+target+" tools would")
 	f.StringVar(&o.cpuprofile, "cpuprofile", "", "write a Go CPU profile of the run to `FILE` (for go tool pprof)")
 	f.MarkHidden("cpuprofile")
+	f.StringVar(&o.memprofile, "memprofile", "", "write a Go heap profile of what is live once the migration is made (before the files are written) to `FILE`")
+	f.MarkHidden("memprofile")
 }
 
 // migrateFile is what happens to one output file.
@@ -271,6 +274,11 @@ func runMigrate(o *migrateOptions, d direction) error {
 	early.migrated()
 	if err != nil {
 		return &exitError{code: 1, msg: err.Error()}
+	}
+	if o.memprofile != "" {
+		if err := writeHeapProfile(o.memprofile); err != nil {
+			return &exitError{code: 1, msg: err.Error()}
+		}
 	}
 	for _, e := range diags.Errors() {
 		report.Unread(e.Pos.String(), e.Msg)
@@ -579,6 +587,24 @@ func startCPUProfile(path string) (stop func(), err error) {
 		pprof.StopCPUProfile()
 		f.Close()
 	}, nil
+}
+
+// writeHeapProfile writes a profile of the live heap to path, after a
+// collection (so that it holds what is live now, not at the last one).
+func writeHeapProfile(path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("--memprofile: %w", err)
+	}
+	runtime.GC()
+	err = pprof.WriteHeapProfile(f)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("--memprofile %s: %w", path, err)
+	}
+	return nil
 }
 
 // makeSendmailMaps builds the databases of a sendmail configuration's
