@@ -129,10 +129,10 @@ type migrator struct {
 	spamMode                                 string
 	relayAuth, openRelay, delayed            bool
 	delayedClientClass                       bool
-	// accItems gets the access entries' report items, made on a
-	// goroutine of its own once the policy is written
-	accItems chan []Item
-	accRoom  int // where they start in what accItems gives
+	// accItems gets the access entries' report items, those that are
+	// not exact made on a goroutine of its own once the policy is
+	// written
+	accItems chan *accessItems
 }
 
 func newMigrator(cfg *ir.Config, opt Options) *migrator {

@@ -502,20 +502,11 @@ func (m *migrator) policy() {
 			e.rep.dead = "no check of this configuration reads " + e.ae.Tag + ": entries"
 		}
 	}
-	// Nothing changes the entries' reports after this: their items are
-	// made while the migration goes on (restrictions adds them). They
-	// are made after room for the items that come before them (those
-	// so far, and at most one per entry of the other tables), so that
-	// restrictions puts those in front instead of copying a million
-	// items.
-	m.accRoom = len(m.rep.Items) + 64
-	for _, t := range m.cfg.Tables {
-		if t != p.access {
-			m.accRoom += len(t.Entries)
-		}
-	}
-	m.accItems = make(chan []Item, 1)
-	go func() { m.accItems <- acc.accessItems(m.accRoom) }()
+	// Nothing changes the entries' reports after this: the items of
+	// those that are not exact are made while the migration goes on
+	// (restrictions adds them).
+	m.accItems = make(chan *accessItems, 1)
+	go func() { m.accItems <- acc.items() }()
 }
 
 // clientAccess: Connect: entries (and untagged host and address keys)
@@ -1430,14 +1421,7 @@ func (m *migrator) restrictions() {
 		[]string{"sendmail's check_rcpt: " + strings.Join(steps, ", then ") + "."})
 	// the access entries' report items
 	if m.accItems != nil {
-		items := <-m.accItems
-		if pre := m.rep.Items; len(pre) <= m.accRoom {
-			start := m.accRoom - len(pre)
-			copy(items[start:], pre)
-			m.rep.Items = items[start:]
-		} else {
-			m.rep.Items = append(m.rep.Items, items[m.accRoom:]...)
-		}
+		m.rep.AddEntries(<-m.accItems)
 	}
 	if len(relay) > 3 || m.delayed || len(m.senderPost) > 0 {
 		m.inherent("RCPT TO:<postmaster>", "Postfix's smtpd",
@@ -1492,28 +1476,75 @@ func (m *migrator) addClass(name, value, note string) {
 	m.main.set(secPolicy, name, value, []string{note})
 }
 
-// accessItems is one report item per access entry (the reports are
-// final once the policy is written), after room zero items (and with
-// room for some more after them).
-func (s *accessSet) accessItems(room int) []Item {
-	items := make([]Item, room+len(s.reports), room+len(s.reports)+256)
-	// in as many parts at once as there are processors: restrictions
-	// waits for them
+// accessItems are the report items of the access entries
+// (report.Entries): those that are not exact are made at once, the
+// others when the report asks.
+type accessItems struct {
+	reports []*entryReport
+	// the items of the entries that are not exact, made in parts of
+	// part entries each
+	part  int
+	parts []itemPart
+}
+
+// itemPart lists the entries of a part that are not exact (idx) and
+// their items.
+type itemPart struct {
+	idx   []int32
+	items []Item
+}
+
+func (a *accessItems) Len() int          { return len(a.reports) }
+func (a *accessItems) Exact(i int) bool  { return a.reports[i].exact() }
+func (a *accessItems) File(i int) string { return a.reports[i].en.Pos.File }
+func (a *accessItems) Item(i int) Item {
+	p := &a.parts[i/a.part]
+	if k, ok := slices.BinarySearch(p.idx, int32(i)); ok {
+		return p.items[k]
+	}
+	return a.reports[i].item()
+}
+
+// items makes the items of the entries that are not exact (the reports
+// are final once the policy is written), in as many parts at once as
+// there are processors: restrictions waits for them.
+func (s *accessSet) items() *accessItems {
 	n := max(runtime.GOMAXPROCS(0), 1)
-	part := (len(s.reports) + n - 1) / n
+	a := &accessItems{reports: s.reports, part: max((len(s.reports)+n-1)/n, 1)}
+	a.parts = make([]itemPart, (len(s.reports)+a.part-1)/a.part)
 	var wg sync.WaitGroup
-	for lo := 0; lo < len(s.reports); lo += part {
-		hi := min(lo+part, len(s.reports))
+	for p := range a.parts {
+		lo := p * a.part
+		hi := min(lo+a.part, len(s.reports))
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			r := &a.parts[p]
+			n := 0
 			for j := lo; j < hi; j++ {
-				items[room+j] = s.reports[j].item()
+				if !s.reports[j].exact() {
+					n++
+				}
+			}
+			r.idx, r.items = make([]int32, 0, n), make([]Item, 0, n)
+			for j := lo; j < hi; j++ {
+				if !s.reports[j].exact() {
+					r.idx = append(r.idx, int32(j))
+					r.items = append(r.items, s.reports[j].item())
+				}
 			}
 		}()
 	}
 	wg.Wait()
-	return items
+	return a
+}
+
+// exact says whether the entry's item is exact (item's cases).
+func (r *entryReport) exact() bool {
+	if len(r.targets) == 0 {
+		return r.dead != ""
+	}
+	return len(r.differs) == 0
 }
 
 // item is the report item of an access entry.

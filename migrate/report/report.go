@@ -9,10 +9,12 @@
 package report
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/netip"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -40,8 +42,119 @@ type Report struct {
 	To   string `json:"to"`
 	// Items are in the order the constructs were visited: identity,
 	// domains, relaying, the access map, address rewriting, routing,
-	// listeners, options, what mailcc keeps opaque.
+	// listeners, options, what mailcc keeps opaque. The exact entries
+	// of tables added with AddEntries are not among them (All and the
+	// JSON encoding list them, in their place).
 	Items []Item `json:"items"`
+
+	// tables added with AddEntries, by the index in Items where their
+	// entries go
+	tables []entryTable
+}
+
+// Entries are the report items of one table's entries. A table may
+// have a million entries: the item of an exact entry is made only when
+// All (or the JSON encoding) asks for it, since the text form only
+// counts those (a million Items, with their strings, were the largest
+// part of the memory of the migration of such a table).
+type Entries interface {
+	// Len is the number of entries.
+	Len() int
+	// Exact says whether entry i migrated exactly.
+	Exact(i int) bool
+	// File is the file entry i is in (the file of its item's Pos).
+	File(i int) string
+	// Item is the item of entry i; Report asks once for each entry that
+	// is not exact, and for the exact ones only in All.
+	Item(i int) Item
+}
+
+type entryTable struct {
+	at      int // index in Items of the table's first item that is not exact
+	exact   int
+	perFile map[string]int // the exact entries, counted by file
+	e       Entries
+}
+
+// AddEntries adds the items of a table's entries: those that are not
+// exact to Items, now and in order; the exact ones as a count, made by
+// All when asked for.
+func (r *Report) AddEntries(e Entries) {
+	t := entryTable{at: len(r.Items), perFile: map[string]int{}, e: e}
+	n := 0
+	for i := range e.Len() {
+		if !e.Exact(i) {
+			n++
+		}
+	}
+	r.Items = slices.Grow(r.Items, n)
+	file, run := "", 0 // a run of exact entries in one file
+	for i := range e.Len() {
+		if !e.Exact(i) {
+			r.Items = append(r.Items, e.Item(i))
+			continue
+		}
+		t.exact++
+		if f := e.File(i); f != file {
+			if run > 0 {
+				t.perFile[file] += run
+			}
+			file, run = f, 0
+		}
+		run++
+	}
+	if run > 0 {
+		t.perFile[file] += run
+	}
+	r.tables = append(r.tables, t)
+}
+
+// Len is the number of items, the exact entries of tables added with
+// AddEntries included.
+func (r *Report) Len() int {
+	n := len(r.Items)
+	for _, t := range r.tables {
+		n += t.exact
+	}
+	return n
+}
+
+// All returns every item in the order the constructs were visited: Items
+// with the exact entries of the tables added with AddEntries in their
+// places. Items added after a table come after it.
+func (r *Report) All() []Item {
+	if len(r.tables) == 0 {
+		return r.Items
+	}
+	out := make([]Item, 0, r.Len())
+	next := 0
+	for _, t := range r.tables {
+		out = append(out, r.Items[next:t.at]...)
+		next = t.at
+		for i := range t.e.Len() {
+			if t.e.Exact(i) {
+				out = append(out, t.e.Item(i))
+			} else {
+				out = append(out, r.Items[next])
+				next++
+			}
+		}
+	}
+	return append(out, r.Items[next:]...)
+}
+
+// MarshalJSON encodes the report with every item (All).
+func (r *Report) MarshalJSON() ([]byte, error) {
+	type plain Report // without this method
+	p := plain(*r)
+	p.Items = r.All()
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false) // as WriteJSON and mailcc migrate --json write it
+	if err := enc.Encode(p); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
 }
 
 // Item is one source construct and what became of it.
@@ -377,6 +490,9 @@ func matchClient(pat string, addr netip.Addr, name string) bool {
 
 // Summary counts the items by fidelity.
 func (r *Report) Summary() (exact, approx, none int) {
+	for _, t := range r.tables {
+		exact += t.exact
+	}
 	for _, it := range r.Items {
 		switch it.Fidelity {
 		case Exact:
@@ -511,6 +627,14 @@ func (r *Report) WriteText(w io.Writer) error {
 		}
 		b.WriteByte('\n')
 	}
+	for _, t := range r.tables {
+		for file, n := range t.perFile {
+			if perFile[file] == 0 {
+				files = append(files, file)
+			}
+			perFile[file] += n
+		}
+	}
 	sort.Strings(files)
 	for _, f := range files {
 		n := perFile[f]
@@ -522,7 +646,7 @@ func (r *Report) WriteText(w io.Writer) error {
 			inherent++
 		}
 	}
-	fmt.Fprintf(&b, "%d constructs: %d exact, %d approximate, %d not expressible", len(r.Items), exact, approx, none)
+	fmt.Fprintf(&b, "%d constructs: %d exact, %d approximate, %d not expressible", r.Len(), exact, approx, none)
 	if inherent > 0 {
 		fmt.Fprintf(&b, " (%d of them differences between the two MTAs that no configuration avoids)", inherent)
 	}

@@ -1,6 +1,7 @@
 package report_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/netip"
 	"strconv"
@@ -125,5 +126,85 @@ func TestCheck(t *testing.T) {
 	}
 	if len(ft.logs) != 1 || !strings.Contains(ft.logs[0], "predicted n=2") {
 		t.Errorf("logs %q", ft.logs)
+	}
+}
+
+// entries is a table of report.Entries for TestAddEntries: entry i is
+// in files[i], exact unless it is in notExact.
+type entries struct {
+	files    []string
+	notExact map[int]bool
+	asked    map[int]int // how often Item was asked for each entry
+}
+
+func (e *entries) Len() int          { return len(e.files) }
+func (e *entries) Exact(i int) bool  { return !e.notExact[i] }
+func (e *entries) File(i int) string { return e.files[i] }
+func (e *entries) Item(i int) report.Item {
+	e.asked[i]++
+	it := report.Item{Construct: "entry access key" + strconv.Itoa(i), Pos: e.files[i] + ":" + strconv.Itoa(i+1), Fidelity: report.Exact}
+	if e.notExact[i] {
+		it.Fidelity, it.Differs = report.Approximate, "differs"
+	}
+	return it
+}
+
+// TestAddEntries: a table's exact entries are counted, not made, until
+// All (or the JSON encoding) lists them in their place, between the
+// items added before and after the table.
+func TestAddEntries(t *testing.T) {
+	e := &entries{files: []string{"access", "access", "access", "more", "access"},
+		notExact: map[int]bool{1: true, 3: true}, asked: map[int]int{}}
+	r := &report.Report{From: "sendmail", To: "postfix"}
+	r.Items = append(r.Items, report.Item{Construct: "before", Fidelity: report.Exact})
+	r.AddEntries(e)
+	r.Items = append(r.Items, report.Item{Construct: "after", Fidelity: report.NotExpressible, Why: "w", Action: "a"})
+	if len(r.Items) != 4 || r.Items[1].Construct != "entry access key1" || r.Items[2].Construct != "entry access key3" {
+		t.Errorf("Items: %+v", r.Items)
+	}
+	if want := map[int]int{1: 1, 3: 1}; fmt.Sprint(e.asked) != fmt.Sprint(want) {
+		t.Errorf("items made by AddEntries: %v, want %v", e.asked, want)
+	}
+	if n := r.Len(); n != 7 {
+		t.Errorf("Len %d, want 7", n)
+	}
+	if ex, ap, no := r.Summary(); ex != 4 || ap != 2 || no != 1 {
+		t.Errorf("Summary %d %d %d, want 4 2 1", ex, ap, no)
+	}
+	var got []string
+	for _, it := range r.All() {
+		got = append(got, it.Construct)
+	}
+	want := []string{"before", "entry access key0", "entry access key1", "entry access key2", "entry access key3", "entry access key4", "after"}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("All: %q\nwant %q", got, want)
+	}
+	var js strings.Builder
+	if err := r.WriteJSON(&js); err != nil {
+		t.Fatal(err)
+	}
+	var back report.Report
+	if err := json.Unmarshal([]byte(js.String()), &back); err != nil {
+		t.Fatal(err)
+	}
+	got = got[:0]
+	for _, it := range back.Items {
+		got = append(got, it.Construct)
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) || back.From != "sendmail" {
+		t.Errorf("JSON: %q from %q\nwant %q", got, back.From, want)
+	}
+	var text strings.Builder
+	if err := r.WriteText(&text); err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range []string{"access: exact: 3 entries\n", "more:4: approximate: entry access key3\n",
+		"7 constructs: 4 exact, 2 approximate, 1 not expressible\n"} {
+		if !strings.Contains(text.String(), line) {
+			t.Errorf("text lacks %q:\n%s", line, text.String())
+		}
+	}
+	if strings.Contains(text.String(), "more: exact") {
+		t.Errorf("text counts an exact entry in more:\n%s", text.String())
 	}
 }
