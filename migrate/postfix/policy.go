@@ -780,9 +780,13 @@ func (m *migrator) senderChecks(p *smPolicy, acc *accessSet) {
 		m.senderPost = append(m.senderPost, "reject_non_fqdn_sender")
 		m.main.set(secPolicy, "non_fqdn_reject_code", fmt.Sprint(r.code),
 			[]string{"sendmail refuses unqualified senders with 553 (FEATURE(accept_unqualified_senders) allows them)."}, p.unqualified.Pos)
+		bang := "a host!user sender, which sendmail reads as user@host"
+		if m.bangPathSenders(p) {
+			bang = "a host!user sender whose host has no dot, which sendmail reads as user@host.UUCP"
+		}
 		m.approx("sendmail's check_mail: unqualified senders are refused", p.unqualified.Pos, p.unqualified.Origin,
 			"smtpd_sender_restrictions: reject_non_fqdn_sender, non_fqdn_reject_code = "+fmt.Sprint(r.code),
-			"Postfix answers with the enhanced status 5.5.2 (sendmail "+r.dsn+", which Postfix cannot give: check_sender_access sees the sender only after it is qualified with $myorigin); it also refuses a sender whose domain is a single label (user@host), which sendmail accepts when that name resolves, and a host!user sender, which sendmail reads as user@host",
+			"Postfix answers with the enhanced status 5.5.2 (sendmail "+r.dsn+", which Postfix cannot give: check_sender_access sees the sender only after it is qualified with $myorigin); it also refuses a sender whose domain is a single label (user@host), which sendmail accepts when that name resolves, and "+bang,
 			"mail 192.0.2.1 user",
 			Affect{Kinds: []string{"mail", "rcpt"}, When: WhenSenderUnqualified},
 			Affect{Kinds: []string{"mail", "rcpt"}, When: WhenSenderNoDot})
@@ -1429,6 +1433,35 @@ func (m *migrator) restrictions() {
 			"rcpt 192.0.2.1 spammer@example.net postmaster",
 			Affect{Kinds: []string{"rcpt"}, Recipient: "postmaster@", When: WhenRecipientUnqualified})
 	}
+}
+
+// bangPathSenders: without FEATURE(nouucp), sendmail's ruleset 3 reads
+// a sender host.domain!user (a host with a dot) as user@host.domain
+// before check_mail looks at it, so such a sender is qualified.
+// Postfix's reject_non_fqdn_sender looks at the sender as the client
+// gave it, and would refuse it as unqualified (trivial-rewrite's
+// swap_bangpath turns it into user@host.domain only after that, for
+// the other checks and the queue file). An smtpd_command_filter swaps
+// it in the MAIL command first, as sendmail does: the sender the
+// other checks see, and the queue file gets, is the same as without
+// it. A host without a dot (sendmail: user@host.UUCP) is left alone.
+func (m *migrator) bangPathSenders(p *smPolicy) bool {
+	if !m.cfg.Rewrite.BangPath || p.unqualified == nil {
+		return false
+	}
+	if m.bangFilter {
+		return true
+	}
+	m.bangFilter = true
+	f := m.newMap("command_filter.regexp", "regexp",
+		"sendmail reads the sender host.domain!user as user@host.domain (ruleset 3, without FEATURE(nouucp)): the MAIL command is rewritten so, before reject_non_fqdn_sender sees the sender.")
+	const host, user = `[^]@<>!"[:space:][]+\.[^]@<>!"[:space:].[]+`, `[^@<>"[:space:]]+`
+	f.add(`/^(MAIL[[:space:]]+FROM:[[:space:]]*<)(`+host+`)!(`+user+`)>(.*)$/`, "${1}${3}@${2}>${4}", p.unqualified.Pos)
+	m.main.set(secPolicy, "smtpd_command_filter", m.mapRef(f),
+		[]string{"MAIL FROM:<host.domain!user> becomes MAIL FROM:<user@host.domain>, as sendmail reads it."}, p.unqualified.Pos)
+	m.exact("sendmail's ruleset 3: a sender host.domain!user is user@host.domain", p.unqualified.Pos, p.unqualified.Origin,
+		"main.cf: smtpd_command_filter = "+m.mapRef(f))
+	return true
 }
 
 // routingReject: FEATURE(nouucp, reject) and FEATURE(nopercenthack,

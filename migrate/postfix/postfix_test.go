@@ -3,13 +3,16 @@ package postfix_test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 
 	"mailcc/cfparse"
+	"mailcc/internal/testenv"
 	"mailcc/ir"
 	"mailcc/migrate/postfix"
 	"mailcc/migrate/report"
@@ -295,6 +298,58 @@ func TestTLSLevels(t *testing.T) {
 		}
 		if !strings.Contains(main, "\nsmtp_tls_security_level = may\n") {
 			t.Errorf("smtp_tls_security_level = may is missing:\n%s", main)
+		}
+	}
+}
+
+// TestBangPathSenders: without FEATURE(nouucp), sendmail's ruleset 3
+// reads a sender host.domain!user as user@host.domain ("domain uucps",
+// cf/m4/proto.m4), and host!user (a host without a dot) as
+// user@host.UUCP. The migration rewrites the first form in the MAIL
+// command (smtpd_command_filter), so that reject_non_fqdn_sender does
+// not refuse it; the real postmap answers with the filter as smtpd
+// would look it up. With FEATURE(nouucp), or when unqualified senders
+// are accepted, there is nothing to rewrite.
+func TestBangPathSenders(t *testing.T) {
+	postmap := testenv.Tool(t, "postmap")
+	res := migrateMC(t, mcHead+mcTail, map[string]string{"aliases": "postmaster: root\n"})
+	if s := file(t, res, "main.cf"); !strings.Contains(s, "smtpd_command_filter = regexp:/etc/postfix/command_filter.regexp\n") {
+		t.Fatalf("main.cf has no command filter:\n%s", s)
+	}
+	dir := t.TempDir()
+	for _, f := range res.Files {
+		if err := os.WriteFile(filepath.Join(dir, f.Name), f.Data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	path := filepath.Join(dir, "command_filter.regexp")
+	for cmd, want := range map[string]string{
+		"MAIL FROM:<good.example!user>":               "MAIL FROM:<user@good.example>",
+		"mail from:<good.example!user> SIZE=100":      "mail from:<user@good.example> SIZE=100",
+		"MAIL FROM:<a.b.example!x!user>":              "MAIL FROM:<x!user@a.b.example>",
+		"MAIL FROM:<host!user>":                       "",
+		"MAIL FROM:<user@good.example>":               "",
+		"MAIL FROM:<other.example!user@good.example>": "",
+		"RCPT TO:<good.example!user>":                 "",
+	} {
+		var stderr strings.Builder
+		c := exec.Command(postmap, "-c", dir, "-q", cmd, "regexp:"+path)
+		c.Stderr = &stderr
+		out, err := c.Output()
+		got := strings.TrimSpace(string(out))
+		if ee, ok := err.(*exec.ExitError); ok && ee.ExitCode() == 1 && stderr.Len() == 0 {
+			err = nil // not found
+		} else if err != nil {
+			err = fmt.Errorf("%v: %s", err, stderr.String())
+		}
+		if err != nil || got != want {
+			t.Errorf("%q: postmap -q gives %q (%v), want %q", cmd, got, err, want)
+		}
+	}
+	for _, mc := range []string{"FEATURE(`nouucp', `nospecial')dnl\n", "FEATURE(`nouucp', `reject')dnl\n", "FEATURE(`accept_unqualified_senders')dnl\n"} {
+		res := migrateMC(t, mcHead+mc+mcTail, map[string]string{"aliases": "postmaster: root\n"})
+		if s := file(t, res, "main.cf"); strings.Contains(s, "smtpd_command_filter") {
+			t.Errorf("%s: main.cf has a command filter:\n%s", strings.TrimSpace(mc), s)
 		}
 	}
 }
