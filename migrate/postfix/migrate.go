@@ -128,7 +128,6 @@ type migrator struct {
 	spamRestr                                []string
 	spamMode                                 string
 	relayAuth, openRelay, delayed            bool
-	bangFilter                               bool // bangPathSenders wrote its filter
 	delayedClientClass                       bool
 	// accItems gets the access entries' report items, those that are
 	// not exact made on a goroutine of its own once the policy is

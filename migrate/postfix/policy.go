@@ -1449,10 +1449,6 @@ func (m *migrator) bangPathSenders(p *smPolicy) bool {
 	if !m.cfg.Rewrite.BangPath || p.unqualified == nil {
 		return false
 	}
-	if m.bangFilter {
-		return true
-	}
-	m.bangFilter = true
 	f := m.newMap("command_filter.regexp", "regexp",
 		"sendmail reads the sender host.domain!user as user@host.domain (ruleset 3, without FEATURE(nouucp)): the MAIL command is rewritten so, before reject_non_fqdn_sender sees the sender.")
 	const host, user = `[^]@<>!"[:space:][]+\.[^]@<>!"[:space:].[]+`, `[^@<>"[:space:]]+`
