@@ -2,7 +2,6 @@ package sendmail
 
 import (
 	"slices"
-	"strconv"
 	"strings"
 
 	"mailcc/ir"
@@ -68,13 +67,8 @@ func (m *migrator) pfParams() {
 	// the report's items, by file and line
 	reported := map[string][]int{}
 	for _, it := range m.rep.Items {
-		f := strings.Split(it.Pos, ":")
-		if len(f) < 3 {
-			continue
-		}
-		file := strings.Join(f[:len(f)-2], ":")
-		if n, err := strconv.Atoi(f[len(f)-2]); err == nil {
-			reported[file] = append(reported[file], n)
+		if p, err := ir.ParsePos(it.Pos); err == nil && p.Line > 0 {
+			reported[p.File] = append(reported[p.File], p.Line)
 		}
 	}
 	for i, o := range opts {
