@@ -26,6 +26,26 @@ func trapCases(t *testing.T, prefix string) []smCase {
 	return out
 }
 
+// sessions runs cmds in an SMTP session with the real sendmail on the
+// configuration in smDir (sendmail -bs) and with the real Postfix smtpd
+// on res, the migrated configuration, and returns both replies.
+func sessions(t *testing.T, smDir string, res *postfix.Result, cmds []string) (sm, pf [][]string, meta *pforacle.Meta) {
+	t.Helper()
+	sm, _, err := smoracle.Session(smDir, cmds, smoracle.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	writeFiles(t, dir, res)
+	oracleLimit <- struct{}{}
+	pf, meta, err = pforacle.Session(dir, cmds, pforacle.Options{})
+	<-oracleLimit
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sm, pf, meta
+}
+
 // TestTrapMilterFailure (trap 19): for each corpus/traps/sm-milter-*
 // case (an INPUT_MAIL_FILTER on a loopback port nothing listens on,
 // with no F=, F=T or F=R), an SMTP session with the real sendmail
@@ -42,18 +62,7 @@ func TestTrapMilterFailure(t *testing.T) {
 			res := migrateCase(t, c, postfix.Options{})
 			host := "mx.trap.test"
 			cmds := []string{"EHLO client.trap.test", "MAIL FROM:<>", "RCPT TO:<postmaster@" + host + ">"}
-			smReplies, _, err := smoracle.Session(c.dir, cmds, smoracle.Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			dir := t.TempDir()
-			writeFiles(t, dir, res)
-			oracleLimit <- struct{}{}
-			pfReplies, meta, err := pforacle.Session(dir, cmds, pforacle.Options{})
-			<-oracleLimit
-			if err != nil {
-				t.Fatal(err)
-			}
+			smReplies, pfReplies, meta := sessions(t, c.dir, res, cmds)
 			if meta.Hostname != host {
 				t.Fatalf("Postfix ran as %s, not %s", meta.Hostname, host)
 			}
