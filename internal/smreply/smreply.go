@@ -123,3 +123,28 @@ func CatAddr(toks []string) string {
 	}
 	return b.String()
 }
+
+// MaxName is sendmail's MAXNAME (conf.h): the longest HELO name its
+// HELO command takes.
+const MaxName = 256
+
+// HeloRefusal is the text of the 501 5.0.0 reply with which sendmail's
+// HELO command refuses name before any ruleset sees it (srvrsmtp.c,
+// without confALLOW_BOGUS_HELO), or "" when it takes the name: an empty
+// name, one longer than MaxName, and one with a character other than an
+// ASCII letter or digit or one of "[].-_#:" are refused; white space may
+// only trail the name.
+func HeloRefusal(name string) string {
+	if name == "" {
+		return "HELO requires domain address"
+	}
+	if len(name) > MaxName {
+		return "Invalid domain name"
+	}
+	for _, c := range []byte(strings.TrimRight(name, " \t\r\n\v\f")) {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("[].-_#:", c) >= 0) {
+			return "Invalid domain name"
+		}
+	}
+	return ""
+}

@@ -37,6 +37,9 @@ type sendmail struct {
 	rejectReply, rcptRejectReply                     ir.Reply
 	localMailer                                      string // $#_LOCAL_: confLOCAL_MAILER
 	checkUsers                                       bool   // the local mailer has F=w
+	// bogusHelo: confALLOW_BOGUS_HELO, the HELO command takes any name
+	bogusHelo    bool
+	bogusHeloPos ir.Pos
 }
 
 func newSendmail(e *Engine) *sendmail {
@@ -64,6 +67,11 @@ func newSendmail(e *Engine) *sendmail {
 	if c := cfg.Class("w"); c != nil {
 		for _, m := range c.Members {
 			s.addW(m.Value)
+		}
+	}
+	for _, o := range cfg.Options {
+		if o.Name == "AllowBogusHELO" {
+			s.bogusHelo, s.bogusHeloPos = o.Bool, o.Pos
 		}
 	}
 	s.access = e.tables["access"]
@@ -542,10 +550,31 @@ func (s *sendmail) mailT(t *tracer, sess Session) Decision {
 		d.Trace = t.steps
 		return d
 	}
+	if d := s.helo(t, sess); d.Decision != probe.Accept {
+		d.Stage = "helo"
+		d.Trace = t.steps
+		return d
+	}
 	d = s.checkMail(t, sess)
 	d.Stage = "mail"
 	d.Trace = t.steps
 	return d
+}
+
+// helo is the HELO command's own check (srvrsmtp.c), before any
+// ruleset: unless confALLOW_BOGUS_HELO, it refuses a name that is not
+// made of the characters it allows (smreply.HeloRefusal).
+func (s *sendmail) helo(t *tracer, sess Session) Decision {
+	if s.bogusHelo {
+		t.add("HELO "+sess.Helo+": confALLOW_BOGUS_HELO takes any name", "250", s.bogusHeloPos)
+		return Decision{Decision: probe.Accept, Verdict: "250"}
+	}
+	text := smreply.HeloRefusal(sess.Helo)
+	if text == "" {
+		return Decision{Decision: probe.Accept, Verdict: "250"}
+	}
+	t.add("HELO "+sess.Helo+": sendmail's HELO command refuses the name (without confALLOW_BOGUS_HELO)", "501", ir.Pos{})
+	return Decision{Decision: probe.Reject, Code: "501", DSN: "5.0.0", Text: text, Verdict: "501"}
 }
 
 func (s *sendmail) checkMail(t *tracer, sess Session) Decision {

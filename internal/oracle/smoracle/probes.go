@@ -289,6 +289,48 @@ func (c *config) mailStage(a *answer, p *probe.Probe, macros []string) (check, [
 	return k, extra, err
 }
 
+// heloStage sends the probe's HELO name to the real sendmail (sendmail
+// -bs: -bt cannot show it), which refuses a name with characters other
+// than letters, digits and "[].-_#:" before any ruleset runs, unless
+// confALLOW_BOGUS_HELO; ruleset checks see the name as $s later. Only a
+// name the probe gives (helo=) is sent: the client's name or address
+// literal the harness uses otherwise is one sendmail takes.
+func (c *config) heloStage(a *answer, p *probe.Probe) (check, error) {
+	ok := check{decision: probe.Accept, stage: "helo", verdict: "250"}
+	if p.Helo == "" {
+		return ok, nil
+	}
+	replies, err := c.bs([]string{"HELO " + p.Helo})
+	if err != nil {
+		return check{}, err
+	}
+	if len(replies) < 2 || len(replies[1]) == 0 {
+		return check{}, fmt.Errorf("sendmail -bs did not answer HELO %s", p.Helo)
+	}
+	line := replies[1][len(replies[1])-1]
+	a.step("sendmail -bs HELO "+p.Helo, line)
+	if strings.HasPrefix(line, "2") {
+		return ok, nil
+	}
+	code, dsn, text := splitReply(line)
+	return check{decisionOf(code), code, dsn, text, "helo", code}, nil
+}
+
+// connectHelo runs the stages before MAIL: check_relay, then HELO; it
+// returns the one that refused (or the connection's check) and the
+// session's macro lines.
+func (c *config) connectHelo(a *answer, p *probe.Probe) (check, []string, bool, error) {
+	conn, macros, err := c.connectStage(a, p)
+	if err != nil || conn.refusal() {
+		return conn, macros, conn.refusal(), err
+	}
+	helo, err := c.heloStage(a, p)
+	if err != nil || helo.refusal() {
+		return helo, macros, helo.refusal(), err
+	}
+	return conn, macros, false, nil
+}
+
 func (c *config) probeConnect(a *answer, p *probe.Probe) error {
 	k, _, err := c.connectStage(a, p)
 	if err == nil {
@@ -298,11 +340,11 @@ func (c *config) probeConnect(a *answer, p *probe.Probe) error {
 }
 
 func (c *config) probeMail(a *answer, p *probe.Probe) error {
-	conn, macros, err := c.connectStage(a, p)
+	conn, macros, refused, err := c.connectHelo(a, p)
 	if err != nil {
 		return err
 	}
-	if conn.refusal() {
+	if refused {
 		conn.apply(a)
 		return nil
 	}
@@ -318,11 +360,11 @@ func (c *config) probeMail(a *answer, p *probe.Probe) error {
 }
 
 func (c *config) probeRcpt(a *answer, p *probe.Probe) error {
-	conn, macros, err := c.connectStage(a, p)
+	conn, macros, refused, err := c.connectHelo(a, p)
 	if err != nil {
 		return err
 	}
-	if conn.refusal() {
+	if refused {
 		conn.apply(a)
 		return nil
 	}
