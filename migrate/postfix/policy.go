@@ -486,6 +486,7 @@ func (m *migrator) policy() {
 	m.ready()
 	// --- DNS lists, rDNS, HELO, rate limits, local rules
 	m.otherChecks()
+	m.heloSyntax()
 	// entries no check looks at (every entry has a report of its own)
 	for _, e := range acc.all {
 		if len(e.rep.targets) > 0 || e.rep.dead != "" {
@@ -1433,6 +1434,46 @@ func (m *migrator) restrictions() {
 			"rcpt 192.0.2.1 spammer@example.net postmaster",
 			Affect{Kinds: []string{"rcpt"}, Recipient: "postmaster@", When: WhenRecipientUnqualified})
 	}
+}
+
+// heloSyntax: sendmail's HELO command refuses, before any ruleset and
+// for every client, a name with a character other than an ASCII letter
+// or digit or one of "[].-_#:", and one longer than MAXNAME (256), with
+// 501 5.0.0 Invalid domain name (srvrsmtp.c), unless
+// confALLOW_BOGUS_HELO is set. Postfix's smtpd takes any name unless a
+// HELO restriction refuses it: a regexp check_helo_access table first
+// in smtpd_helo_restrictions gives sendmail's reply. It refuses at HELO
+// where the migration sets smtpd_delay_reject = no (no delay_checks),
+// at RCPT otherwise.
+func (m *migrator) heloSyntax() {
+	const construct = "sendmail's HELO command: the name's characters (without confALLOW_BOGUS_HELO)"
+	for _, o := range m.cfg.Options {
+		if o.Name == "AllowBogusHELO" && o.Bool {
+			m.exact(o.Source+" "+o.Raw, o.Pos, "", "(nothing: Postfix's smtpd takes any HELO name unless smtpd_helo_restrictions refuse it)")
+			return
+		}
+	}
+	const reply = "501 5.0.0 Invalid domain name"
+	f := m.newMap("helo_syntax.regexp", "regexp",
+		`sendmail's HELO command refuses a name with a character other than a letter, a digit or one of "[].-_#:", or longer than 256 characters, from every client (confALLOW_BOGUS_HELO is not set).`)
+	f.add(`/[^][A-Za-z0-9._#:-]/`, reply, ir.Pos{})
+	f.add(`/^.{257}/`, reply, ir.Pos{})
+	ref := "check_helo_access " + m.mapRef(f)
+	list := ref
+	if cur, ok := m.main.get("smtpd_helo_restrictions"); ok && cur != "" {
+		list += ", " + cur
+	}
+	m.main.set(secPolicy, "smtpd_helo_restrictions", list,
+		[]string{"sendmail's HELO command refuses a name with characters it does not allow, first and for every client."})
+	target := "smtpd_helo_restrictions: " + ref
+	if !m.delayed {
+		m.exact(construct, ir.Pos{}, "sendmail's SMTP server", target)
+		return
+	}
+	m.approx(construct, ir.Pos{}, "sendmail's SMTP server", target,
+		"with delay_checks the migration keeps smtpd_delay_reject = yes: Postfix refuses such a name at RCPT, sendmail at HELO (and a client may then go on without HELO)",
+		"rcpt 203.0.113.9 a@example.net postmaster@example.com helo=bad!name",
+		Affect{Kinds: []string{"rcpt"}, When: WhenHeloRefused})
 }
 
 // bangPathSenders: without FEATURE(nouucp), sendmail's ruleset 3 reads

@@ -28,4 +28,5 @@ const (
 	WhenRecipientUnqualified = report.WhenRecipientUnqualified
 	WhenDNSAlias             = report.WhenDNSAlias
 	WhenAddressLiteral       = report.WhenAddressLiteral
+	WhenHeloRefused          = report.WhenHeloRefused
 )

@@ -17,6 +17,8 @@ import (
 	"slices"
 	"sort"
 	"strings"
+
+	"mailcc/internal/smreply"
 )
 
 // Fidelity says how well a source construct survived the migration.
@@ -247,6 +249,11 @@ const (
 	// WhenAddressLiteral: the recipient or address is at an address
 	// literal (user@[192.0.2.1]).
 	WhenAddressLiteral = "address-literal"
+	// WhenHeloRefused: the question gives a HELO name (helo=) that
+	// sendmail's HELO command refuses without confALLOW_BOGUS_HELO.
+	WhenHeloRefused = "helo-refused-by-sendmail"
+	// WhenHelo: the question gives a HELO name of its own (helo=).
+	WhenHelo = "helo"
 )
 
 // Facts are what a question asks, in neutral terms, for Affect.Matches.
@@ -264,6 +271,9 @@ type Facts struct {
 	// Mailer is the sendmail mailer a header_from question asks about
 	// ("" for esmtp).
 	Mailer string
+	// Helo is the HELO name the question gives ("": the client's name
+	// or address literal).
+	Helo string
 	// Resolves says whether a domain resolves (nil: every domain does);
 	// Canonical gives a domain's canonical name in DNS.
 	Resolves  func(domain string) bool
@@ -391,6 +401,14 @@ func (a Affect) Matches(f Facts) bool {
 			if strings.EqualFold(x, mech) {
 				return false
 			}
+		}
+	case w == WhenHelo:
+		if f.Helo == "" {
+			return false
+		}
+	case w == WhenHeloRefused:
+		if f.Helo == "" || smreply.HeloRefusal(f.Helo) == "" {
+			return false
 		}
 	case w == WhenIPv6Client:
 		if !f.ClientAddr.Is6() || f.ClientAddr.Is4In6() {

@@ -40,6 +40,13 @@ func TestAffectMatches(t *testing.T) {
 		{report.Affect{Authenticated: true, When: "auth-mechanism-not:PLAIN LOGIN"}, report.Facts{Kind: "rcpt", Auth: true}, false},
 		{report.Affect{Kinds: []string{"header_from"}, Mailer: "local", When: report.WhenUnqualified}, report.Facts{Kind: "header_from", Address: "alice", Mailer: "local"}, true},
 		{report.Affect{Kinds: []string{"header_from"}, Mailer: "local", When: report.WhenUnqualified}, report.Facts{Kind: "header_from", Address: "alice"}, false},
+		{report.Affect{When: report.WhenHelo}, report.Facts{Kind: "mail", Helo: "mx.example"}, true},
+		{report.Affect{When: report.WhenHelo}, report.Facts{Kind: "mail"}, false},
+		{report.Affect{When: report.WhenHeloRefused}, report.Facts{Kind: "rcpt", Helo: "bad!name"}, true},
+		{report.Affect{When: report.WhenHeloRefused}, report.Facts{Kind: "rcpt", Helo: "m\u00fcnchen.example"}, true},
+		{report.Affect{When: report.WhenHeloRefused}, report.Facts{Kind: "rcpt", Helo: "[999.1.1.1]"}, false},
+		{report.Affect{When: report.WhenHeloRefused}, report.Facts{Kind: "rcpt", Helo: "no_dots#:-"}, false},
+		{report.Affect{When: report.WhenHeloRefused}, report.Facts{Kind: "rcpt"}, false},
 		{report.Affect{When: "no-such-condition"}, report.Facts{Kind: "mail"}, false},
 	}
 	for i, c := range cases {

@@ -101,7 +101,7 @@ func FactsOf(p probe.Probe, h *hosts.Hosts) Facts {
 	f := Facts{
 		Kind: string(p.Kind), ClientAddr: p.Client.Addr, ClientName: p.Client.Name,
 		Auth: p.Auth != "", AuthMech: p.AuthType, From: p.From, To: p.To, Address: p.Address, Name: p.Name,
-		Mailer: p.Mailer,
+		Mailer: p.Mailer, Helo: p.Helo,
 	}
 	if (p.Kind == probe.Mail || p.Kind == probe.Rcpt) && p.From == "" {
 		f.From = "<>"
