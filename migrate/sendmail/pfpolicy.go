@@ -373,9 +373,9 @@ func (m *migrator) pfAccessRules(tag, mark, reject string, skipRelay bool) []str
 		"R<?A> <PfQ> <$*> $*\t\t$: "+mark+"$2",
 		"R<?A> <PfA> <$+ @ $+> $*\t$: <?A> <$(access "+tag+":$1@$2 $: PfA $)> <$1 @ $2> $3",
 		"R<?A> <PfA> <$+ + $* @ $+> $*\t$: <?A> <$(access "+tag+":$1@$3 $: PfA $)> <$1 + $2 @ $3> $4",
-		"R<?A> <PfA> <$+ @ $+> $*\t$: <?A> <$(access "+tag+":$2 $: PfD $2 $)> <$1 @ $2> $3",
-		"R<?A> <PfD $- . $+> $*\t<?A> <$(access "+tag+":$2 $: PfD $2 $)> $3",
-		"R<?A> <PfD $*> <$+ @ $+> $*\t$: <?A> <$(access "+tag+":$2@ $: PfA $)> <$2 @ $3> $4",
+		"R<?A> <PfA> <$+ @ $+> $*\t$: <?A> <$(access "+tag+":$2 $: PfD: $2 $)> <$1 @ $2> $3",
+		"R<?A> <PfD: $- . $+> $*\t<?A> <$(access "+tag+":$2 $: PfD: $2 $)> $3",
+		"R<?A> <PfD: $*> <$+ @ $+> $*\t$: <?A> <$(access "+tag+":$2@ $: PfA $)> <$2 @ $3> $4",
 		"R<?A> <PfA> <$+ + $* @ $+> $*\t$: <?A> <$(access "+tag+":$1@ $: PfA $)> <$1 + $2 @ $3> $4",
 		"R<?A> <PfA> <$*> $*\t\t$: "+mark+"$2")
 	if skipRelay {
