@@ -36,6 +36,8 @@ type pfState struct {
 	// (smtpd_null_access_lookup_key), written by Local_check_mail
 	nullSender, nullConstruct string
 	nullAfterNets             bool
+	// heloRules are the HELO checks (pfHelo) Local_check_mail runs first
+	heloRules []string
 	// dunnoEndsList: the client table being translated is the last
 	// check of its list, so its DUNNO is written as OK
 	dunnoEndsList bool

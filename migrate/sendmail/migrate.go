@@ -83,6 +83,8 @@ type migrator struct {
 	// Local_check_mail use
 	rcptRules   []string
 	needResolve bool
+	// needHeloMaps asks for the regex maps of the HELO checks (pfHelo)
+	needHeloMaps bool
 	// reMaps counts the regex maps written for regexp: tables
 	reMaps int
 	// routedLocal: Local_check_rcpt checks the recipients of local

@@ -18,6 +18,10 @@ func (m *migrator) pfPolicy(st *pfState) {
 	for _, sp := range m.cfg.Policy.Stages {
 		relayList := sp.List == "smtpd_relay_restrictions"
 		st.afterPermitNets = false
+		if sp.List == "smtpd_helo_restrictions" {
+			m.pfHelo(st, sp)
+			continue
+		}
 		for i, ch := range sp.Checks {
 			name := ch.Name
 			if name == "" {
@@ -119,6 +123,14 @@ func (m *migrator) pfPolicy(st *pfState) {
 	// makes Postfix's checks where the lists ask for them.
 	m.mc.add(grpFeature, call("FEATURE", "accept_unqualified_senders"), "Postfix accepts senders without a domain unless reject_non_fqdn_sender (Local_check_mail)", ir.Pos{})
 	m.mc.add(grpFeature, call("FEATURE", "accept_unresolvable_domains"), "Postfix accepts unresolvable sender domains unless reject_unknown_sender_domain (Local_check_mail)", ir.Pos{})
+	// Postfix's smtpd takes any HELO name and leaves it to
+	// smtpd_helo_restrictions; sendmail's HELO command refuses a name
+	// with characters other than letters, digits and "[].-_#:" unless
+	// confALLOW_BOGUS_HELO, which also lets a HELO without a name pass.
+	m.mc.add(grpDefine, call("define", "confALLOW_BOGUS_HELO", "True"), "Postfix's smtpd takes any HELO name (smtpd_helo_restrictions decide)", ir.Pos{})
+	m.exact("(smtpd takes any HELO name)", ir.Pos{}, "Postfix default", "confALLOW_BOGUS_HELO")
+	m.inherent("HELO without a name", "Postfix's smtpd",
+		"Postfix refuses HELO without a name (501 Syntax: HELO hostname); sendmail refuses it only together with the names whose characters it does not allow, which confALLOW_BOGUS_HELO lets pass", "")
 	if !hasNonFQDN {
 		m.exact("(no reject_non_fqdn_sender)", ir.Pos{}, "Postfix default", "FEATURE(accept_unqualified_senders)")
 	}
@@ -126,6 +138,9 @@ func (m *migrator) pfPolicy(st *pfState) {
 		m.exact("(no reject_unknown_sender_domain)", ir.Pos{}, "Postfix default", "FEATURE(accept_unresolvable_domains)")
 	}
 	m.pfSenderChecks(st, sender)
+	if m.needHeloMaps {
+		m.mc.add(grpLocal, pfHeloMaps(), "the syntax of HELO names (reject_invalid_helo_hostname, reject_non_fqdn_helo_hostname)", ir.Pos{})
+	}
 	if m.needResolve {
 		// the cf library's resolve map, which accept_unresolvable_domains leaves out
 		m.mc.add(grpLocal, "LOCAL_CONFIG\nKpfresolve host -a<OKR> -T<TEMP>", "whether a domain exists (reject_unknown_sender_domain, reject_unknown_recipient_domain)", ir.Pos{})
@@ -252,7 +267,7 @@ func (m *migrator) pfIntOption(name string, def int) int {
 // once a permit_mynetworks before a check let the client (Relay_ok's
 // RELAY: loopback, class R, Connect: RELAY) through.
 func (m *migrator) pfSenderChecks(st *pfState, checks []senderCheck) {
-	if len(checks) == 0 && st.nullSender == "" {
+	if len(checks) == 0 && st.nullSender == "" && len(st.heloRules) == 0 {
 		return
 	}
 	refuse := func(code int, dsn, text string) string {
@@ -270,6 +285,7 @@ func (m *migrator) pfSenderChecks(st *pfState, checks []senderCheck) {
 		"R0 $| $*\t\t$@ $1",
 		"R$+ $| $*\t\t$: $2",
 	}
+	rules = append(rules, st.heloRules...)
 	if st.nullSender != "" {
 		// Postfix looks the null sender up as smtpd_null_access_lookup_key
 		r := "$#discard $: discard"
@@ -403,7 +419,7 @@ func restrictionAffects(ch ir.Check) []Affect {
 	case "client":
 		return []Affect{{Kinds: []string{"connect", "mail", "rcpt"}, Client: "0.0.0.0/0"}, {Kinds: []string{"connect", "mail", "rcpt"}, Client: "::/0"}}
 	case "helo":
-		return []Affect{{Kinds: []string{"connect", "mail", "rcpt"}, When: "helo"}}
+		return []Affect{{Kinds: []string{"connect", "mail", "rcpt"}, When: report.WhenHelo}}
 	case "sender":
 		return []Affect{{Kinds: []string{"mail", "rcpt"}, Sender: "*"}, {Kinds: []string{"mail", "rcpt"}, Sender: "<>"}}
 	case "recipient":
