@@ -293,7 +293,7 @@ func (p *postfix) helo(t *tracer, sess Session, c ir.Check, list string) (int, D
 			return refuse, codeReply(p.intOption("invalid_hostname_reject_code", 501), ".5.2", "Helo command rejected: "+why)
 		}
 	case "reject_non_fqdn_helo_hostname", "reject_non_fqdn_hostname":
-		if !strings.HasPrefix(h, "[") && !strings.Contains(strings.Trim(h, "."), ".") {
+		if n := truncateDot(h); !strings.HasPrefix(h, "[") && (!validHostname(n) || !strings.Contains(n, ".")) {
 			t.add(list+": "+c.Name+" ("+h+")", "reject", c.Pos)
 			return refuse, codeReply(p.intOption("non_fqdn_reject_code", 504), ".5.2", "Helo command rejected: need fully-qualified hostname")
 		}
@@ -304,13 +304,12 @@ func (p *postfix) helo(t *tracer, sess Session, c ir.Check, list string) (int, D
 }
 
 // invalidHelo says why a HELO name is not a valid host name or address
-// literal ("" when it is), as smtpd's valid_hostname() and
-// valid_hostaddr() judge.
+// ("" when it is), as smtpd's reject_invalid_hostname judges: a name in
+// brackets must be an IPv4 address or IPv6: and an IPv6 address
+// (valid_mailhost_addr); any other, once a final dot is dropped, a host
+// name (valid_hostname) or a bare address (valid_hostaddr).
 func invalidHelo(h string) string {
-	if strings.HasPrefix(h, "[") {
-		if !strings.HasSuffix(h, "]") {
-			return "Invalid name"
-		}
+	if strings.HasPrefix(h, "[") && len(h) > 2 && strings.HasSuffix(h, "]") {
 		in := h[1 : len(h)-1]
 		if len(in) > 5 && strings.EqualFold(in[:5], "ipv6:") {
 			if a, err := netip.ParseAddr(in[5:]); err == nil && a.Is6() {
@@ -323,20 +322,48 @@ func invalidHelo(h string) string {
 		}
 		return "invalid ip address"
 	}
-	if h == "" || len(h) > 255 {
-		return "Invalid name"
+	n := truncateDot(h)
+	if validHostname(n) {
+		return ""
 	}
-	for _, label := range strings.Split(strings.TrimSuffix(h, "."), ".") {
+	if _, err := netip.ParseAddr(n); err == nil {
+		return ""
+	}
+	return "Invalid name"
+}
+
+// truncateDot drops a name's final dot, but not one of two
+// (smtpd_check.c: dup_if_truncate).
+func truncateDot(h string) string {
+	if strings.HasSuffix(h, ".") && !strings.HasSuffix(h, "..") {
+		return h[:len(h)-1]
+	}
+	return h
+}
+
+// validHostname is Postfix's valid_hostname(): labels of letters,
+// digits, "_" and inner "-", of at most 63 characters, separated by
+// single dots; at most 255 characters; not digits and dots only.
+func validHostname(h string) bool {
+	if h == "" || len(h) > 255 {
+		return false
+	}
+	numeric := true
+	for _, label := range strings.Split(h, ".") {
 		if label == "" || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' {
-			return "Invalid name"
+			return false
 		}
 		for _, r := range label {
-			if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
-				return "Invalid name"
+			switch {
+			case r >= '0' && r <= '9':
+			case r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r == '-' || r == '_':
+				numeric = false
+			default:
+				return false
 			}
 		}
 	}
-	return ""
+	return !numeric
 }
 
 func (p *postfix) inMynetworks(a netip.Addr) bool {
