@@ -368,7 +368,8 @@ func (c *config) probeRcpt(a *answer, p *probe.Probe) error {
 		conn.apply(a)
 		return nil
 	}
-	mail, extra, err := c.mailStage(a, p, macros)
+	// AUTH comes before MAIL: check_mail sees the AUTH macros too
+	mail, extra, err := c.mailStage(a, p, c.sessionMacros(p, true))
 	if err != nil {
 		return err
 	}
