@@ -36,8 +36,10 @@ type pfState struct {
 	// (smtpd_null_access_lookup_key), written by Local_check_mail
 	nullSender, nullConstruct string
 	nullAfterNets             bool
-	// heloRules are the HELO checks (pfHelo) Local_check_mail runs first
-	heloRules []string
+	// heloRules are the HELO checks (pfHelo), run first by
+	// Local_check_rcpt when heloAtRcpt, else by Local_check_mail
+	heloRules  []string
+	heloAtRcpt bool
 	// dunnoEndsList: the client table being translated is the last
 	// check of its list, so its DUNNO is written as OK
 	dunnoEndsList bool
@@ -80,7 +82,7 @@ func (m *migrator) fromPostfix() error {
 	}
 	m.pfRewrite(st)
 	m.pfRouting(st)
-	m.pfRcptRuleset()
+	m.pfRcptRuleset(st)
 	m.pfSenderParse()
 	m.pfListeners()
 	m.pfMilters()

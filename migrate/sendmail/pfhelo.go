@@ -9,25 +9,34 @@ import (
 )
 
 // pfHelo translates smtpd_helo_restrictions into rules on the HELO name
-// ($s) that Local_check_mail runs before the sender checks (pfSender
-// Checks): sendmail has no check ruleset at HELO. Each restriction
-// becomes rules on the workspace "<?H> sender"; a permit (OK,
-// permit_mynetworks, permit_sasl_authenticated, permit) ends the HELO
-// list with "<OKH> sender", as a permit ends a Postfix restriction list
-// and the next list decides. The name's syntax is judged with regex maps
-// shaped on Postfix's valid_hostname() and valid_hostaddr().
+// ($s): sendmail has no check ruleset at HELO. With smtpd_delay_reject
+// = yes (the default) Postfix judges the name at RCPT, and so do the
+// rules, first in Local_check_rcpt (pfRcptRuleset); with no, Postfix
+// refuses at HELO and the rules come first in Local_check_mail
+// (pfSenderChecks), one command later. Each restriction becomes rules on
+// the workspace "<?H> address"; a permit (OK, permit_mynetworks,
+// permit_sasl_authenticated, permit) ends the HELO list with "<OKH>
+// address", as a permit ends a Postfix restriction list and the next
+// list decides. The name's syntax is judged with regex maps shaped on
+// Postfix's valid_hostname() and valid_hostaddr().
 func (m *migrator) pfHelo(st *pfState, sp ir.StagePolicy) {
 	delayed := m.pfDelayReject()
+	st.heloAtRcpt = delayed
 	when := "at MAIL: Postfix refuses at HELO (smtpd_delay_reject = no), one command earlier"
-	if delayed {
-		when = "at MAIL: Postfix refuses at RCPT (smtpd_delay_reject = yes), one command later"
-	}
 	aff := []Affect{{Kinds: []string{"mail", "rcpt"}, When: report.WhenHelo}}
+	if delayed {
+		when = "at RCPT, as Postfix does (smtpd_delay_reject = yes), but after the sender checks it makes at MAIL; asked at MAIL, Postfix without the delay would refuse at HELO"
+		aff = []Affect{{Kinds: []string{"mail"}, When: report.WhenHelo}}
+	}
 	refuse := func(code int, text string) string {
 		return "$#error $@ " + strconv.Itoa(code)[:1] + ".5.2 $: \"" + strconv.Itoa(code) + " <\" $&s \">: Helo command rejected: " + text + "\""
 	}
-	rules := []string{"# smtpd_helo_restrictions, on the HELO name ($s); none without one",
-		"R$*\t\t\t$: <?H> $1 $| $&s",
+	rules := []string{"# smtpd_helo_restrictions, on the HELO name ($s); none without one,",
+		"# nor for mail submitted locally (no client address, or 0)",
+		"R$*\t\t\t$: <?H> $1 $| $&{client_addr}",
+		"R<?H> $* $|\t\t$: <OKH> $1",
+		"R<?H> $* $| 0\t\t$: <OKH> $1",
+		"R<?H> $* $| $*\t\t$: <?H> $1 $| $&s",
 		"R<?H> $* $|\t\t$: <OKH> $1",
 		"R<?H> $* $| $+\t\t$: <?H> $1"}
 	for _, ch := range sp.Checks {
@@ -93,7 +102,7 @@ func (m *migrator) pfHelo(st *pfState, sp ir.StagePolicy) {
 				"write a Local_check_mail ruleset on $s or use a milter", "", restrictionAffects(ch)...)
 		}
 	}
-	if len(rules) == 4 {
+	if len(rules) == 8 {
 		return
 	}
 	st.heloRules = append(rules, "R<OKH> $*\t\t$: $1", "R<?H> $*\t\t$: $1")
@@ -111,6 +120,10 @@ func (m *migrator) pfHeloAccess(st *pfState, ch ir.Check, when string, aff []Aff
 			"translate its entries by hand into a Local_check_mail ruleset on $s", "", restrictionAffects(ch)...)
 		return nil, false
 	}
+	// within one table the most specific name wins, in sendmail's walk
+	// as in Postfix's: only another table's entry shadows one
+	st.curTable = t.Name
+	defer func() { st.curTable = "" }()
 	n := 0
 	for _, e := range t.Entries {
 		ec := "entry " + t.Name + ": " + e.Key + " " + e.Value

@@ -163,12 +163,17 @@ func (m *migrator) virtualDomains() bool {
 }
 
 // pfRcptRuleset writes the one Local_check_rcpt, once the checks that
-// add to it are translated. A recipient of a virtual alias domain that
+// add to it are translated; the HELO checks come first when Postfix
+// delays them to RCPT (pfHelo). A recipient of a virtual alias domain that
 // passed them is accepted: the domains are in class VirtHost but not in
 // class R, where VIRTUSER_DOMAIN would put them, which lets their
 // subdomains, and clients named in them, relay.
-func (m *migrator) pfRcptRuleset() {
-	rules := m.rcptRules
+func (m *migrator) pfRcptRuleset(st *pfState) {
+	var rules []string
+	if st.heloAtRcpt {
+		rules = append(rules, st.heloRules...)
+	}
+	rules = append(rules, m.rcptRules...)
 	if m.virtualDomains() {
 		rules = append(rules,
 			"# a recipient of a virtual alias domain (class VirtHost, not class R)",
@@ -267,7 +272,11 @@ func (m *migrator) pfIntOption(name string, def int) int {
 // once a permit_mynetworks before a check let the client (Relay_ok's
 // RELAY: loopback, class R, Connect: RELAY) through.
 func (m *migrator) pfSenderChecks(st *pfState, checks []senderCheck) {
-	if len(checks) == 0 && st.nullSender == "" && len(st.heloRules) == 0 {
+	helo := st.heloRules
+	if st.heloAtRcpt {
+		helo = nil
+	}
+	if len(checks) == 0 && st.nullSender == "" && len(helo) == 0 {
 		return
 	}
 	refuse := func(code int, dsn, text string) string {
@@ -285,7 +294,7 @@ func (m *migrator) pfSenderChecks(st *pfState, checks []senderCheck) {
 		"R0 $| $*\t\t$@ $1",
 		"R$+ $| $*\t\t$: $2",
 	}
-	rules = append(rules, st.heloRules...)
+	rules = append(rules, helo...)
 	if st.nullSender != "" {
 		// Postfix looks the null sender up as smtpd_null_access_lookup_key
 		r := "$#discard $: discard"
