@@ -22,6 +22,10 @@ import (
 func (m *migrator) pfHelo(st *pfState, sp ir.StagePolicy) {
 	delayed := m.pfDelayReject()
 	st.heloAtRcpt = delayed
+	rs := "Local_check_mail"
+	if delayed {
+		rs = "Local_check_rcpt"
+	}
 	when := "at MAIL: Postfix refuses at HELO (smtpd_delay_reject = no), one command earlier"
 	aff := []Affect{{Kinds: []string{"mail", "rcpt"}, When: report.WhenHelo}}
 	if delayed {
@@ -52,7 +56,7 @@ func (m *migrator) pfHelo(st *pfState, sp ir.StagePolicy) {
 				"R<?H> $*\t\t$: <?H> $1 $| $>\"Relay_ok\" $1",
 				"R<?H> $* $| RELAY\t$: <OKH> $1",
 				"R<?H> $* $| $*\t\t$: <?H> $1")
-			m.exact(construct, ch.Pos, "", "Local_check_mail: a client that may relay skips the HELO checks")
+			m.exact(construct, ch.Pos, "", rs+": a client that may relay skips the HELO checks")
 		case ch.Kind == ir.CheckPermitAuth:
 			if !delayed {
 				// EHLO comes before AUTH: nothing is authenticated yet
@@ -63,10 +67,10 @@ func (m *migrator) pfHelo(st *pfState, sp ir.StagePolicy) {
 				"R<?H> $*\t\t$: <?H> $1 $| $&{auth_type}",
 				"R<?H> $* $| $+\t\t$: <OKH> $1",
 				"R<?H> $* $| $*\t\t$: <?H> $1")
-			m.exact(construct, ch.Pos, "", "Local_check_mail: an authenticated client (${auth_type}) skips the HELO checks")
+			m.exact(construct, ch.Pos, "", rs+": an authenticated client (${auth_type}) skips the HELO checks")
 		case ch.Kind == ir.CheckPermit:
 			rules = append(rules, "# "+construct, "R<?H> $*\t\t$: <OKH> $1")
-			m.exact(construct, ch.Pos, "", "Local_check_mail: the HELO checks end")
+			m.exact(construct, ch.Pos, "", rs+": the HELO checks end")
 		case ch.Kind == ir.CheckHelo && (ch.Name == "reject_invalid_helo_hostname" || ch.Name == "reject_invalid_hostname"):
 			m.needHeloMaps = true
 			code := m.pfIntOption("invalid_hostname_reject_code", 501)
@@ -78,7 +82,7 @@ func (m *migrator) pfHelo(st *pfState, sp ir.StagePolicy) {
 				"R<?H> $* $| $* <BADIP>\t"+refuse(code, "invalid ip address"),
 				"R<?H> $* $| $* <BAD>\t"+refuse(code, "Invalid name"),
 				"R<?H> $* $| $*\t\t$: <?H> $1")
-			m.approx(construct, ch.Pos, "Local_check_mail (refusing with "+strconv.Itoa(code)+" 5.5.2), regex maps of Postfix's host name and address syntax",
+			m.approx(construct, ch.Pos, rs+" (refusing with "+strconv.Itoa(code)+" 5.5.2), regex maps of Postfix's host name and address syntax",
 				"sendmail refuses "+when+"; an IPv6 address is judged by its characters only", "", aff...)
 		case ch.Kind == ir.CheckHelo && (ch.Name == "reject_non_fqdn_helo_hostname" || ch.Name == "reject_non_fqdn_hostname"):
 			m.needHeloMaps = true
@@ -89,7 +93,7 @@ func (m *migrator) pfHelo(st *pfState, sp ir.StagePolicy) {
 				"R<?H> $* $| <?>\t$: <?H> $1 $| $(pfhelo_fqdn $&s $: <BAD> $)",
 				"R<?H> $* $| $* <BAD>\t"+refuse(code, "need fully-qualified hostname"),
 				"R<?H> $* $| $*\t\t$: <?H> $1")
-			m.approx(construct, ch.Pos, "Local_check_mail (refusing with "+strconv.Itoa(code)+" 5.5.2), regex maps of Postfix's host name syntax",
+			m.approx(construct, ch.Pos, rs+" (refusing with "+strconv.Itoa(code)+" 5.5.2), regex maps of Postfix's host name syntax",
 				"sendmail refuses "+when, "", aff...)
 		case ch.Kind == ir.CheckAccess && ch.Subject == "helo":
 			r, ok := m.pfHeloAccess(st, ch, when, aff)
