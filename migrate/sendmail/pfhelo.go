@@ -20,7 +20,7 @@ import (
 // list decides. The name's syntax is judged with regex maps shaped on
 // Postfix's valid_hostname() and valid_hostaddr().
 func (m *migrator) pfHelo(st *pfState, sp ir.StagePolicy) {
-	delayed := m.pfDelayReject()
+	delayed := m.cfg.Policy.DelayChecks // smtpd_delay_reject
 	st.heloAtRcpt = delayed
 	rs := "Local_check_mail"
 	if delayed {
@@ -74,11 +74,9 @@ func (m *migrator) pfHelo(st *pfState, sp ir.StagePolicy) {
 		case ch.Kind == ir.CheckHelo && (ch.Name == "reject_invalid_helo_hostname" || ch.Name == "reject_invalid_hostname"):
 			m.needHeloMaps = true
 			code := m.pfIntOption("invalid_hostname_reject_code", 501)
-			rules = append(rules, "# "+construct,
-				"R<?H> $*\t\t$: <?H> $1 $| $(pfhelo_addr $&s $: <?> $)",
-				"R<?H> $* $| <?>\t$: <?H> $1 $| $(pfhelo_literal $&s $: <?> $)",
-				"R<?H> $* $| <?>\t$: <?H> $1 $| $(pfhelo_numeric $&s $: <?> $)",
-				"R<?H> $* $| <?>\t$: <?H> $1 $| $(pfhelo_name $&s $: <BAD> $)",
+			rules = append(rules, "# "+construct)
+			rules = append(rules, heloSyntaxRules("pfhelo_addr", "pfhelo_literal", "pfhelo_numeric", "pfhelo_name")...)
+			rules = append(rules,
 				"R<?H> $* $| $* <BADIP>\t"+refuse(code, "invalid ip address"),
 				"R<?H> $* $| $* <BAD>\t"+refuse(code, "Invalid name"),
 				"R<?H> $* $| $*\t\t$: <?H> $1")
@@ -87,10 +85,9 @@ func (m *migrator) pfHelo(st *pfState, sp ir.StagePolicy) {
 		case ch.Kind == ir.CheckHelo && (ch.Name == "reject_non_fqdn_helo_hostname" || ch.Name == "reject_non_fqdn_hostname"):
 			m.needHeloMaps = true
 			code := m.pfIntOption("non_fqdn_reject_code", 504)
-			rules = append(rules, "# "+construct,
-				"R<?H> $*\t\t$: <?H> $1 $| $(pfhelo_literal $&s $: <?> $)",
-				"R<?H> $* $| <?>\t$: <?H> $1 $| $(pfhelo_numeric $&s $: <?> $)",
-				"R<?H> $* $| <?>\t$: <?H> $1 $| $(pfhelo_fqdn $&s $: <BAD> $)",
+			rules = append(rules, "# "+construct)
+			rules = append(rules, heloSyntaxRules("pfhelo_literal", "pfhelo_numeric", "pfhelo_fqdn")...)
+			rules = append(rules,
 				"R<?H> $* $| $* <BAD>\t"+refuse(code, "need fully-qualified hostname"),
 				"R<?H> $* $| $*\t\t$: <?H> $1")
 			m.approx(construct, ch.Pos, rs+" (refusing with "+strconv.Itoa(code)+" 5.5.2), regex maps of Postfix's host name syntax",
@@ -174,6 +171,24 @@ func (m *migrator) pfHeloAccess(st *pfState, ch ir.Check, when string, aff []Aff
 	}, true
 }
 
+// heloSyntaxRules ask the regex maps of pfHeloMaps about the HELO name
+// in turn, until one answers: the workspace becomes "<?H> address $|
+// verdict", <BAD> when the last one does not match either.
+func heloSyntaxRules(maps ...string) []string {
+	out := make([]string, len(maps))
+	for i, mp := range maps {
+		lhs, def := "R<?H> $* $| <?>\t", "<?>"
+		if i == 0 {
+			lhs = "R<?H> $*\t\t"
+		}
+		if i == len(maps)-1 {
+			def = "<BAD>"
+		}
+		out[i] = lhs + "$: <?H> $1 $| $(" + mp + " $&s $: " + def + " $)"
+	}
+	return out
+}
+
 // pfHeloMaps are the regex maps of the HELO rules: Postfix's
 // valid_hostaddr() (an IPv4 address, bare or in brackets; an IPv6
 // address bare or as [IPv6:...], judged by its characters), a literal
@@ -196,14 +211,4 @@ func pfHeloMaps() string {
 		"Kpfhelo_name regex -a<OK> ^" + label + "(\\." + label + ")*\\.?$",
 		"Kpfhelo_fqdn regex -a<OK> ^" + label + "(\\." + label + ")+\\.?$",
 	}, "\n")
-}
-
-// pfDelayReject reports Postfix's smtpd_delay_reject (default yes).
-func (m *migrator) pfDelayReject() bool {
-	for _, o := range m.cfg.Options {
-		if o.Name == "smtpd_delay_reject" {
-			return !strings.EqualFold(strings.TrimSpace(o.Raw), "no")
-		}
-	}
-	return true
 }

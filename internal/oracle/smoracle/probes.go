@@ -360,7 +360,7 @@ func (c *config) probeMail(a *answer, p *probe.Probe) error {
 }
 
 func (c *config) probeRcpt(a *answer, p *probe.Probe) error {
-	conn, macros, refused, err := c.connectHelo(a, p)
+	conn, _, refused, err := c.connectHelo(a, p)
 	if err != nil {
 		return err
 	}
@@ -369,7 +369,8 @@ func (c *config) probeRcpt(a *answer, p *probe.Probe) error {
 		return nil
 	}
 	// AUTH comes before MAIL: check_mail sees the AUTH macros too
-	mail, extra, err := c.mailStage(a, p, c.sessionMacros(p, true))
+	macros := c.sessionMacros(p, true)
+	mail, extra, err := c.mailStage(a, p, macros)
 	if err != nil {
 		return err
 	}
@@ -377,7 +378,6 @@ func (c *config) probeRcpt(a *answer, p *probe.Probe) error {
 		mail.apply(a)
 		return nil
 	}
-	macros = c.sessionMacros(p, true)
 	to := "<" + p.To + ">"
 	pr, err := c.parse(a, append(macros[:len(macros):len(macros)], extra...), "ER", to)
 	if err != nil {
