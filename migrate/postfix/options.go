@@ -57,6 +57,7 @@ var optionMaps = map[string]optionMap{
 // handledOptions are read by other parts of the migration.
 var handledOptions = map[string]bool{
 	"AliasFile": true, "SmtpGreetingMessage": true, "InputMailFilters": true,
+	"AllowBogusHELO": true, // heloSyntax
 }
 
 // options: sendmail's options set in the .mc (defaults of the cf library

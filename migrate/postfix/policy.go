@@ -1446,12 +1446,16 @@ func (m *migrator) restrictions() {
 // where the migration sets smtpd_delay_reject = no (no delay_checks),
 // at RCPT otherwise.
 func (m *migrator) heloSyntax() {
-	const construct = "sendmail's HELO command: the name's characters (without confALLOW_BOGUS_HELO)"
+	construct, pos, origin := "sendmail's HELO command: the name's characters (without confALLOW_BOGUS_HELO)", ir.Pos{}, "sendmail's SMTP server"
 	for _, o := range m.cfg.Options {
-		if o.Name == "AllowBogusHELO" && o.Bool {
+		if o.Name != "AllowBogusHELO" || !o.Pos.IsValid() {
+			continue
+		}
+		if o.Bool {
 			m.exact(o.Source+" "+o.Raw, o.Pos, "", "(nothing: Postfix's smtpd takes any HELO name unless smtpd_helo_restrictions refuse it)")
 			return
 		}
+		construct, pos, origin = o.Source+" "+o.Raw, o.Pos, ""
 	}
 	const reply = "501 5.0.0 Invalid domain name"
 	f := m.newMap("helo_syntax.regexp", "regexp",
@@ -1467,10 +1471,10 @@ func (m *migrator) heloSyntax() {
 		[]string{"sendmail's HELO command refuses a name with characters it does not allow, first and for every client."})
 	target := "smtpd_helo_restrictions: " + ref
 	if !m.delayed {
-		m.exact(construct, ir.Pos{}, "sendmail's SMTP server", target)
+		m.exact(construct, pos, origin, target)
 		return
 	}
-	m.approx(construct, ir.Pos{}, "sendmail's SMTP server", target,
+	m.approx(construct, pos, origin, target,
 		"with delay_checks the migration keeps smtpd_delay_reject = yes: Postfix refuses such a name at RCPT, sendmail at HELO (and a client may then go on without HELO)",
 		"rcpt 203.0.113.9 a@example.net postmaster@example.com helo=bad!name",
 		Affect{Kinds: []string{"rcpt"}, When: WhenHeloRefused})

@@ -353,3 +353,31 @@ func TestBangPathSenders(t *testing.T) {
 		}
 	}
 }
+
+// TestHeloSyntax: sendmail's HELO command refuses names with characters
+// it does not allow unless confALLOW_BOGUS_HELO; the migration writes a
+// check_helo_access table for it (the sm-helo-syntax trace case proves
+// it with the real programs). A confALLOW_BOGUS_HELO in the .mc is
+// reported once, as what it becomes.
+func TestHeloSyntax(t *testing.T) {
+	aliases := map[string]string{"aliases": "postmaster: root\n"}
+	for _, c := range []struct {
+		mc     string
+		filter bool
+	}{{"", true}, {"define(`confALLOW_BOGUS_HELO', `False')dnl\n", true}, {"define(`confALLOW_BOGUS_HELO', `True')dnl\n", false}} {
+		res := migrateMC(t, mcHead+c.mc+mcTail, aliases)
+		main := file(t, res, "main.cf")
+		if got := strings.Contains(main, "smtpd_helo_restrictions = check_helo_access regexp:/etc/postfix/helo_syntax.regexp"); got != c.filter {
+			t.Errorf("%q: HELO syntax table in main.cf: %v, want %v:\n%s", c.mc, got, c.filter, main)
+		}
+		var items []report.Item
+		for _, it := range res.Report.Items {
+			if strings.HasPrefix(it.Construct, "confALLOW_BOGUS_HELO") {
+				items = append(items, it)
+			}
+		}
+		if want := map[bool]int{true: 1, false: 0}[c.mc != ""]; len(items) != want || want == 1 && items[0].Fidelity != report.Exact {
+			t.Errorf("%q: report items of confALLOW_BOGUS_HELO: %+v, want %d exact", c.mc, items, want)
+		}
+	}
+}

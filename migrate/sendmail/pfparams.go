@@ -24,7 +24,7 @@ var pfHandled = map[string]bool{
 	"smtpd_recipient_restrictions": true, "smtpd_relay_restrictions": true, "smtpd_data_restrictions": true,
 	"smtpd_end_of_data_restrictions": true, "smtpd_etrn_restrictions": true, "smtpd_restriction_classes": true,
 	"smtpd_delay_reject": true, "smtpd_null_access_lookup_key": true, "access_map_reject_code": true,
-	"access_map_defer_code": true, "non_fqdn_reject_code": true, "unknown_address_reject_code": true,
+	"access_map_defer_code": true, "non_fqdn_reject_code": true, "invalid_hostname_reject_code": true, "unknown_address_reject_code": true,
 	"unknown_client_reject_code": true, "unknown_local_recipient_reject_code": true, "relay_domains_reject_code": true,
 	"local_recipient_maps": true, "smtpd_reject_unlisted_recipient": true,
 	// rewriting

@@ -132,7 +132,8 @@ func TestParametersReported(t *testing.T) {
 		"relayhost = [smart.example.net]\nsmtp_tcp_port = 587\nmailbox_size_limit = 0\nsoft_bounce = yes\n" +
 		"smtpd_tls_cert_file = /etc/ssl/mail.pem\nsmtpd_tls_key_file = /etc/ssl/mail.key\nsmtpd_tls_security_level = may\ndelay_warning_time = 4\n" +
 		"disable_vrfy_command = yes\nsmtp_dns_support_level = dnssec\nmailbox_command = procmail -a \"$EXTENSION\"\n" +
-		"smtpd_recipient_restrictions =\n    permit_mynetworks,\n    reject_unauth_destination\n"
+		"smtpd_recipient_restrictions =\n    permit_mynetworks,\n    reject_unauth_destination\n" +
+		"smtpd_helo_restrictions = reject_invalid_helo_hostname\ninvalid_hostname_reject_code = 550\n"
 	if err := os.WriteFile(filepath.Join(dir, "main.cf"), []byte(mainCF), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -156,7 +157,7 @@ func TestParametersReported(t *testing.T) {
 			t.Errorf("%s: %q, want %q", name, got[name], want)
 		}
 	}
-	for _, name := range []string{"relayhost", "smtpd_recipient_restrictions", "myhostname"} {
+	for _, name := range []string{"relayhost", "smtpd_recipient_restrictions", "myhostname", "invalid_hostname_reject_code"} {
 		if untranslated[name] {
 			t.Errorf("%s is reported as not translated", name)
 		}
