@@ -64,14 +64,19 @@ func (m *migrator) pfRoutedLocalRecipients() {
 }
 
 // pfDiscardMailer defines (once) a mailer that accepts a recipient and
-// drops the message, as Postfix's discard transport does.
+// drops the message, as Postfix's discard transport does. It is named
+// discard: sendmail reserves $#discard in its check rulesets (rscheck
+// handles it before any mailer is looked up) but ruleset 0 needs a
+// mailer of that name, which the cf library does not define; the real
+// sendmail takes the definition (checked with -bt /parse and -bv:
+// "deliverable: mailer discard").
 func (m *migrator) pfDiscardMailer(pos ir.Pos) string {
 	m.mc.add(grpLocal, strings.Join([]string{
 		"MAILER_DEFINITIONS",
-		"Mpfdiscard,\tP=/bin/true, F=lsDFM, T=X-Unix/X-Unix/X-Unix,",
+		"Mdiscard,\tP=/bin/true, F=lsDFM, T=X-Unix/X-Unix/X-Unix,",
 		"\t\tA=true",
 	}, "\n"), "transport_maps: discard", pos)
-	return "pfdiscard"
+	return "discard"
 }
 
 // pfPortMailer defines (once) the mailer that connects to a port other
@@ -224,8 +229,12 @@ func (m *migrator) pfTransport(st *pfState, tr *ir.TransportRouting) {
 			continue
 		}
 		if discard {
-			m.approx(construct, e.Pos, "mailertable: "+key+" "+val+" (MAILER_DEFINITIONS: pfdiscard)",
-				"sendmail has no discard mailer in ruleset 0 ($#discard works in its check rulesets only): the recipient goes to a mailer that runs /bin/true and so drops it, which a resolved address names as that mailer where Postfix says discard", "", aff...)
+			target := "mailertable: " + key + " " + val + " (MAILER_DEFINITIONS: discard, a mailer that runs /bin/true)"
+			if te.Host != "" {
+				m.approx(construct, e.Pos, target, "Postfix's discard(8) logs the next hop text ("+te.Host+") as the reason; sendmail's discard mailer does not have it", "", aff...)
+			} else {
+				m.exact(construct, e.Pos, "", target)
+			}
 			continue
 		}
 		if portMailer {
