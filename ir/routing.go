@@ -145,7 +145,9 @@ type Client struct {
 	HeloName    Value   `yaml:"helo_name,omitempty"`
 	Families    []Value `yaml:"families,omitempty"`
 	// AuthTable holds the credentials the client authenticates with
-	// (authinfo, smtp_sasl_password_maps).
+	// (sendmail's authinfo map, Postfix's first smtp_sasl_password_maps
+	// table). sendmail without an authinfo map reads the AuthInfo:
+	// entries of its access map.
 	AuthTable string `yaml:"auth_table,omitempty"`
 	// TLS: the client tries STARTTLS ("may"), "none", "encrypt", ...
 	TLS Value `yaml:"tls,omitempty"`

@@ -80,6 +80,40 @@ type Entry struct {
 	// Relocated is the view of a relocated(5) entry: the old address
 	// and the new one (or text) the reply gives.
 	Relocated *AddressEntry `yaml:"relocated,omitempty"`
+	// Auth is the view of a credentials entry of the SMTP client:
+	// sendmail's AuthInfo: entries (in the authinfo map, or in the
+	// access map without it) and Postfix's smtp_sasl_password_maps.
+	Auth *AuthEntry `yaml:"auth,omitempty"`
+}
+
+// AuthEntry is what the SMTP client authenticates with at one server.
+type AuthEntry struct {
+	// Server is the server the entry is for, as its key names it: a
+	// host name, a domain, an address; "" with Default. Postfix's
+	// [host] and host:port forms are split into Server, Bracketed and
+	// Port. Sender is set instead for Postfix's sender-dependent keys
+	// (user@domain, @domain).
+	Server    string `yaml:"server,omitempty"`
+	Bracketed bool   `yaml:"bracketed,omitempty"`
+	Port      string `yaml:"port,omitempty"`
+	Sender    string `yaml:"sender,omitempty"`
+	// Default is sendmail's bare tag AuthInfo: (any server).
+	Default bool `yaml:"default,omitempty"`
+	// AuthzID is sendmail's U: (the authorization identity) and AuthID
+	// its I: (the authentication identity), each filled in from the
+	// other when missing as sendmail's getauth() does; Postfix's one
+	// user name is both. Password is decoded (sendmail's P= is base64).
+	AuthzID  string `yaml:"authz_id,omitempty"`
+	AuthID   string `yaml:"auth_id,omitempty"`
+	Password string `yaml:"password,omitempty"`
+	// Realm (R:) and Mechanisms (M:) are sendmail's; empty when the
+	// entry does not name them.
+	Realm      string   `yaml:"realm,omitempty"`
+	Mechanisms []string `yaml:"mechanisms,omitempty"`
+	// Problem says why the client cannot use the entry (sendmail's
+	// getauth() fails on it, a key that is never looked up); "" when
+	// it can.
+	Problem string `yaml:"problem,omitempty"`
 }
 
 // KeyKind is the form of a table key.

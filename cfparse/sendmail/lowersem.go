@@ -219,6 +219,11 @@ func (lw *lowerer) identity() {
 		id.HeloName = ir.Value{Value: o.Value, Pos: o.Pos, Origin: o.Origin}
 		lw.cfg.Client.HeloName = id.HeloName
 	}
+	// FEATURE(authinfo): the client's credentials (without it the
+	// authinfo ruleset reads the AuthInfo: entries of the access map)
+	if t := lw.cfg.Table("authinfo"); t != nil && t.Kind == ir.AuthInfoTable {
+		lw.cfg.Client.AuthTable = t.Name
+	}
 	if c := lw.classes["w"]; c != nil {
 		for _, m := range c.Members {
 			lw.cfg.LocalDomains = append(lw.cfg.LocalDomains, ir.DomainMatch{Domain: strings.ToLower(m.Value), Pos: m.Pos, Origin: memberOrigin(m)})

@@ -93,6 +93,9 @@ func (p *parser) sendmailAccess(e *ir.Entry, a *ir.AccessEntry, off, valOff int)
 	}
 	a.Key = p.sendmailAccessKey(rest, a.Tag != "", kind, off)
 	a.Action = p.sendmailAction(e.Value, kind, valOff)
+	if a.Tag == "AuthInfo" {
+		accessAuthInfo(e, rest)
+	}
 }
 
 // sendmailAccessKey classifies the part of an access key after its tag.

@@ -105,5 +105,11 @@ func (p *parser) view(e *ir.Entry, i, off, valOff int) {
 			p.mailertable(e, t, off, valOff)
 		}
 		e.Transport = t
+	case ir.AuthInfoTable:
+		if postfix {
+			postfixSASLPassword(e)
+		} else {
+			p.sendmailAuthInfo(e, off)
+		}
 	}
 }

@@ -52,6 +52,20 @@ func replyString(r *ir.Reply) string {
 	return "error(" + fields("code", r.Code, "dsn", r.DSN, "text", r.Text, "keyword", r.Keyword) + ")"
 }
 
+func authString(a *ir.AuthEntry) string {
+	def := ""
+	if a.Default {
+		def = "yes"
+	}
+	br := ""
+	if a.Bracketed {
+		br = "yes"
+	}
+	return "auth(" + fields("server", a.Server, "bracketed", br, "port", a.Port, "sender", a.Sender, "default", def,
+		"authz", a.AuthzID, "authid", a.AuthID, "password", a.Password, "realm", a.Realm,
+		"mechs", strings.Join(a.Mechanisms, " "), "problem", a.Problem) + ")"
+}
+
 // describe renders an entry's typed view on one line, for the tests.
 func describe(e ir.Entry) string {
 	var b strings.Builder
@@ -65,6 +79,11 @@ func describe(e ir.Entry) string {
 		act := a.Action
 		fmt.Fprintf(&b, "%s => %s(%s)", keyString(a.Key), act.Kind, fields("name", act.Name, "code", act.Code,
 			"dsn", act.DSN, "text", act.Text, "number", act.Number, "arg", act.Arg))
+		if e.Auth != nil {
+			b.WriteString(" " + authString(e.Auth))
+		}
+	case e.Auth != nil:
+		b.WriteString(authString(e.Auth))
 	case e.Alias != nil:
 		b.WriteString(e.Alias.Name + " =>")
 		for _, t := range e.Alias.Targets {
@@ -196,6 +215,23 @@ func TestViews(t *testing.T) {
 		{ir.TransportTable, P, "x.example smtp:mx.example:2525", "domain(value=x.example domain=x.example) => mailer=smtp host=mx.example port=2525"},
 		{ir.TransportTable, P, "x.example error:5.7.1 no mail", `domain(value=x.example domain=x.example) => mailer=error error(dsn=5.7.1 text="no mail")`},
 		{ir.TransportTable, P, "x.example relay", "domain(value=x.example domain=x.example) => mailer=relay"},
+		// sendmail's authinfo map and AuthInfo: access entries; Postfix's
+		// smtp_sasl_password_maps.
+		{ir.AuthInfoTable, S, `AuthInfo:smtp.example.com "U:root" "I:bob" "P:s e:cret" "M:LOGIN PLAIN"`,
+			`auth(server=smtp.example.com authz=root authid=bob password="s e:cret" mechs="LOGIN PLAIN")`},
+		{ir.AuthInfoTable, S, `AuthInfo:192.0.2.7 "I:bob" "P=c2VjcmV0" "R:example.com"`,
+			`auth(server=192.0.2.7 authz=bob authid=bob password=secret realm=example.com)`},
+		{ir.AuthInfoTable, S, `AuthInfo: "U:bob" "P:x" trailing "M:PLAIN"`, `auth(default=yes authz=bob authid=bob password=x)`},
+		{ir.AuthInfoTable, S, `AuthInfo:a.example "U:bob"`, `auth(server=a.example authz=bob problem="an entry needs a user (\"U:\" or \"I:\") and a password (\"P:\")")`},
+		{ir.AuthInfoTable, S, `AuthInfo:a.example "U:bob" "X:y" "P:x"`, `auth(server=a.example authz=bob problem="item \"X:y\": unknown tag (U, I, P, R or M)")`},
+		{ir.AuthInfoTable, S, `AuthInfo:a.example "U:bob" "P=!!"`, `auth(server=a.example authz=bob problem="item \"P=!!\": bad base64")`},
+		{ir.AuthInfoTable, S, `smtp.example.com "U:bob" "P:x"`, `auth(server=smtp.example.com authz=bob authid=bob password=x problem="the authinfo ruleset looks up AuthInfo:server: this key is never looked up")`},
+		{ir.AccessTable, S, `AuthInfo:example.com "U:bob" "P:x"`, `AuthInfo: domain(value=example.com domain=example.com) => setting(arg="\"U:bob\" \"P:x\"") auth(server=example.com authz=bob authid=bob password=x)`},
+		{ir.AuthInfoTable, P, "[smtp.gmail.com]:587 me@gmail.com:pa:ss", "auth(server=smtp.gmail.com bracketed=yes port=587 authz=me@gmail.com authid=me@gmail.com password=pa:ss)"},
+		{ir.AuthInfoTable, P, "[relay.example] u:p", "auth(server=relay.example bracketed=yes authz=u authid=u password=p)"},
+		{ir.AuthInfoTable, P, "relay.example:submission u:p", "auth(server=relay.example port=submission authz=u authid=u password=p)"},
+		{ir.AuthInfoTable, P, "example.com u", "auth(server=example.com authz=u authid=u)"},
+		{ir.AuthInfoTable, P, "@example.com u:p", "auth(sender=@example.com authz=u authid=u password=p)"},
 	} {
 		es, diags := Parse(tt.kind, "t", []byte(tt.line+"\n"), Options{Dialect: tt.dialect})
 		if len(es) != 1 {
