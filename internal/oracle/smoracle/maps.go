@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -73,4 +74,60 @@ func mapAnswer(chunk []string, q MapQuery) (MapAnswer, bool) {
 		return MapAnswer{Value: m[4], Found: m[3] == "returns", Status: st}, true
 	}
 	return MapAnswer{}, false
+}
+
+// RulesetCall runs one of the configuration's rulesets in address test
+// mode with session macros set first (.D lines): Macros are set in
+// order, then RULESET INPUT is run.
+type RulesetCall struct {
+	Macros  [][2]string // {"{server_name}", "mx.example"}
+	Ruleset string
+	Input   string
+}
+
+// RulesetAnswer is what the ruleset returned (its workspace as sendmail
+// displays it: tokens separated by blanks, a quoted string one token)
+// and whether it ran at all.
+type RulesetAnswer struct {
+	Value string
+	Ran   bool
+}
+
+// Rulesets builds the configuration in configDir as Run does and makes
+// each call, in order, in one address test session (macros set by one
+// call stay set for the next unless it sets them again).
+func Rulesets(configDir string, calls []RulesetCall, opt Options) (answers []RulesetAnswer, meta *Meta, err error) {
+	start := time.Now()
+	c, sb, meta, err := open(configDir, &opt, 1)
+	defer c.close(sb, opt, &err)
+	if err != nil {
+		return nil, meta, err
+	}
+	var chunks [][]string
+	var at []int
+	sb.do(func() {
+		if err = c.build(); err != nil {
+			return
+		}
+		meta.Build = time.Since(start)
+		var cmds []string
+		for _, call := range calls {
+			for _, m := range call.Macros {
+				cmds = append(cmds, ".D"+m[0]+m[1])
+			}
+			at = append(at, len(cmds))
+			cmds = append(cmds, call.Ruleset+" "+call.Input)
+		}
+		chunks, err = c.bt(cmds)
+	})
+	meta.Total = time.Since(start)
+	if err != nil {
+		return nil, meta, err
+	}
+	answers = make([]RulesetAnswer, len(calls))
+	for i, call := range calls {
+		v, _, ok := returns(chunks[at[i]], call.Ruleset)
+		answers[i] = RulesetAnswer{Value: strings.TrimSpace(v), Ran: ok}
+	}
+	return answers, meta, nil
 }
