@@ -260,3 +260,39 @@ type Option struct {
 	Pos     Pos      `yaml:"pos,omitempty"`
 	Origin  string   `yaml:"origin,omitempty"`
 }
+
+// MXNextHops are the next hops of the routing that are names whose MX
+// hosts the client connects to (a smart host, mail hub or transport
+// table host written without brackets), in lower case: an SMTP client
+// that looks credentials up by next hop (Postfix) finds an entry for
+// such a name where one that looks up the server's own name (sendmail)
+// does not.
+func (c *Config) MXNextHops() map[string]bool {
+	out := map[string]bool{}
+	add := func(mailer, host string) {
+		switch strings.ToLower(mailer) {
+		case "local", "error", "discard", "prog", "lmtp", "pipe":
+			return
+		}
+		if host == "" || strings.ContainsAny(host, "[]:%$/ ") {
+			return
+		}
+		out[strings.ToLower(strings.TrimSuffix(host, "."))] = true
+	}
+	r := c.Routing
+	for _, h := range []*NextHop{r.SmartHost, r.MailHub, r.LocalRelay} {
+		if h != nil && !h.NoMX {
+			add(h.Mailer, h.Host)
+		}
+	}
+	if r.Transport != nil {
+		if t := c.Table(r.Transport.Table); t != nil {
+			for _, e := range t.Entries {
+				if e.Transport != nil && e.Transport.Error == nil {
+					add(e.Transport.Mailer, e.Transport.Host)
+				}
+			}
+		}
+	}
+	return out
+}

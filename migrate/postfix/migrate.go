@@ -129,6 +129,9 @@ type migrator struct {
 	spamMode                                 string
 	relayAuth, openRelay, delayed            bool
 	delayedClientClass                       bool
+	// clientAuthOn: the SMTP client authenticates (clientAuth), which
+	// reads AuthOptions
+	clientAuthOn bool
 	// accItems gets the access entries' report items, those that are
 	// not exact made on a goroutine of its own once the policy is
 	// written
@@ -155,6 +158,7 @@ func (m *migrator) run() {
 	m.masquerade()
 	m.domainTable()
 	m.routing()
+	m.clientAuth()
 	m.restrictions()
 	m.listeners()
 	m.options()

@@ -75,6 +75,9 @@ func (m *migrator) options() {
 			m.privacy(o, construct)
 			continue
 		}
+		if o.Name == "AuthOptions" && m.clientAuthOn {
+			continue // clientAuth
+		}
 		if o.Name == "DontProbeInterfaces" {
 			m.exact(construct, o.Pos, "", "(nothing: Postfix does not add the interfaces' names to mydestination)")
 			continue
@@ -207,13 +210,6 @@ func (m *migrator) features() {
 			m.approx("FEATURE(smrsh)", ml.Pos, ml.Origin, "(nothing)",
 				"sendmail runs the |program deliveries of aliases and .forward files through smrsh, which runs only the programs linked into its directory; Postfix's local(8) runs them with /bin/sh",
 				"")
-		}
-	}
-	for _, t := range m.cfg.Tables {
-		if t.Kind == ir.AuthInfoTable {
-			m.none("FEATURE(authinfo) "+t.Backend.Source, t.Pos, t.Origin,
-				"the authinfo entries (AuthInfo:host \"U:user\" \"P:password\") are credentials for the SMTP client, which Postfix keeps in smtp_sasl_password_maps in another form (host user:password)",
-				"write smtp_sasl_password_maps and set smtp_sasl_auth_enable = yes", "")
 		}
 	}
 	for _, c := range m.cfg.Classes {

@@ -499,6 +499,8 @@ func (m *migrator) policy() {
 			e.rep.dead = "To: entries other than RELAY are read only by FEATURE(blocklist_recipients)"
 		case e.ae.Tag == "":
 			e.rep.dead = "no check of this configuration looks this key up"
+		case e.ae.Tag == "AuthInfo" && m.cfg.Client.AuthTable == "":
+			e.rep.dead = "the SMTP client's credentials, reported with smtp_sasl_password_maps"
 		default:
 			e.rep.dead = "no check of this configuration reads " + e.ae.Tag + ": entries"
 		}

@@ -254,7 +254,8 @@ func TestLocalMailer(t *testing.T) {
 }
 
 // TestFeatures: FEATURE(redirect)'s aliases become relocated_maps;
-// smrsh and authinfo, which no setting carries over, are reported.
+// smrsh, which no setting carries over, is reported; authinfo becomes
+// smtp_sasl_password_maps (the entries user:password by server name).
 func TestFeatures(t *testing.T) {
 	res := migrateMC(t, mcHead+"FEATURE(`redirect')dnl\nFEATURE(`smrsh')dnl\nFEATURE(`authinfo')dnl\n"+mcTail, map[string]string{
 		"aliases": "postmaster: root\nold: new@example.org.REDIRECT\n", "authinfo": "AuthInfo:smart.example.net \"U:u\" \"P:p\"\n",
@@ -268,7 +269,17 @@ func TestFeatures(t *testing.T) {
 	if s := file(t, res, "main.cf"); !strings.Contains(s, "relocated_maps = hash:/etc/postfix/relocated\n") {
 		t.Errorf("main.cf:\n%s", s)
 	}
-	want := map[string]report.Fidelity{"FEATURE(smrsh)": report.Approximate, "FEATURE(authinfo)": report.NotExpressible, "entry aliases old": report.Approximate}
+	s := spaces.ReplaceAllString(file(t, res, "main.cf"), " ")
+	for _, p := range []string{"\nsmtp_sasl_auth_enable = yes\n", "\nsmtp_sasl_password_maps = hash:/etc/postfix/sasl_passwd\n",
+		"\nsmtp_sasl_mechanism_filter = CRAM-MD5, DIGEST-MD5, EXTERNAL, GSSAPI, KERBEROS_V4\n"} {
+		if !strings.Contains(s, p) {
+			t.Errorf("main.cf lacks %q:\n%s", p, s)
+		}
+	}
+	if s := spaces.ReplaceAllString(file(t, res, "sasl_passwd"), " "); !strings.Contains(s, "\nsmart.example.net u:p\n") {
+		t.Errorf("sasl_passwd:\n%s", s)
+	}
+	want := map[string]report.Fidelity{"FEATURE(smrsh)": report.Approximate, "entry authinfo:smart.example.net": report.Exact, "entry aliases old": report.Approximate}
 	for _, it := range res.Report.Items {
 		for c, f := range want {
 			if strings.HasPrefix(it.Construct, c) && it.Fidelity == f {
