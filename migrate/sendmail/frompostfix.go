@@ -85,6 +85,7 @@ func (m *migrator) fromPostfix() error {
 	m.pfRcptRuleset(st)
 	m.pfSenderParse()
 	m.pfListeners()
+	m.pfClientAuth()
 	m.pfMilters()
 	m.pfOptions()
 	m.pfOpaque()

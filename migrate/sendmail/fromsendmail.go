@@ -33,7 +33,13 @@ var mapFeatures = []struct{ table, feature, file, spec string }{
 	{"generics", "genericstable", fileGenerics, "hash /etc/mail/genericstable"},
 	{"mailertable", "mailertable", fileMailertable, "hash /etc/mail/mailertable"},
 	{"domaintable", "domaintable", fileDomaintable, "hash /etc/mail/domaintable"},
+	{"authinfo", "authinfo", fileAuthinfo, "hash /etc/mail/authinfo"},
 }
+
+// smtpArgsMacros are the macros that give the SMTP mailers of
+// MAILER(smtp) their A= (cf/mailer/smtp.m4).
+var smtpArgsMacros = map[string]string{"smtp": "SMTP_MAILER_ARGS", "esmtp": "ESMTP_MAILER_ARGS", "smtp8": "SMTP8_MAILER_ARGS",
+	"dsmtp": "DSMTP_MAILER_ARGS", "relay": "RELAY_MAILER_ARGS"}
 
 var mailerOrigin = regexp.MustCompile(`^MAILER\(([A-Za-z0-9_.-]+)\)$`)
 
@@ -298,6 +304,14 @@ func (m *migrator) fromSendmail() error {
 			continue
 		}
 		m.item(Item{Construct: o.Kind + " " + o.Name, Pos: o.Pos.String(), Fidelity: Exact, Target: "sendmail.mc (verbatim)"})
+	}
+	// the SMTP mailers' argument vectors (RELAY_MAILER_ARGS `TCP $h 587'
+	// and the like; the cf library's default is TCP $h)
+	for _, ml := range cfg.Mailers {
+		if macro, ok := smtpArgsMacros[ml.Name]; ok && ml.Path == "[IPC]" && ml.Args != "" && ml.Args != "TCP $h" {
+			m.mc.add(grpDefine, call("define", macro, ml.Args), "", ml.Pos)
+			m.exact(macro+" "+ml.Args, ml.Pos, "", "sendmail.mc")
+		}
 	}
 	// mailers: local and smtp always, others as declared
 	m.mc.add(grpMailer, call("MAILER", "local"), "", ir.Pos{})

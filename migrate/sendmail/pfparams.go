@@ -35,6 +35,8 @@ var pfHandled = map[string]bool{
 	"alias_maps": true, "recipient_delimiter": true, "propagate_unmatched_extensions": true,
 	// routing, listeners, milters
 	"relayhost": true, "transport_maps": true, "inet_interfaces": true, "inet_protocols": true,
+	"smtp_sasl_auth_enable": true, "smtp_sasl_password_maps": true, "smtp_sasl_mechanism_filter": true,
+	"smtp_sasl_security_options": true, "smtp_sasl_tls_security_options": true,
 	"smtpd_milters": true, "non_smtpd_milters": true, "milter_default_action": true, "milter_connect_timeout": true,
 }
 
