@@ -69,7 +69,8 @@ func (m *migrator) pfRoutedLocalRecipients() {
 // handles it before any mailer is looked up) but ruleset 0 needs a
 // mailer of that name, which the cf library does not define; the real
 // sendmail takes the definition (checked with -bt /parse and -bv:
-// "deliverable: mailer discard").
+// "deliverable: mailer discard"). A resolved address still names the
+// mailer (an acceptance) where Postfix's resolution says discard.
 func (m *migrator) pfDiscardMailer(pos ir.Pos) string {
 	m.mc.add(grpLocal, strings.Join([]string{
 		"MAILER_DEFINITIONS",
@@ -229,12 +230,11 @@ func (m *migrator) pfTransport(st *pfState, tr *ir.TransportRouting) {
 			continue
 		}
 		if discard {
-			target := "mailertable: " + key + " " + val + " (MAILER_DEFINITIONS: discard, a mailer that runs /bin/true)"
+			why := "sendmail's ruleset 0 has no discard result: the recipient is accepted and delivered to a mailer (discard, which runs /bin/true) that drops the message, so a resolved address (and sendmail -bv) names that mailer where Postfix says discard"
 			if te.Host != "" {
-				m.approx(construct, e.Pos, target, "Postfix's discard(8) logs the next hop text ("+te.Host+") as the reason; sendmail's discard mailer does not have it", "", aff...)
-			} else {
-				m.exact(construct, e.Pos, "", target)
+				why += "; Postfix's discard(8) also logs the next hop text (" + te.Host + ") as the reason"
 			}
+			m.approx(construct, e.Pos, "mailertable: "+key+" "+val+" (MAILER_DEFINITIONS: discard)", why, "", aff...)
 			continue
 		}
 		if portMailer {
