@@ -31,6 +31,15 @@ func (m *migrator) clientAuth() {
 	var at ir.Pos
 	if t := m.cfg.Table(m.cfg.Client.AuthTable); t != nil {
 		at = t.Pos
+		if !t.Loaded {
+			// an optional map whose file is missing, or one mailcc
+			// could not read: the client still authenticates with
+			// whatever the file holds when sendmail runs
+			m.none("FEATURE(authinfo) "+t.Backend.Source, t.Pos, t.Origin,
+				"the authinfo map's source was not read, so its credentials are not migrated",
+				"write them as \"server user:password\" in /etc/postfix/sasl_passwd, run postmap, and set smtp_sasl_auth_enable = yes and smtp_sasl_password_maps = hash:/etc/postfix/sasl_passwd", "")
+			return
+		}
 		for i := range t.Entries {
 			entries = append(entries, &t.Entries[i])
 		}
