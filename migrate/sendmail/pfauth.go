@@ -52,9 +52,13 @@ func (m *migrator) pfClientAuth() {
 	case t == nil:
 		m.none("smtp_sasl_auth_enable = yes", enable.Pos, "no smtp_sasl_password_maps table holds credentials", "write AuthInfo:host entries in /etc/mail/authinfo and add FEATURE(authinfo)", "")
 		return
-	case t.Backend.Type == "regexp" || t.Backend.Type == "pcre" || !t.Loaded:
-		m.none("smtp_sasl_password_maps = "+maps.Raw, maps.Pos, "the credentials are in a "+t.Backend.Type+" table mailcc does not read as keys sendmail can look up",
-			"write AuthInfo:host \"U:user\" \"P:password\" entries in /etc/mail/authinfo by hand", "")
+	case t.Backend.Type == "regexp" || t.Backend.Type == "pcre":
+		m.none("smtp_sasl_password_maps = "+maps.Raw, maps.Pos, "the credentials are in a "+t.Backend.Type+" table, whose patterns sendmail's authinfo map cannot hold",
+			"write AuthInfo:host \"U:user\" \"P:password\" entries in /etc/mail/authinfo by hand, and add FEATURE(authinfo)", "")
+		return
+	case !t.Loaded:
+		m.none("smtp_sasl_password_maps = "+maps.Raw, maps.Pos, "the table's source was not read, so its credentials are not migrated",
+			"write them as AuthInfo:host \"U:user\" \"P:password\" entries in /etc/mail/authinfo, and add FEATURE(authinfo)", "")
 		return
 	}
 	if strings.ContainsAny(strings.TrimSpace(maps.Raw), ", \t") {
