@@ -55,7 +55,7 @@ func (c *Config) Sockets() []Socket {
 		return out
 	}
 	families := c.postfixFamilies()
-	ifaces := c.optionWords("inet_interfaces")
+	ifaces := c.OptionWords("inet_interfaces")
 	if len(ifaces) == 0 {
 		ifaces = []string{"all"}
 	}
@@ -120,17 +120,16 @@ func (c *Config) postfixFamilies() map[string]bool {
 	return set
 }
 
-// optionWords is a main.cf parameter's list value, or nil when main.cf
-// does not set it.
-func (c *Config) optionWords(name string) []string {
-	for _, o := range c.Options {
-		if o.Name != name {
-			continue
-		}
-		if len(o.List) > 0 {
-			return o.List
-		}
-		return strings.Fields(strings.ReplaceAll(o.Raw, ",", " "))
+// OptionWords is a list-valued option or main.cf parameter's words
+// (its typed list, else its value split at commas and blanks), nil when
+// the configuration does not set it.
+func (c *Config) OptionWords(name string) []string {
+	o := c.Option(name)
+	if o == nil {
+		return nil
 	}
-	return nil
+	if len(o.List) > 0 {
+		return o.List
+	}
+	return strings.Fields(strings.ReplaceAll(o.Raw, ",", " "))
 }

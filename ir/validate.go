@@ -20,6 +20,17 @@ func (c *Config) Table(name string) *Table {
 }
 
 // Class returns the class named name, or nil.
+// Option is the option or main.cf parameter named name (the first),
+// nil when the configuration does not set it.
+func (c *Config) Option(name string) *Option {
+	for i := range c.Options {
+		if c.Options[i].Name == name {
+			return &c.Options[i]
+		}
+	}
+	return nil
+}
+
 func (c *Config) Class(name string) *Class {
 	for i := range c.Classes {
 		if c.Classes[i].Name == name {

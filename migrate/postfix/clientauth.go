@@ -72,9 +72,12 @@ func (m *migrator) clientAuth() {
 		mxHops = append(mxHops, h)
 	}
 	slices.Sort(mxHops)
+	defaultMechs := m.cfg.OptionWords("AuthMechanisms") // confAUTH_MECHANISMS
+	if defaultMechs == nil {
+		defaultMechs = smDefaultMechanisms
+	}
 	mechs := map[string]bool{}
 	var lists [][]string
-	used := 0
 	for _, e := range entries {
 		a := e.Auth
 		what := "entry " + strings.TrimSpace(e.Key+" "+e.Value)
@@ -95,13 +98,15 @@ func (m *migrator) clientAuth() {
 		}
 		list := a.Mechanisms
 		if len(list) == 0 {
-			list = m.authMechanisms()
+			list = defaultMechs
 		}
 		lists = append(lists, list)
 		for _, x := range list {
 			mechs[strings.ToUpper(x)] = true
 		}
 		value := a.AuthID + ":" + a.Password
+		// a regexp table substitutes $n in its results: $ is $$
+		reValue := strings.ReplaceAll(value, "$", "$$")
 		var target string
 		switch {
 		case a.Default:
@@ -109,15 +114,14 @@ func (m *migrator) clientAuth() {
 				def = m.newMap("sasl_passwd_default.regexp", "regexp",
 					"sendmail's default credentials (the bare AuthInfo:), for any server the table before names not.")
 			}
-			// a regexp table substitutes $n in its results: $ is $$
-			if !def.add("/^/", strings.ReplaceAll(value, "$", "$$"), e.Pos) {
+			if !def.add("/^/", reValue, e.Pos) {
 				m.none(what, e.Pos, "", "another entry is the default already (makemap keeps the first)", "remove the duplicate entry", "")
 				continue
 			}
 			target = m.mapRef(def) + ": /^/ " + a.AuthID + ":..."
 		case walk != nil && !isAddress(a.Server):
 			key := "/^(.*\\.)?" + reQuote(strings.ToLower(a.Server)) + "$/"
-			if !walk.add(key, strings.ReplaceAll(value, "$", "$$"), e.Pos) {
+			if !walk.add(key, reValue, e.Pos) {
 				m.none(what, e.Pos, "", "another entry names the same server (makemap keeps the first)", "remove the duplicate entry", "")
 				continue
 			}
@@ -140,31 +144,25 @@ func (m *migrator) clientAuth() {
 				}
 			}
 		}
-		used++
 		if len(differs) > 0 {
 			m.approx(what, e.Pos, "", target, strings.Join(differs, "; "), "")
 		} else {
 			m.exact(what, e.Pos, "", target)
 		}
 	}
+	// the tables in lookup order, those that got no entry dropped
 	var refs []string
-	if len(hash.lines) > 0 {
-		refs = append(refs, m.mapRef(hash))
-	} else {
-		m.dropMap(hash)
-	}
-	if used == 0 {
-		return
-	}
-	if walk != nil {
-		if len(walk.lines) > 0 {
-			refs = append(refs, m.mapRef(walk))
-		} else {
-			m.dropMap(walk)
+	for _, f := range []*mapFile{hash, walk, def} {
+		switch {
+		case f == nil:
+		case len(f.lines) > 0:
+			refs = append(refs, m.mapRef(f))
+		default:
+			m.dropMap(f)
 		}
 	}
-	if def != nil {
-		refs = append(refs, m.mapRef(def))
+	if len(refs) == 0 {
+		return // every entry was reported as unusable
 	}
 	m.main.set(secRouting, "smtp_sasl_auth_enable", "yes", []string{"sendmail's " + construct + ": the SMTP client authenticates."}, at)
 	m.main.set(secRouting, "smtp_sasl_password_maps", strings.Join(refs, ", "), nil, at)
@@ -192,12 +190,7 @@ func (m *migrator) clientAuth() {
 	// AuthOptions: the security properties the client asks of a
 	// mechanism; p (no plain text mechanism) holds only without TLS
 	opts, tlsOpts := []string{}, []string{}
-	var ao *ir.Option
-	for i := range m.cfg.Options {
-		if o := &m.cfg.Options[i]; o.Name == "AuthOptions" {
-			ao = o
-		}
-	}
+	ao := m.cfg.Option("AuthOptions")
 	if ao != nil {
 		for _, c := range ao.Raw {
 			var p string
@@ -231,17 +224,6 @@ func (m *migrator) clientAuth() {
 		m.approx("confAUTH_OPTIONS "+ao.Raw, ao.Pos, "", "main.cf: smtp_sasl_security_options, smtp_sasl_tls_security_options",
 			"the options are the SMTP client's here; sendmail's server reads them too (what it offers to clients), which Postfix's smtpd_sasl_security_options would say", "")
 	}
-}
-
-// authMechanisms is sendmail's AuthMechanisms: confAUTH_MECHANISMS, or
-// the binary's default.
-func (m *migrator) authMechanisms() []string {
-	for _, o := range m.cfg.Options {
-		if o.Name == "AuthMechanisms" {
-			return strings.Fields(strings.ReplaceAll(o.Raw, ",", " "))
-		}
-	}
-	return smDefaultMechanisms
 }
 
 func sameWords(a, b []string) bool {

@@ -31,25 +31,17 @@ var pfDefaultMechanisms = []string{"GSSAPI", "DIGEST-MD5", "CRAM-MD5", "LOGIN", 
 // Postfix tries first) wins over a next-hop key of the same host, and of
 // next-hop keys the one a relayhost or transport entry names.
 func (m *migrator) pfClientAuth() {
-	opt := func(name string) (ir.Option, bool) {
-		for _, o := range m.cfg.Options {
-			if o.Name == name {
-				return o, true
-			}
-		}
-		return ir.Option{}, false
-	}
-	enable, on := opt("smtp_sasl_auth_enable")
-	on = on && strings.EqualFold(strings.TrimSpace(enable.Raw), "yes")
-	maps, hasMaps := opt("smtp_sasl_password_maps")
+	enable := m.cfg.Option("smtp_sasl_auth_enable")
+	on := enable != nil && strings.EqualFold(strings.TrimSpace(enable.Raw), "yes")
+	maps := m.cfg.Option("smtp_sasl_password_maps")
 	t := m.cfg.Table(m.cfg.Client.AuthTable)
 	switch {
-	case !on && hasMaps:
+	case !on && maps != nil:
 		m.exact("smtp_sasl_password_maps = "+maps.Raw, maps.Pos, "", "(nothing: smtp_sasl_auth_enable is off, the client does not authenticate)")
 		return
 	case !on:
 		return
-	case t == nil:
+	case t == nil || maps == nil:
 		m.none("smtp_sasl_auth_enable = yes", enable.Pos, "no smtp_sasl_password_maps table holds credentials", "write AuthInfo:host entries in /etc/mail/authinfo and add FEATURE(authinfo)", "")
 		return
 	case t.Backend.Type == "regexp" || t.Backend.Type == "pcre":
@@ -65,7 +57,7 @@ func (m *migrator) pfClientAuth() {
 		m.approx("smtp_sasl_password_maps = "+maps.Raw, maps.Pos, "authinfo: the first table",
 			"only the first table's entries are migrated: write the others' entries into /etc/mail/authinfo by hand", "")
 	}
-	mechs, why := m.pfClientMechanisms(opt)
+	mechs, why := m.pfClientMechanisms()
 	if len(mechs) == 0 {
 		m.none("smtp_sasl_security_options", enable.Pos, "no mechanism is left that the client may use: "+why, "list the mechanisms in the \"M:\" items of /etc/mail/authinfo by hand", "")
 		return
@@ -141,12 +133,12 @@ func (m *migrator) pfClientAuth() {
 // every mechanism), without the plain-text ones when
 // smtp_sasl_security_options and smtp_sasl_tls_security_options both
 // say noplaintext; why says what sendmail cannot follow.
-func (m *migrator) pfClientMechanisms(opt func(string) (ir.Option, bool)) (mechs []string, why string) {
+func (m *migrator) pfClientMechanisms() (mechs []string, why string) {
 	var whys []string
 	list := pfDefaultMechanisms
-	if f, ok := opt("smtp_sasl_mechanism_filter"); ok && strings.TrimSpace(f.Raw) != "" {
+	if words := m.cfg.OptionWords("smtp_sasl_mechanism_filter"); len(words) > 0 {
 		list = nil
-		for _, w := range strings.FieldsFunc(f.Raw, func(r rune) bool { return r == ',' || r == ' ' || r == '\t' }) {
+		for _, w := range words {
 			if strings.ContainsAny(w, "/:") {
 				whys = append(whys, "smtp_sasl_mechanism_filter's pattern or table "+w+" is not carried over")
 				continue
@@ -155,27 +147,27 @@ func (m *migrator) pfClientMechanisms(opt func(string) (ir.Option, bool)) (mechs
 				list = append(list, strings.ToUpper(w))
 			}
 		}
+		f := m.cfg.Option("smtp_sasl_mechanism_filter")
 		m.exact("smtp_sasl_mechanism_filter = "+f.Raw, f.Pos, "", "authinfo: \"M:\" of every entry")
 	} else {
 		whys = append(whys, "Postfix's client uses any mechanism the server offers that its SASL library has; sendmail's only those of \"M:\" ("+strings.Join(pfDefaultMechanisms, " ")+")")
 	}
-	sec, secSet := opt("smtp_sasl_security_options")
-	secVal := "noplaintext, noanonymous"
-	if secSet {
-		secVal = sec.Raw
+	secWords := []string{"noplaintext", "noanonymous"} // Postfix's default
+	if o := m.cfg.Option("smtp_sasl_security_options"); o != nil {
+		secWords = m.cfg.OptionWords(o.Name)
+		m.exact(o.Name+" = "+o.Raw, o.Pos, "", "authinfo: the mechanisms of \"M:\"")
 	}
-	tls, tlsSet := opt("smtp_sasl_tls_security_options")
-	tlsVal := secVal
-	if tlsSet {
-		tlsVal = tls.Raw
+	tlsWords := secWords // $smtp_sasl_security_options
+	if o := m.cfg.Option("smtp_sasl_tls_security_options"); o != nil {
+		tlsWords = m.cfg.OptionWords(o.Name)
+		m.exact(o.Name+" = "+o.Raw, o.Pos, "", "authinfo: the mechanisms of \"M:\"")
 	}
-	has := func(v, p string) bool {
-		return slices.ContainsFunc(strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == ' ' || r == '\t' }),
-			func(w string) bool { return strings.EqualFold(w, p) })
+	has := func(words []string, p string) bool {
+		return slices.ContainsFunc(words, func(w string) bool { return strings.EqualFold(w, p) })
 	}
-	noPlain, noPlainTLS := has(secVal, "noplaintext"), has(tlsVal, "noplaintext")
+	noPlain, noPlainTLS := has(secWords, "noplaintext"), has(tlsWords, "noplaintext")
 	for _, p := range []string{"noactive", "nodictionary", "mutual_auth", "forward_secrecy"} {
-		if has(secVal, p) || has(tlsVal, p) {
+		if has(secWords, p) || has(tlsWords, p) {
 			whys = append(whys, "the security property "+p+" is not carried over (sendmail's AuthOptions would set it for its server too)")
 		}
 	}
@@ -184,14 +176,6 @@ func (m *migrator) pfClientMechanisms(opt func(string) (ir.Option, bool)) (mechs
 		list = slices.DeleteFunc(slices.Clone(list), func(x string) bool { return slices.Contains(pfPlainMechanisms, x) })
 	case noPlain:
 		whys = append(whys, "Postfix's client uses a plain-text mechanism (PLAIN, LOGIN) only over TLS; sendmail's client also without (AuthOptions p would say it for its server too)")
-	}
-	for _, o := range []struct {
-		o  ir.Option
-		ok bool
-	}{{sec, secSet}, {tls, tlsSet}} {
-		if o.ok {
-			m.exact(o.o.Name+" = "+o.o.Raw, o.o.Pos, "", "authinfo: the mechanisms of \"M:\"")
-		}
 	}
 	return list, strings.Join(whys, "; ")
 }

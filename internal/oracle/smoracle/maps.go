@@ -22,31 +22,15 @@ type MapAnswer struct {
 	Status int
 }
 
-// Maps builds the configuration in configDir as Run does (the .mc
-// compiled, the maps built with the real makemap, in private
-// namespaces) and asks sendmail, in one address test session, each
-// query's map for its key, in order. An answer sendmail's output does
-// not hold fails the call.
+// Maps builds the configuration in configDir as Run does and asks
+// sendmail, in one address test session, each query's map for its key,
+// in order. An answer sendmail's output does not hold fails the call.
 func Maps(configDir string, qs []MapQuery, opt Options) (answers []MapAnswer, meta *Meta, err error) {
-	start := time.Now()
-	c, sb, meta, err := open(configDir, &opt, 1)
-	defer c.close(sb, opt, &err)
-	if err != nil {
-		return nil, meta, err
+	cmds := make([]string, len(qs))
+	for i, q := range qs {
+		cmds[i] = "/map " + q.Map + " " + q.Key
 	}
-	var chunks [][]string
-	sb.do(func() {
-		if err = c.build(); err != nil {
-			return
-		}
-		meta.Build = time.Since(start)
-		cmds := make([]string, len(qs))
-		for i, q := range qs {
-			cmds[i] = "/map " + q.Map + " " + q.Key
-		}
-		chunks, err = c.bt(cmds)
-	})
-	meta.Total = time.Since(start)
+	chunks, meta, err := addressTest(configDir, cmds, opt)
 	if err != nil {
 		return nil, meta, err
 	}
@@ -59,6 +43,28 @@ func Maps(configDir string, qs []MapQuery, opt Options) (answers []MapAnswer, me
 		answers[i] = a
 	}
 	return answers, meta, nil
+}
+
+// addressTest builds the configuration in configDir as Run does (the
+// .mc compiled, the maps built with the real makemap, in private
+// namespaces) and runs cmds in one address test session: the output of
+// each command.
+func addressTest(configDir string, cmds []string, opt Options) (chunks [][]string, meta *Meta, err error) {
+	start := time.Now()
+	c, sb, meta, err := open(configDir, &opt, 1)
+	defer c.close(sb, opt, &err)
+	if err != nil {
+		return nil, meta, err
+	}
+	sb.do(func() {
+		if err = c.build(); err != nil {
+			return
+		}
+		meta.Build = time.Since(start)
+		chunks, err = c.bt(cmds)
+	})
+	meta.Total = time.Since(start)
+	return chunks, meta, err
 }
 
 var mapLookupRE = regexp.MustCompile(`^map_lookup: (\S+) \((.*)\) (?:(returns) (.*)|no match) \((\d+)\)$`)
@@ -97,30 +103,16 @@ type RulesetAnswer struct {
 // each call, in order, in one address test session (macros set by one
 // call stay set for the next unless it sets them again).
 func Rulesets(configDir string, calls []RulesetCall, opt Options) (answers []RulesetAnswer, meta *Meta, err error) {
-	start := time.Now()
-	c, sb, meta, err := open(configDir, &opt, 1)
-	defer c.close(sb, opt, &err)
-	if err != nil {
-		return nil, meta, err
+	var cmds []string
+	at := make([]int, len(calls)) // the command of each call
+	for i, call := range calls {
+		for _, m := range call.Macros {
+			cmds = append(cmds, ".D"+m[0]+m[1])
+		}
+		at[i] = len(cmds)
+		cmds = append(cmds, call.Ruleset+" "+call.Input)
 	}
-	var chunks [][]string
-	var at []int
-	sb.do(func() {
-		if err = c.build(); err != nil {
-			return
-		}
-		meta.Build = time.Since(start)
-		var cmds []string
-		for _, call := range calls {
-			for _, m := range call.Macros {
-				cmds = append(cmds, ".D"+m[0]+m[1])
-			}
-			at = append(at, len(cmds))
-			cmds = append(cmds, call.Ruleset+" "+call.Input)
-		}
-		chunks, err = c.bt(cmds)
-	})
-	meta.Total = time.Since(start)
+	chunks, meta, err := addressTest(configDir, cmds, opt)
 	if err != nil {
 		return nil, meta, err
 	}
