@@ -78,6 +78,14 @@ const daemonWait = 20 * time.Second
 // its pid file (it opens its sockets first), with the IPv4 connections
 // an IPv6 socket on :: takes (listen.Effective). The daemon is then
 // stopped (SIGTERM, SIGKILL after 5 s).
+//
+// The daemon runs with -ORefuseLA=0: sendmail closes its daemon sockets
+// while the load average is at or above RefuseLA (12 per CPU by
+// default, conf.c), checked right after it writes its pid file, and a
+// loaded test machine (a CI run with two cores) once saw a daemon with
+// no socket. What is compared is the configuration's listeners, not the
+// machine's load. A DaemonPortOptions refuseLA= of the configuration
+// still applies (none of the trap cases sets one).
 func Listeners(configDir string, opt Options) (socks []listen.Socket, meta *Meta, err error) {
 	meta, err = prepare(configDir, opt, func(c *config) error {
 		var err error
@@ -89,7 +97,7 @@ func Listeners(configDir string, opt Options) (socks []listen.Socket, meta *Meta
 
 func (c *config) daemonSockets() ([]listen.Socket, error) {
 	pidFile := filepath.Join(c.dir, "sendmail.pid")
-	cmd := exec.Command(c.opt.tool("sendmail"), "-bD", "-C", c.cf)
+	cmd := exec.Command(c.opt.tool("sendmail"), "-bD", "-ORefuseLA=0", "-C", c.cf)
 	cmd.Dir = c.dir
 	var out strings.Builder
 	cmd.Stdout, cmd.Stderr = &out, &out
