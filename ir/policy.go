@@ -63,6 +63,15 @@ type Policy struct {
 	DelayMode string `yaml:"delay_mode,omitempty"`
 	// Defaults are the replies and options the checks use.
 	Defaults PolicyDefaults `yaml:"defaults"`
+	// CommandFilter names the table that rewrites each command of an
+	// SMTP client before the server reads it (Postfix
+	// smtpd_command_filter: the command line is the key, the result
+	// replaces it).
+	CommandFilter Value `yaml:"command_filter,omitempty"`
+	// Classes are Postfix's smtpd_restriction_classes: named
+	// restriction lists (List is the name) that a list or an access
+	// table's result names (CheckClass).
+	Classes []StagePolicy `yaml:"classes,omitempty"`
 }
 
 // PolicyDefaults are the replies the checks give when an entry does not
@@ -102,6 +111,9 @@ const (
 	// CheckAccess looks the client, HELO name, sender or recipient up in
 	// a table (Table) the way Lookup says, and applies the entry's action.
 	CheckAccess CheckKind = "access"
+	// CheckClass evaluates the restriction class Name (Policy.Classes):
+	// a permit or a refusal of the class ends the list that names it.
+	CheckClass CheckKind = "class"
 	// CheckPermit / CheckReject / CheckDefer end the list.
 	CheckPermit CheckKind = "permit"
 	CheckReject CheckKind = "reject"

@@ -37,6 +37,10 @@ type Routing struct {
 // TransportRouting is a routing table and how it is consulted.
 type TransportRouting struct {
 	Table string `yaml:"table"`
+	// More are the tables after Table (Postfix's transport_maps is a
+	// list): each form of the key is asked of every table in order
+	// before the next form is tried.
+	More []string `yaml:"more,omitempty"`
 	// LocalDomains: the table is consulted for local domains too
 	// (Postfix; mailertable never is).
 	LocalDomains bool `yaml:"local_domains,omitempty"`
@@ -46,6 +50,12 @@ type TransportRouting struct {
 	// transport_maps in parent_domain_matches_subdomains).
 	ParentDomains bool `yaml:"parent_domains,omitempty"`
 	Pos           Pos  `yaml:"pos,omitempty"`
+}
+
+// Tables are the routing's tables in the order they are asked: Table,
+// then More.
+func (t *TransportRouting) Tables() []string {
+	return append([]string{t.Table}, t.More...)
 }
 
 // LDAPRouting is sendmail's FEATURE(ldap_routing): recipients in Domains

@@ -200,7 +200,7 @@ func (l *lowerer) milters() {
 		for _, it := range l.items(p, nil) {
 			m := ir.Milter{Socket: it.Text, OnFailure: def, Input: p == "smtpd_milters", Pos: it.Pos}
 			if strings.HasPrefix(it.Text, "{") {
-				inner, bad := extpar(it.Text[1:])
+				inner, bad := extpar(it.Text)
 				if bad != "" {
 					l.errorf(it.Pos, "%s: %s", p, bad)
 				}

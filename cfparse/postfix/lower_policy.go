@@ -98,11 +98,26 @@ func (l *lowerer) policy() {
 	p.Defaults.Reject = ir.Reply{Code: atoiDefault(rc.Value, 554), DSN: "5.7.1", Text: "Access denied"}
 	p.Defaults.Defer = ir.Reply{Code: atoiDefault(dc.Value, 450), DSN: "4.7.1", Text: "Access denied"}
 
+	if its := l.items("smtpd_command_filter", nil); len(its) > 0 {
+		it := its[0]
+		if _, ok := tableType(it.Text); !ok || len(its) > 1 {
+			l.errorf(it.Pos, "smtpd_command_filter: %q is not one type:name table", l.param("smtpd_command_filter", nil).Value)
+		} else {
+			p.CommandFilter = ir.Value{Value: l.tableRef(it.Text, ir.OtherTable, it), Pos: it.Pos, Origin: it.Origin}
+		}
+	}
+
 	classes := map[string]bool{}
 	for _, it := range l.items("smtpd_restriction_classes", nil) {
 		classes[it.Text] = true
 	}
 	l.classes = classes
+	// the classes' own lists (a class may name another class; smtpd
+	// looks each name up when it evaluates it)
+	for _, it := range l.items("smtpd_restriction_classes", nil) {
+		v := l.param(it.Text, nil)
+		p.Classes = append(p.Classes, ir.StagePolicy{List: it.Text, Checks: l.restrictions(it.Text, nil, classes), Pos: v.Pos, Origin: v.origin()})
+	}
 	rcpt := []string{"smtpd_recipient_restrictions", "smtpd_relay_restrictions"}
 	if l.bool("smtpd_relay_before_recipient_restrictions", nil) {
 		rcpt[0], rcpt[1] = rcpt[1], rcpt[0]
@@ -220,11 +235,7 @@ func (l *lowerer) restrictions(param string, sc scope, classes map[string]bool) 
 			continue
 		}
 		if classes[it.Text] {
-			c.Kind = ir.CheckOpaque
-			l.cfg.Opaque = append(l.cfg.Opaque, ir.Opaque{Kind: "restriction-class", Name: it.Text,
-				Text: l.param(it.Text, nil).Value, Pos: it.Pos,
-				Why: "restriction classes are kept as their restriction list: mailcc does not evaluate them"})
-			l.warnOnce("class\x00"+it.Text, it.Pos, "restriction class %s is kept opaque: mailcc does not evaluate restriction classes", it.Text)
+			c.Kind, c.Name = ir.CheckClass, it.Text
 			checks = append(checks, c)
 			continue
 		}

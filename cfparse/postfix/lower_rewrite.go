@@ -113,12 +113,8 @@ func (l *lowerer) rewrite() {
 func (l *lowerer) routing() {
 	rt := &l.cfg.Routing
 	if names, v := l.tablesOf("transport_maps", ir.TransportTable); len(names) > 0 {
-		rt.Transport = &ir.TransportRouting{Table: names[0], LocalDomains: true, AddressKeys: true,
+		rt.Transport = &ir.TransportRouting{Table: names[0], More: names[1:], LocalDomains: true, AddressKeys: true,
 			ParentDomains: l.parentMatches("transport_maps"), Pos: v.Pos}
-		for _, n := range names[1:] {
-			l.cfg.Opaque = append(l.cfg.Opaque, ir.Opaque{Kind: "table", Name: n, Pos: v.Pos,
-				Why: "transport_maps lists more than one table: the IR routes by the first; the others are kept here in order"})
-		}
 	}
 	if v := l.param("relayhost", nil); v.Value != "" {
 		items := l.items("relayhost", nil)

@@ -59,7 +59,7 @@ func (l *lowerer) tableRef(spec string, kind ir.TableKind, it item) string {
 		}
 	case typ == "static":
 		if strings.HasPrefix(name, "{") {
-			inner, _ := extpar(name[1:])
+			inner, _ := extpar(name)
 			b.Path = strings.TrimSpace(inner)
 		}
 	case patternTypes[typ]:
@@ -185,7 +185,7 @@ func (l *lowerer) loadTables() {
 
 // loadInline gives an inline:{ key=value, ... } table its entries.
 func (l *lowerer) loadInline(t *ir.Table, opts table.Options) {
-	inner, bad := extpar(t.Backend.Path[1:])
+	inner, bad := extpar(t.Backend.Path)
 	if bad != "" {
 		l.errorf(t.Pos, "%s: %s", t.Name, bad)
 		return
@@ -194,7 +194,7 @@ func (l *lowerer) loadInline(t *ir.Table, opts table.Options) {
 	for _, w := range tokenize(inner) {
 		text := w.text
 		if strings.HasPrefix(text, "{") {
-			in, _ := extpar(text[1:])
+			in, _ := extpar(text)
 			text = strings.TrimSpace(in)
 		}
 		k, v, ok := strings.Cut(text, "=")

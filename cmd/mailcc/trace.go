@@ -119,11 +119,17 @@ func runTrace(o *traceOptions, args []string) error {
 			return &exitError{code: 1, msg: err.Error()}
 		}
 	}
-	users, err := readPasswd(o.passwd)
-	if err != nil {
-		return &exitError{code: 1, msg: err.Error()}
+	if o.passwd != "" {
+		f, err := os.Open(o.passwd)
+		if err != nil {
+			return &exitError{code: 1, msg: err.Error()}
+		}
+		env.Users, err = policy.ParsePasswd(f)
+		f.Close()
+		if err != nil {
+			return &exitError{code: 1, msg: err.Error()}
+		}
 	}
-	env.Users = func(u string) bool { return users[u] }
 	e := policy.New(cfg, env)
 
 	w := bufio.NewWriter(stdout())
@@ -207,24 +213,4 @@ func writeTraceText(w io.Writer, r probe.Result) {
 		}
 		fmt.Fprintln(w)
 	}
-}
-
-// readPasswd reads the user names of a passwd file.
-func readPasswd(path string) (map[string]bool, error) {
-	users := map[string]bool{}
-	if path == "" {
-		return users, nil
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if name, _, ok := strings.Cut(sc.Text(), ":"); ok && name != "" && !strings.HasPrefix(name, "#") {
-			users[name] = true
-		}
-	}
-	return users, sc.Err()
 }

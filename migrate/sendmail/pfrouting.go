@@ -110,6 +110,18 @@ func (m *migrator) relayPort() bool {
 }
 
 func (m *migrator) pfTransport(st *pfState, tr *ir.TransportRouting) {
+	if len(tr.More) > 0 {
+		m.none("transport_maps (more than one table)", tr.Pos, "sendmail has one mailertable: the first table of transport_maps is translated, and a key the first table has wins over the same key in the others, as in Postfix; keys only the others have are not translated",
+			"merge the other tables' entries into the first", "", Affect{Kinds: []string{"resolve"}, Address: "*"})
+	}
+	for _, n := range tr.More {
+		pos := tr.Pos
+		if t := m.cfg.Table(n); t != nil && t.Pos.IsValid() {
+			pos = t.Pos
+		}
+		m.none("transport_maps "+n, pos, "sendmail has one mailertable: only the first table of transport_maps is translated",
+			"merge its entries into the first table (Postfix asks each form of the key of every table in turn)", "", Affect{Kinds: []string{"resolve"}, Address: "*"})
+	}
 	t := m.cfg.Table(tr.Table)
 	if t == nil || !t.Loaded {
 		m.none("transport_maps "+tr.Table, tr.Pos, "its entries were not read", "translate them into mailertable", "", Affect{Kinds: []string{"resolve"}, Address: "*"})

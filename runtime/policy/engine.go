@@ -151,6 +151,15 @@ type table struct {
 	// a cache miss the filter's few hundred kilobytes avoid.
 	filter []uint64
 	seed   maphash.Seed
+	// static is the one result of a Postfix static:VALUE table, for
+	// every key.
+	static *ir.Entry
+}
+
+// usable: the table answers lookups (its entries were read, or it is
+// a pattern or static table that needs no source).
+func (tb *table) usable() bool {
+	return tb != nil && (tb.t.Loaded || tb.pat != nil || tb.static != nil)
 }
 
 // isPattern: the table matches whole keys against patterns (Postfix
@@ -162,6 +171,8 @@ func newTable(t *ir.Table) *table {
 	switch t.Backend.Type {
 	case "regexp", "pcre", "cidr":
 		return &table{t: t, pat: compilePatterns(t)}
+	case "static":
+		return &table{t: t, static: &ir.Entry{Key: t.Name, Value: t.Backend.Path, Pos: t.Pos}}
 	}
 	tb := &table{t: t, keys: make(map[string]*ir.Entry, len(t.Entries))}
 	for i := range t.Entries {
@@ -192,6 +203,9 @@ func newTable(t *ir.Table) *table {
 func (tb *table) get(key string) *ir.Entry {
 	if tb == nil {
 		return nil
+	}
+	if tb.static != nil {
+		return tb.static
 	}
 	if tb.pat != nil {
 		v, en, ok := tb.pat.lookup(key)

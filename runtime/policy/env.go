@@ -1,7 +1,10 @@
 package policy
 
 import (
+	"bufio"
 	"io"
+	"net/netip"
+	"strings"
 
 	"mailcc/runtime/hosts"
 )
@@ -19,10 +22,27 @@ type Env struct {
 	// Users reports whether a local user exists (the passwd database);
 	// nil knows none.
 	Users func(name string) bool
+	// Addrs are the host's interface addresses (what Postfix's
+	// inet_interfaces = all listens on, and its resolver takes as
+	// this host's in an address literal user@[addr]); nil is the
+	// loopback addresses only.
+	Addrs []netip.Addr
 }
 
 // Hosts is the DNS stand-in (package hosts).
 type Hosts = hosts.Hosts
+
+// ParsePasswd reads the user names of a passwd(5) file, for Env.Users.
+func ParsePasswd(r io.Reader) (func(name string) bool, error) {
+	users := map[string]bool{}
+	sc := bufio.NewScanner(r)
+	for sc.Scan() {
+		if name, _, ok := strings.Cut(sc.Text(), ":"); ok && name != "" && !strings.HasPrefix(name, "#") {
+			users[name] = true
+		}
+	}
+	return func(name string) bool { return users[name] }, sc.Err()
+}
 
 // ParseHosts reads a hosts file (hosts.Parse).
 func ParseHosts(r io.Reader, name string) (*Hosts, error) { return hosts.Parse(r, name) }

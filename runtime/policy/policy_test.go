@@ -1,11 +1,9 @@
 package policy
 
 import (
-	"bufio"
 	"os"
 	"path/filepath"
 	"slices"
-	"strings"
 	"testing"
 
 	"mailcc/cfparse"
@@ -21,14 +19,11 @@ func passwdUsers(t testing.TB) func(string) bool {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	users := map[string]bool{}
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if name, _, ok := strings.Cut(sc.Text(), ":"); ok {
-			users[name] = true
-		}
+	users, err := ParsePasswd(f)
+	if err != nil {
+		t.Fatal(err)
 	}
-	return func(u string) bool { return users[u] }
+	return users
 }
 
 // sampleAgreement answers a shared oracle sample's probes and compares

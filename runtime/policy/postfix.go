@@ -3,6 +3,7 @@ package policy
 import (
 	"net/netip"
 	"regexp"
+	"slices"
 	"strings"
 
 	"mailcc/internal/smreply"
@@ -20,10 +21,24 @@ type postfix struct {
 	cfg     *ir.Config
 	virtual []*ir.RewriteStage
 	aliases []*table
+	// filter is smtpd_command_filter's table (nil without one).
+	filter *table
+	// transport are transport_maps' tables, in order.
+	transport []*table
 }
 
 func newPostfix(e *Engine) *postfix {
 	p := &postfix{e: e, cfg: e.cfg}
+	if n := e.cfg.Policy.CommandFilter.Value; n != "" {
+		p.filter = e.tables[n]
+	}
+	if tr := e.cfg.Routing.Transport; tr != nil {
+		for _, n := range tr.Tables() {
+			if tb := e.tables[n]; tb != nil {
+				p.transport = append(p.transport, tb)
+			}
+		}
+	}
 	for i := range e.cfg.Rewrite.Stages {
 		if st := &e.cfg.Rewrite.Stages[i]; st.Kind == ir.RewriteVirtual {
 			p.virtual = append(p.virtual, st)
@@ -87,6 +102,7 @@ func (p *postfix) connect(sess Session) Decision {
 // smtpd_delay_reject = no, which the oracle's session probes use).
 func (p *postfix) mail(sess Session) Decision {
 	t := newTracer()
+	sess = p.commands(t, sess)
 	d, _ := p.early(t, sess)
 	d.Trace = t.steps
 	return d
@@ -114,11 +130,18 @@ func (p *postfix) early(t *tracer, sess Session) (Decision, bool) {
 
 func (p *postfix) rcpt(sess Session) Decision {
 	t := newTracer()
+	sess = p.commands(t, sess)
 	if !p.cfg.Policy.DelayChecks {
 		if d, ok := p.early(t, sess); !ok {
 			d.Trace = t.steps
 			return d
 		}
+	}
+	if strings.EqualFold(sess.To, "postmaster") {
+		// smtpd_check_rcpt accepts the bare postmaster before any
+		// restriction, delayed ones included (RFC 5321 section 4.5.1)
+		t.add("RCPT TO:<postmaster> is accepted before the restrictions", "accept", ir.Pos{})
+		return Decision{Decision: probe.Accept, Stage: "rcpt", Trace: t.steps}
 	}
 	stages := []ir.Stage{ir.StageRcpt}
 	if p.cfg.Policy.DelayChecks {
@@ -133,6 +156,89 @@ func (p *postfix) rcpt(sess Session) Decision {
 	}
 	d.Stage, d.Trace = "rcpt", t.steps
 	return d
+}
+
+// commands applies smtpd_command_filter to the commands a client sends
+// for the session (EHLO, MAIL FROM, RCPT TO, as the probes send them):
+// smtpd looks each command line up whole, and a result replaces it
+// before the command is read.
+func (p *postfix) commands(t *tracer, sess Session) Session {
+	if p.filter == nil {
+		return sess
+	}
+	if sess.Helo != "" {
+		sess.Helo = p.command(t, "EHLO ", sess.Helo, false)
+	}
+	sess.From = p.command(t, "MAIL FROM:", sess.From, true)
+	if sess.To != "" {
+		sess.To = p.command(t, "RCPT TO:", sess.To, true)
+	}
+	return sess
+}
+
+// command filters one command line, verb and argument (in <> when
+// angle), and returns the argument the result gives (arg when the
+// table has no result, or the result is not the same command).
+func (p *postfix) command(t *tracer, verb, arg string, angle bool) string {
+	line := verb + arg
+	if angle {
+		line = verb + "<" + arg + ">"
+	}
+	en := p.filter.get(line)
+	if en == nil {
+		return arg
+	}
+	t.add("smtpd_command_filter "+p.filter.t.Name+": "+line, en.Value, en.Pos)
+	rest := strings.TrimLeft(en.Value, " \t")
+	if len(rest) < len(verb) || !strings.EqualFold(rest[:len(verb)], verb) {
+		return arg
+	}
+	rest = strings.TrimLeft(rest[len(verb):], " \t")
+	if strings.HasPrefix(rest, "<") {
+		if end := strings.IndexByte(rest, '>'); end > 0 {
+			return rest[1:end]
+		}
+		return arg
+	}
+	if i := strings.IndexAny(rest, " \t"); i >= 0 {
+		rest = rest[:i]
+	}
+	return rest
+}
+
+// classList is the restriction class name (smtpd_restriction_classes).
+func (p *postfix) classList(name string) *ir.StagePolicy {
+	for i := range p.cfg.Policy.Classes {
+		if p.cfg.Policy.Classes[i].List == name {
+			return &p.cfg.Policy.Classes[i]
+		}
+	}
+	return nil
+}
+
+// class evaluates a restriction class as smtpd does (generic_checks on
+// its list): its permit or refusal is the answer of the restriction
+// that named it, and a class that decides nothing is DUNNO.
+func (p *postfix) class(t *tracer, sess Session, name, list string, pos ir.Pos) (int, Decision) {
+	st := p.classList(name)
+	if st == nil {
+		t.add(list+": restriction class "+name+" is not defined (taken as DUNNO)", "", pos)
+		return dunno, Decision{}
+	}
+	if t.depth >= 10 {
+		// smtpd stops at a nesting of 100 with a server error; a
+		// class that names itself would loop
+		t.add(list+": restriction class "+name+" nests too deep (taken as DUNNO)", "", pos)
+		return dunno, Decision{}
+	}
+	t.add(list+": restriction class "+name, "", pos)
+	t.depth++
+	defer func() { t.depth-- }()
+	r, d := p.list(t, sess, *st)
+	if r == dunno {
+		return dunno, Decision{}
+	}
+	return r, d
 }
 
 // list evaluates one restriction list.
@@ -214,6 +320,8 @@ func (p *postfix) check(t *tracer, sess Session, c ir.Check, list string) (int, 
 		return p.unknownAddress(t, sess.From, "Sender", ".1.8", c, list)
 	case ir.CheckRejectUnknownRecipientDomain:
 		return p.unknownAddress(t, sess.To, "Recipient", ".1.2", c, list)
+	case ir.CheckClass:
+		return p.class(t, sess, c.Name, list, c.Pos)
 	case ir.CheckOpaque:
 		switch c.Name {
 		case "reject_unknown_client_hostname", "reject_unknown_reverse_client_hostname", "reject_unknown_client":
@@ -409,7 +517,59 @@ func (p *postfix) inDomains(list []ir.DomainMatch, dom string) bool {
 	return false
 }
 
-func (p *postfix) isLocal(dom string) bool { return p.inDomains(p.cfg.LocalDomains, dom) }
+func (p *postfix) isLocal(dom string) bool {
+	return p.inDomains(p.cfg.LocalDomains, dom) || p.ownLiteral(dom)
+}
+
+// ownLiteral: dom is an address literal [addr] of this host, which
+// trivial-rewrite's resolve_local takes as local: an address of
+// inet_interfaces (all: Env.Addrs, by default the loopback addresses)
+// or of proxy_interfaces.
+func (p *postfix) ownLiteral(dom string) bool {
+	if len(dom) < 3 || dom[0] != '[' || dom[len(dom)-1] != ']' {
+		return false
+	}
+	lit := dom[1 : len(dom)-1]
+	if len(lit) > 5 && strings.EqualFold(lit[:5], "ipv6:") {
+		lit = lit[5:]
+	}
+	a, err := netip.ParseAddr(lit)
+	if err != nil {
+		return false
+	}
+	a = a.Unmap()
+	loopback := []netip.Addr{netip.MustParseAddr("127.0.0.1"), netip.IPv6Loopback()}
+	var own []string
+	if o := p.cfg.Option("inet_interfaces"); o != nil {
+		own = append(own, o.List...)
+	} else {
+		own = append(own, "all")
+	}
+	if o := p.cfg.Option("proxy_interfaces"); o != nil {
+		own = append(own, o.List...)
+	}
+	for _, w := range own {
+		switch strings.ToLower(w) {
+		case "all":
+			addrs := p.e.env.Addrs
+			if addrs == nil {
+				addrs = loopback
+			}
+			if slices.Contains(addrs, a) {
+				return true
+			}
+		case "loopback-only", "localhost":
+			if slices.Contains(loopback, a) {
+				return true
+			}
+		default:
+			if b, err := netip.ParseAddr(strings.Trim(w, "[]")); err == nil && b.Unmap() == a {
+				return true
+			}
+		}
+	}
+	return false
+}
 
 // routeAddr is trivial-rewrite's resolution of an address's routing
 // part: qualified with @myorigin; at a local domain, user%host
@@ -468,7 +628,7 @@ func (p *postfix) authDestination(to string) bool {
 // access evaluates check_*_access.
 func (p *postfix) access(t *tracer, sess Session, c ir.Check, list string) (int, Decision) {
 	tb := p.e.tables[c.Table]
-	if tb == nil || !tb.t.Loaded && !tb.isPattern() {
+	if !tb.usable() {
 		t.add(list+": "+c.Name+" "+c.Table+" is not loaded (taken as DUNNO)", "", c.Pos)
 		return dunno, Decision{}
 	}
@@ -525,7 +685,7 @@ func (p *postfix) access(t *tracer, sess Session, c ir.Check, list string) (int,
 		t.add(list+": "+c.Name+" "+c.Table+" "+en.Key, en.Value, en.Pos)
 		// the first entry found decides, DUNNO included: the other
 		// forms of the key are not tried
-		return p.action(t, sess, en)
+		return p.action(t, sess, en, c.Subject)
 	}
 	return dunno, Decision{}
 }
@@ -606,7 +766,7 @@ func addressKeys(a netip.Addr) []string {
 var pfCodeRE = regexp.MustCompile(`^([245][0-9][0-9])(?:\s+([245]\.[0-9]{1,3}\.[0-9]{1,3}))?\s*(.*)$`)
 
 // action applies an access table result.
-func (p *postfix) action(t *tracer, sess Session, en *ir.Entry) (int, Decision) {
+func (p *postfix) action(t *tracer, sess Session, en *ir.Entry, subject string) (int, Decision) {
 	v := strings.TrimSpace(en.Value)
 	word, rest, _ := strings.Cut(v, " ")
 	rest = strings.TrimSpace(rest)
@@ -625,7 +785,7 @@ func (p *postfix) action(t *tracer, sess Session, en *ir.Entry) (int, Decision) 
 		if rest != "" {
 			d.Text = rest
 			if dsn, _, ok := smreply.LeadingDSN(rest); ok {
-				d.DSN = dsn
+				d.DSN = dsnFix(dsn, subject)
 			}
 		}
 		return refuse, d
@@ -661,7 +821,7 @@ func (p *postfix) action(t *tracer, sess Session, en *ir.Entry) (int, Decision) 
 		switch {
 		case dsn != "":
 			// the enhanced status takes the reply code's class
-			dsn = string(code[0]) + dsn[1:]
+			dsn = string(code[0]) + dsnFix(dsn, subject)[1:]
 		case code[0] == '2':
 			return permit, Decision{Decision: probe.Accept}
 		default:
@@ -688,6 +848,10 @@ func (p *postfix) action(t *tracer, sess Session, en *ir.Entry) (int, Decision) 
 		case "dunno":
 			continue
 		default:
+			if p.classList(r) != nil {
+				c = ir.Check{Kind: ir.CheckClass}
+				break
+			}
 			t.add("access result "+r+" is not evaluated by mailcc (taken as DUNNO)", "", en.Pos)
 			continue
 		}
@@ -697,6 +861,33 @@ func (p *postfix) action(t *tracer, sess Session, en *ir.Entry) (int, Decision) 
 		}
 	}
 	return dunno, Decision{}
+}
+
+// dsnFixed is the last digit of an address status x.1.y as the sender's
+// and as the recipient's (smtpd_dsn_fix.c's dsn_map).
+type dsnFixed struct{ sender, rcpt string }
+
+var dsnFixes = map[string]dsnFixed{"1": {"7", "1"}, "2": {"8", "2"}, "3": {"7", "3"}, "4": {"7", "4"},
+	"5": {"0", "5"}, "6": {"7", "6"}, "7": {"7", "3"}, "8": {"8", "2"}}
+
+// dsnFix is smtpd_dsn_fix.c: an address status (x.1.y) an access
+// result gives is made the sender's or the recipient's form of it, by
+// what is refused; for a client or HELO name it is x.0.0.
+func dsnFix(dsn, subject string) string {
+	if len(dsn) < 5 || dsn[1:4] != ".1." {
+		return dsn
+	}
+	f, ok := dsnFixes[dsn[4:]]
+	if !ok {
+		f = dsnFixed{"0", "0"}
+	}
+	switch subject {
+	case "sender":
+		return dsn[:4] + f.sender
+	case "recipient":
+		return dsn[:4] + f.rcpt
+	}
+	return dsn[:1] + ".0.0"
 }
 
 // validRecipient is smtpd's recipient validation after the
@@ -820,7 +1011,7 @@ func (p *postfix) virtualFound(t *tracer, user, dom string, qualified bool) (fou
 	for _, st := range p.virtual {
 		for _, name := range st.Tables {
 			tb := p.e.tables[name]
-			if tb == nil || !tb.t.Loaded && !tb.isPattern() {
+			if !tb.usable() {
 				known = false
 				continue
 			}
@@ -864,10 +1055,36 @@ func (p *postfix) myorigin() string {
 	return p.cfg.Identity.Hostname.Value
 }
 
-// qualify appends @myorigin to a bare name.
+// qualify is trivial-rewrite's rewrite_tree (rewrite.c) on an
+// address: a source route (@a,@b:user@c) is dropped; an address
+// without @ becomes user@host from host!user (swap_bangpath), else
+// from user%host (allow_percent_hack, the last %), else gets
+// @myorigin.
 func (p *postfix) qualify(addr string) string {
-	if addr == "" || strings.Contains(addr, "@") {
+	if addr == "" {
 		return addr
+	}
+	if addr[0] == '@' {
+		if i := strings.IndexByte(addr, ':'); i > 0 && i < len(addr)-1 {
+			addr = addr[i+1:]
+		}
+	}
+	if strings.Contains(addr, "@") {
+		// a trailing dot of the domain goes (not after a dot or @)
+		if n := len(addr); n > 2 && addr[n-1] == '.' && addr[n-2] != '.' && addr[n-2] != '@' {
+			addr = addr[:n-1]
+		}
+		return addr
+	}
+	if p.cfg.Rewrite.BangPath {
+		if h, u, ok := strings.Cut(addr, "!"); ok {
+			return u + "@" + h
+		}
+	}
+	if p.cfg.Rewrite.PercentHack {
+		if i := strings.LastIndexByte(addr, '%'); i >= 0 {
+			return addr[:i] + "@" + addr[i+1:]
+		}
 	}
 	return addr + "@" + p.myorigin()
 }
@@ -1062,22 +1279,26 @@ func (p *postfix) route(t *tracer, addr string) route {
 	user, dom, _ := cutLast(addr, "@")
 	_ = user
 	if tr := p.cfg.Routing.Transport; tr != nil {
-		if tb := p.e.tables[tr.Table]; tb != nil {
-			keys := []string{addr}
-			if !tb.isPattern() {
-				if base, ext := p.splitExt(addr); ext != "" {
-					keys = append(keys, base)
+		// transport(5): each form of the key, of every table in turn
+		// (trivial-rewrite's maps_find); pattern tables are asked the
+		// whole address only
+		keys := []string{addr}
+		if base, ext := p.splitExt(addr); ext != "" {
+			keys = append(keys, base)
+		}
+		keys = append(keys, domainKeys(dom, tr.ParentDomains)...)
+		keys = append(keys, "*")
+		for i, k := range keys {
+			for _, tb := range p.transport {
+				if i > 0 && tb.isPattern() {
+					continue
 				}
-				keys = append(keys, domainKeys(dom, tr.ParentDomains)...)
-				keys = append(keys, "*")
-			}
-			for _, k := range keys {
 				if en := tb.get(k); en != nil {
-					t.add("transport_maps "+tr.Table+" "+en.Key, en.Value, en.Pos)
+					t.add("transport_maps "+tb.t.Name+" "+en.Key, en.Value, en.Pos)
 					if r, ok := p.transportResult(en.Value, addr, dom); ok {
 						return r
 					}
-					break
+					return p.classRoute(addr, dom)
 				}
 			}
 		}

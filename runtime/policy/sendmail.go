@@ -170,6 +170,8 @@ type tracer struct {
 	discard *Decision
 	// the session's ${client_addr}, computed once
 	caddr string
+	// depth of Postfix restriction classes being evaluated
+	depth int
 }
 
 // clientAddr is ${client_addr} of the session, computed once a

@@ -676,17 +676,15 @@ func (a *PostfixAnswers) Rewrite(stages []ir.RewriteStage, addr string) (string,
 }
 
 // TransportTables are the tables of transport_maps (or mailertable),
-// in order: the IR's Routing names only the first, and the others are
-// declared on the same line (a Postfix configuration's other transport
-// tables, sender_dependent_relayhost_maps, are not routing's).
+// in order.
 func TransportTables(cfg *ir.Config) []*ir.Table {
 	tr := cfg.Routing.Transport
 	if tr == nil {
 		return nil
 	}
 	var out []*ir.Table
-	for _, t := range cfg.Tables {
-		if t.Kind == ir.TransportTable && (t.Name == tr.Table || LineOf(t.Pos.String()) == LineOf(tr.Pos.String())) {
+	for _, n := range tr.Tables() {
+		if t := cfg.Table(n); t != nil {
 			out = append(out, t)
 		}
 	}
