@@ -178,7 +178,12 @@ func (m *migrator) listeners() {
 			case 'f':
 				differs = append(differs, "M=f (fully qualified addresses required): add reject_non_fqdn_sender and reject_non_fqdn_recipient for this service")
 			case 'u':
-				differs = append(differs, "M=u (unqualified senders allowed): the sender checks of main.cf still refuse them on this service")
+				// sendmail's check_mail skips its unqualified-sender
+				// test for this daemon: without the command filter
+				// nothing marks such a sender (unqualifiedSenders)
+				if m.pol.unqualified != nil {
+					s.opts = append(s.opts, "smtpd_command_filter=")
+				}
 			default:
 				none = append(none, "M="+string(c))
 			}

@@ -776,23 +776,7 @@ func (m *migrator) senderChecks(p *smPolicy, acc *accessSet) {
 			"Senders (sendmail access From: and untagged entries, check_mail)", &m.senderAccess)
 	}
 	if p.unqualified != nil {
-		// reject_non_fqdn_sender is the only check that sees the
-		// sender as given: check_sender_access looks up the address
-		// after trivial-rewrite has qualified it with $myorigin.
-		r := replyOf(*orReply(p.unqualified.Reply), smReply{553, "5.5.4", "Domain name required for sender address"})
-		m.senderPost = append(m.senderPost, "reject_non_fqdn_sender")
-		m.main.set(secPolicy, "non_fqdn_reject_code", fmt.Sprint(r.code),
-			[]string{"sendmail refuses unqualified senders with 553 (FEATURE(accept_unqualified_senders) allows them)."}, p.unqualified.Pos)
-		bang := "a host!user sender, which sendmail reads as user@host"
-		if m.bangPathSenders(p) {
-			bang = "a host!user sender whose host has no dot, which sendmail reads as user@host.UUCP"
-		}
-		m.approx("sendmail's check_mail: unqualified senders are refused", p.unqualified.Pos, p.unqualified.Origin,
-			"smtpd_sender_restrictions: reject_non_fqdn_sender, non_fqdn_reject_code = "+fmt.Sprint(r.code),
-			"Postfix answers with the enhanced status 5.5.2 (sendmail "+r.dsn+", which Postfix cannot give: check_sender_access sees the sender only after it is qualified with $myorigin); it also refuses a sender whose domain is a single label (user@host), which sendmail accepts when that name resolves, and "+bang,
-			"mail 192.0.2.1 user",
-			Affect{Kinds: []string{"mail", "rcpt"}, When: WhenSenderUnqualified},
-			Affect{Kinds: []string{"mail", "rcpt"}, When: WhenSenderNoDot})
+		m.unqualifiedSenders(p)
 	} else {
 		m.exact("FEATURE(accept_unqualified_senders)", ir.Pos{}, "unqualified senders are accepted", "Postfix accepts them too (no reject_non_fqdn_sender)")
 	}
@@ -1482,29 +1466,58 @@ func (m *migrator) heloSyntax() {
 		Affect{Kinds: []string{"rcpt"}, When: WhenHeloRefused})
 }
 
-// bangPathSenders: without FEATURE(nouucp), sendmail's ruleset 3 reads
-// a sender host.domain!user (a host with a dot) as user@host.domain
-// before check_mail looks at it, so such a sender is qualified.
-// Postfix's reject_non_fqdn_sender looks at the sender as the client
-// gave it, and would refuse it as unqualified (trivial-rewrite's
-// swap_bangpath turns it into user@host.domain only after that, for
-// the other checks and the queue file). An smtpd_command_filter swaps
-// it in the MAIL command first, as sendmail does: the sender the
-// other checks see, and the queue file gets, is the same as without
-// it. A host without a dot (sendmail: user@host.UUCP) is left alone.
-func (m *migrator) bangPathSenders(p *smPolicy) bool {
-	if !m.cfg.Rewrite.BangPath || p.unqualified == nil {
-		return false
+// unqualifiedMark is the domain the command filter gives an unqualified
+// sender: .invalid is reserved (RFC 2606), so no real sender has it.
+const unqualifiedMark = "domain-name-required.invalid"
+
+// unqualifiedSenders: sendmail's check_mail refuses a sender without a
+// domain (553 5.5.4, after the access map's lookups of the sender,
+// cf/m4/proto.m4 Basic_check_mail). Postfix's reject_non_fqdn_sender
+// gives 5.5.2, hard-coded in smtpd_check.c, and an access table cannot
+// see the sender as given: check_mail_access looks up the address
+// trivial-rewrite has already qualified with $myorigin. So the MAIL
+// command is rewritten first (smtpd_command_filter): a sender without
+// a domain gets the domain unqualifiedMark, which a table at the place
+// of sendmail's check refuses with sendmail's reply. What sendmail's
+// ruleset 3 reads as a domain is left alone: host!user without
+// FEATURE(nouucp) (user@host, swap_bangpath does the same) and
+// user%host without FEATURE(nopercenthack) (allow_percent_hack).
+// smtpd_data_restrictions asks the table again, so that a marked
+// sender an earlier check accepted (an access entry user@ OK, a
+// Spam:FRIEND recipient with delay_checks) is never queued.
+func (m *migrator) unqualifiedSenders(p *smPolicy) {
+	r := replyOf(*orReply(p.unqualified.Reply), smReply{553, "5.5.4", "Domain name required for sender address"})
+	special := `@<>"[:space:]`
+	var kept []string
+	if m.cfg.Rewrite.BangPath {
+		special += "!"
+		kept = append(kept, "host!user (user@host: swap_bangpath)")
 	}
+	if m.cfg.Rewrite.PercentHack {
+		special += "%"
+		kept = append(kept, "user%host (user@host: allow_percent_hack)")
+	}
+	local := `[^]` + special + `[]+`
 	f := m.newMap("command_filter.regexp", "regexp",
-		"sendmail reads the sender host.domain!user as user@host.domain (ruleset 3, without FEATURE(nouucp)): the MAIL command is rewritten so, before reject_non_fqdn_sender sees the sender.")
-	const host, user = `[^]@<>!"[:space:][]+\.[^]@<>!"[:space:].[]+`, `[^@<>"[:space:]]+`
-	f.add(`/^(MAIL[[:space:]]+FROM:[[:space:]]*<)(`+host+`)!(`+user+`)>(.*)$/`, "${1}${3}@${2}>${4}", p.unqualified.Pos)
+		"sendmail refuses a sender without a domain with 553 5.5.4 (check_mail). The MAIL command gives such a sender the domain "+unqualifiedMark+", which "+
+			"smtpd_sender_restrictions refuse with sendmail's reply: Postfix's own reject_non_fqdn_sender answers 5.5.2.")
+	f.add(`/^(MAIL[[:space:]]+FROM:[[:space:]]*<)(`+local+`|"[^"@]*")>(.*)$/`, "${1}${2}@"+unqualifiedMark+">${3}", p.unqualified.Pos)
+	f.add(`/^(MAIL[[:space:]]+FROM:[[:space:]]*)(`+local+`)(([[:space:]].*)?)$/`, "${1}<${2}@"+unqualifiedMark+">${3}", p.unqualified.Pos)
 	m.main.set(secPolicy, "smtpd_command_filter", m.mapRef(f),
-		[]string{"MAIL FROM:<host.domain!user> becomes MAIL FROM:<user@host.domain>, as sendmail reads it."}, p.unqualified.Pos)
-	m.exact("sendmail's ruleset 3: a sender host.domain!user is user@host.domain", p.unqualified.Pos, p.unqualified.Origin,
-		"main.cf: smtpd_command_filter = "+m.mapRef(f))
-	return true
+		[]string{"MAIL FROM:<user> becomes MAIL FROM:<user@" + unqualifiedMark + ">, which the sender checks refuse as sendmail does."}, p.unqualified.Pos)
+	t := m.newMap("sender_unqualified.regexp", "regexp",
+		"A sender the command filter marked as unqualified: sendmail's reply.")
+	t.add("/@"+reQuote(unqualifiedMark)+"$/", fmt.Sprintf("%d %s %s", r.code, r.dsn, r.text), p.unqualified.Pos)
+	check := "check_sender_access " + m.mapRef(t)
+	m.senderPost = append(m.senderPost, check)
+	m.main.set(secPolicy, "smtpd_data_restrictions", check,
+		[]string{"A sender marked as unqualified that an earlier check accepted is refused here: it is never queued."}, p.unqualified.Pos)
+	differs := "Postfix's reply names the sender as user@" + unqualifiedMark + "; a sender without a domain that an earlier check accepts (an access entry user@ OK, a Spam:FRIEND recipient) is refused at DATA, where sendmail qualifies it and takes the message"
+	if len(kept) > 0 {
+		differs += "; " + strings.Join(kept, " and ") + " are not marked, as sendmail reads them as qualified"
+	}
+	m.approx("sendmail's check_mail: unqualified senders are refused", p.unqualified.Pos, p.unqualified.Origin,
+		"smtpd_command_filter = "+m.mapRef(f)+"; the sender checks: "+check, differs, "mail 192.0.2.1 user")
 }
 
 // routingReject: FEATURE(nouucp, reject) and FEATURE(nopercenthack,

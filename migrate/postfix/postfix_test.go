@@ -3,7 +3,6 @@ package postfix_test
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -313,55 +312,89 @@ func TestTLSLevels(t *testing.T) {
 	}
 }
 
-// TestBangPathSenders: without FEATURE(nouucp), sendmail's ruleset 3
-// reads a sender host.domain!user as user@host.domain ("domain uucps",
-// cf/m4/proto.m4), and host!user (a host without a dot) as
-// user@host.UUCP. The migration rewrites the first form in the MAIL
-// command (smtpd_command_filter), so that reject_non_fqdn_sender does
-// not refuse it; the real postmap answers with the filter as smtpd
-// would look it up. With FEATURE(nouucp), or when unqualified senders
-// are accepted, there is nothing to rewrite.
-func TestBangPathSenders(t *testing.T) {
+// TestUnqualifiedSenders: sendmail refuses a sender without a domain
+// with 553 5.5.4; Postfix's reject_non_fqdn_sender would say 5.5.2. The
+// migration's smtpd_command_filter gives such a sender a .invalid
+// domain that a sender table refuses with sendmail's reply. What
+// sendmail's ruleset 3 reads as qualified (host!user without
+// FEATURE(nouucp), user%host without FEATURE(nopercenthack)) is left
+// alone. The real postmap answers as smtpd looks the filter up.
+func TestUnqualifiedSenders(t *testing.T) {
 	postmap := testenv.Tool(t, "postmap")
-	res := migrateMC(t, mcHead+mcTail, map[string]string{"aliases": "postmaster: root\n"})
-	if s := file(t, res, "main.cf"); !strings.Contains(s, "smtpd_command_filter = regexp:/etc/postfix/command_filter.regexp\n") {
-		t.Fatalf("main.cf has no command filter:\n%s", s)
-	}
-	dir := t.TempDir()
-	for _, f := range res.Files {
-		if err := os.WriteFile(filepath.Join(dir, f.Name), f.Data, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	path := filepath.Join(dir, "command_filter.regexp")
-	for cmd, want := range map[string]string{
-		"MAIL FROM:<good.example!user>":               "MAIL FROM:<user@good.example>",
-		"mail from:<good.example!user> SIZE=100":      "mail from:<user@good.example> SIZE=100",
-		"MAIL FROM:<a.b.example!x!user>":              "MAIL FROM:<x!user@a.b.example>",
-		"MAIL FROM:<host!user>":                       "",
-		"MAIL FROM:<user@good.example>":               "",
-		"MAIL FROM:<other.example!user@good.example>": "",
-		"RCPT TO:<good.example!user>":                 "",
-	} {
+	query := func(dir, table, key string) string {
 		var stderr strings.Builder
-		c := exec.Command(postmap, "-c", dir, "-q", cmd, "regexp:"+path)
+		c := exec.Command(postmap, "-c", dir, "-q", key, "regexp:"+filepath.Join(dir, table))
 		c.Stderr = &stderr
 		out, err := c.Output()
-		got := strings.TrimSpace(string(out))
 		if ee, ok := err.(*exec.ExitError); ok && ee.ExitCode() == 1 && stderr.Len() == 0 {
-			err = nil // not found
+			return "" // not found
 		} else if err != nil {
-			err = fmt.Errorf("%v: %s", err, stderr.String())
+			t.Fatalf("postmap -q %q %s: %v: %s", key, table, err, stderr.String())
 		}
-		if err != nil || got != want {
-			t.Errorf("%q: postmap -q gives %q (%v), want %q", cmd, got, err, want)
+		return strings.TrimSpace(string(out))
+	}
+	write := func(res *postfix.Result) string {
+		dir := t.TempDir()
+		for _, f := range res.Files {
+			if err := os.WriteFile(filepath.Join(dir, f.Name), f.Data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return dir
+	}
+	const mark = "@domain-name-required.invalid"
+	for _, c := range []struct {
+		mc   string
+		want map[string]string
+	}{
+		{"", map[string]string{
+			"MAIL FROM:<user>":                      "MAIL FROM:<user" + mark + ">",
+			"mail from: <user> SIZE=100":            "mail from: <user" + mark + "> SIZE=100",
+			"MAIL FROM:user BODY=8BITMIME":          "MAIL FROM:<user" + mark + "> BODY=8BITMIME",
+			"MAIL FROM:<\"john doe\">":              "MAIL FROM:<\"john doe\"" + mark + ">",
+			"MAIL FROM:<>":                          "",
+			"MAIL FROM:<user@example.com>":          "",
+			"MAIL FROM:<host!user>":                 "",
+			"MAIL FROM:<user%host>":                 "",
+			"MAIL FROM:<@relay.example:user@x.org>": "",
+			"RCPT TO:<user>":                        "",
+		}},
+		{"FEATURE(`nouucp', `nospecial')dnl\nFEATURE(`nopercenthack', `nospecial')dnl\n", map[string]string{
+			"MAIL FROM:<host!user>": "MAIL FROM:<host!user" + mark + ">",
+			"MAIL FROM:<user%host>": "MAIL FROM:<user%host" + mark + ">",
+		}},
+	} {
+		res := migrateMC(t, mcHead+c.mc+mcTail, map[string]string{"aliases": "postmaster: root\n"})
+		main := file(t, res, "main.cf")
+		for _, want := range []string{
+			"smtpd_command_filter = regexp:/etc/postfix/command_filter.regexp\n",
+			"smtpd_data_restrictions = check_sender_access regexp:/etc/postfix/sender_unqualified.regexp\n",
+		} {
+			if !strings.Contains(main, want) {
+				t.Fatalf("main.cf has no %q:\n%s", want, main)
+			}
+		}
+		dir := write(res)
+		for cmd, want := range c.want {
+			if got := query(dir, "command_filter.regexp", cmd); got != want {
+				t.Errorf("%s%q: the command filter gives %q, want %q", c.mc, cmd, got, want)
+			}
+		}
+		if got := query(dir, "sender_unqualified.regexp", "user"+mark); !strings.HasPrefix(got, "553 5.5.4 ") {
+			t.Errorf("sender_unqualified.regexp answers %q for a marked sender, want sendmail's 553 5.5.4", got)
+		}
+		if got := query(dir, "sender_unqualified.regexp", "user@example.com"); got != "" {
+			t.Errorf("sender_unqualified.regexp answers %q for a qualified sender", got)
 		}
 	}
-	for _, mc := range []string{"FEATURE(`nouucp', `nospecial')dnl\n", "FEATURE(`nouucp', `reject')dnl\n", "FEATURE(`accept_unqualified_senders')dnl\n"} {
-		res := migrateMC(t, mcHead+mc+mcTail, map[string]string{"aliases": "postmaster: root\n"})
-		if s := file(t, res, "main.cf"); strings.Contains(s, "smtpd_command_filter") {
-			t.Errorf("%s: main.cf has a command filter:\n%s", strings.TrimSpace(mc), s)
-		}
+	res := migrateMC(t, mcHead+"FEATURE(`accept_unqualified_senders')dnl\n"+mcTail, map[string]string{"aliases": "postmaster: root\n"})
+	if s := file(t, res, "main.cf"); strings.Contains(s, "smtpd_command_filter") || strings.Contains(s, "smtpd_data_restrictions") {
+		t.Errorf("accept_unqualified_senders: main.cf marks unqualified senders:\n%s", s)
+	}
+	// a daemon with M=u takes unqualified senders: no filter there
+	res = migrateMC(t, mcHead+"DAEMON_OPTIONS(`Port=587, Name=MSA, M=Eu')dnl\n"+mcTail, map[string]string{"aliases": "postmaster: root\n"})
+	if s := file(t, res, "master.cf"); !strings.Contains(s, "-o smtpd_command_filter=\n") {
+		t.Errorf("M=u: master.cf does not turn the command filter off:\n%s", s)
 	}
 }
 

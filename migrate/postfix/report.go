@@ -23,8 +23,6 @@ const (
 	WhenRoutingLocalPart     = report.WhenRoutingLocalPart
 	WhenUnqualified          = report.WhenUnqualified
 	WhenIPv6Client           = report.WhenIPv6Client
-	WhenSenderUnqualified    = report.WhenSenderUnqualified
-	WhenSenderNoDot          = report.WhenSenderNoDot
 	WhenRecipientUnqualified = report.WhenRecipientUnqualified
 	WhenDNSAlias             = report.WhenDNSAlias
 	WhenAddressLiteral       = report.WhenAddressLiteral

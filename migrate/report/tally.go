@@ -42,6 +42,10 @@ func ReadCase(dir string) ([]probe.Probe, []probe.Result, *hosts.Hosts, error) {
 type Tally struct {
 	Name                                     string
 	Total, Agree, Differ, Predicted, Flagged int
+	// Trace counts the probes on which mailcc's own decision engine,
+	// run on the migrated configuration, answers as the real target MTA
+	// did (set by the caller).
+	Trace int
 }
 
 // Add counts one probe: diffs are the fields in which the two answers

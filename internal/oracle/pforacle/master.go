@@ -61,7 +61,11 @@ postlog   unix-dgram n  -       n       -       1       postlogd
 `
 
 // injectOptions make the injection listener accept anything, so that
-// only cleanup, qmgr and trivial-rewrite decide a message's route.
+// only cleanup, qmgr and trivial-rewrite decide a message's route. The
+// injected message stands for one the MTA has taken (a resolve or
+// header_from probe, sendmail's address test mode), so no part of the
+// SMTP dialogue changes it either: smtpd_command_filter rewrites
+// commands of remote clients, which the mail and rcpt probes test.
 var injectOptions = []string{
 	"smtpd_client_restrictions=", "smtpd_helo_restrictions=",
 	"smtpd_sender_restrictions=", "mynetworks=127.0.0.0/8",
@@ -74,6 +78,7 @@ var injectOptions = []string{
 	"smtpd_client_message_rate_limit=0", "smtpd_client_recipient_rate_limit=0",
 	"smtpd_client_connection_count_limit=0", "smtpd_tls_security_level=none",
 	"smtpd_sasl_auth_enable=no", "smtpd_recipient_limit=1000",
+	"smtpd_command_filter=",
 }
 
 // masterEntry is one service of master.cf: its first line's fields and
