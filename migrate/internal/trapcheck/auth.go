@@ -147,7 +147,9 @@ func quotedToBlanks(s string) string {
 // table sources): smtp_sasl_password_maps looked up with the server's
 // host name, then with the next hop, each key in every table in order
 // (smtp_sasl_glue.c), when smtp_sasl_auth_enable is on. The value is
-// user:password, split at the first colon.
+// user:password, split at the first colon. postmap reads dir's main.cf
+// (-c): a machine with Postfix installed need not have
+// /etc/postfix/main.cf (Debian's "No configuration").
 func PostfixCredentials(t testing.TB, dir string, servers []Server) []Cred {
 	t.Helper()
 	postconf := testenv.Tool(t, "postconf")
@@ -179,7 +181,7 @@ func PostfixCredentials(t testing.TB, dir string, servers []Server) []Cred {
 			t.Fatal(err)
 		}
 		if typ != "regexp" && typ != "pcre" {
-			if r := testenv.Run(t, work, nil, postmap, typ+":"+local); r.Code != 0 || len(r.Stderr) > 0 {
+			if r := testenv.Run(t, work, nil, postmap, "-c", dir, typ+":"+local); r.Code != 0 || len(r.Stderr) > 0 {
 				t.Fatalf("postmap %s: %s", local, r.Stderr)
 			}
 		}
@@ -189,7 +191,7 @@ func PostfixCredentials(t testing.TB, dir string, servers []Server) []Cred {
 	keys:
 		for _, k := range []string{s.Name, s.NextHop} {
 			for _, tb := range tables {
-				r := testenv.Run(t, work, nil, postmap, "-q", k, tb)
+				r := testenv.Run(t, work, nil, postmap, "-c", dir, "-q", k, tb)
 				if r.Code == 0 {
 					v := strings.TrimRight(string(r.Stdout), "\n")
 					user, pass, _ := strings.Cut(v, ":")
