@@ -262,6 +262,36 @@ var (
 	operatorsRE    = regexp.MustCompile(`(?m)^O\s*OperatorChars=(.*)$`)
 )
 
+// redirectSystemAliases points an AliasFile of /etc/aliases (ALIAS_FILE
+// of RedHat's and others' .mc) at an empty alias file of the temporary
+// folder: the real sendmail would otherwise read this machine's
+// /etc/aliases.db, which one machine has and another lacks (a fresh
+// Debian with Postfix unconfigured has /etc/aliases and no database,
+// and sendmail then queues every local name: alias database
+// unavailable). The oracle's answers depend on the configuration only.
+func (c *config) redirectSystemAliases(t string) string {
+	return aliasFileRE.ReplaceAllStringFunc(t, func(ln string) string {
+		m := aliasFileRE.FindStringSubmatch(ln)
+		specs := strings.Split(m[1], ",")
+		n := 0
+		for i, spec := range specs {
+			trimmed := strings.TrimSpace(spec)
+			if j := strings.LastIndexAny(trimmed, ": \t"); j >= 0 {
+				trimmed = trimmed[j+1:]
+			}
+			if trimmed == "/etc/aliases" {
+				specs[i] = strings.Replace(spec, "/etc/aliases", c.dir+"/system.aliases", 1)
+				n++
+			}
+		}
+		if n == 0 {
+			return ln
+		}
+		c.note("cf: AliasFile /etc/aliases redirected to an empty system.aliases in the temp dir")
+		return "O AliasFile=" + strings.Join(specs, ",")
+	})
+}
+
 // editCF redirects the .cf's remaining /etc/mail/ paths, forces the
 // options that keep sendmail inside the temporary folder (right after
 // the V line; the config's own are commented out), drops the
@@ -272,6 +302,7 @@ func (c *config) editCF(t string) (string, error) {
 		t = strings.ReplaceAll(t, "/etc/mail/", c.dir+"/")
 		c.note("cf: %d /etc/mail/ paths redirected to the temp dir (post-edit)", n)
 	}
+	t = c.redirectSystemAliases(t)
 	forced := []struct{ name, value string }{
 		{"QueueDirectory", c.dir + "/mqueue"},
 		{"ServiceSwitchFile", c.dir + "/oracle.service.switch"},
