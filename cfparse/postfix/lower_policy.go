@@ -107,14 +107,15 @@ func (l *lowerer) policy() {
 		}
 	}
 
+	classItems := l.items("smtpd_restriction_classes", nil)
 	classes := map[string]bool{}
-	for _, it := range l.items("smtpd_restriction_classes", nil) {
+	for _, it := range classItems {
 		classes[it.Text] = true
 	}
 	l.classes = classes
 	// the classes' own lists (a class may name another class; smtpd
 	// looks each name up when it evaluates it)
-	for _, it := range l.items("smtpd_restriction_classes", nil) {
+	for _, it := range classItems {
 		v := l.param(it.Text, nil)
 		p.Classes = append(p.Classes, ir.StagePolicy{List: it.Text, Checks: l.restrictions(it.Text, nil, classes), Pos: v.Pos, Origin: v.origin()})
 	}

@@ -120,13 +120,8 @@ func runTrace(o *traceOptions, args []string) error {
 		}
 	}
 	if o.passwd != "" {
-		f, err := os.Open(o.passwd)
-		if err != nil {
-			return &exitError{code: 1, msg: err.Error()}
-		}
-		env.Users, err = policy.ParsePasswd(f)
-		f.Close()
-		if err != nil {
+		var err error
+		if env.Users, err = policy.ReadPasswd(o.passwd); err != nil {
 			return &exitError{code: 1, msg: err.Error()}
 		}
 	}

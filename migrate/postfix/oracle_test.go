@@ -212,6 +212,11 @@ func TestEquivalence(t *testing.T) {
 	if os.Geteuid() != 0 {
 		testenv.Missing(t, "root (a private Postfix instance must be started as root)")
 	}
+	// the local users the real Postfix delivers to, for mailcc trace
+	users, err := policy.ReadPasswd("/etc/passwd")
+	if err != nil {
+		t.Fatal(err)
+	}
 	var mu sync.Mutex
 	var tallies []report.Tally
 	t.Run("cases", func(t *testing.T) {
@@ -272,7 +277,7 @@ func TestEquivalence(t *testing.T) {
 					t.Fatalf("%d answers for %d probes", len(got), len(probes))
 				}
 				tl := report.Check(t, c.name, "sendmail", "postfix", probes, want, got, res.Report.Predicts, hosts, os.Getenv("MIGRATE_VERBOSE") != "")
-				tl.Trace = traceAgrees(t, c.name, dir, probes, got)
+				tl.Trace = traceAgrees(t, c.name, dir, hosts, users, probes, got)
 				t.Logf("%s: %d of %d probes agree; %d differ, %d of them predicted by the report (which also flags %d that agree; postfix start %.1f s)",
 					c.name, tl.Agree, tl.Total, tl.Differ, tl.Predicted, tl.Flagged, meta.Start.Seconds())
 				mu.Lock()
@@ -308,18 +313,14 @@ var traceGaps = map[string]string{
 // as mailcc reads it back, answers each probe as the real Postfix did
 // (got): what the migration writes, `mailcc trace` must explain as
 // Postfix decides it (but for traceGaps).
-func traceAgrees(t *testing.T, name, dir string, probes []probe.Probe, got []probe.Result) int {
+// The case's hosts (nil: none) and this machine's passwd users are what
+// the real Postfix resolved and delivered to.
+func traceAgrees(t *testing.T, name, dir string, dns *policy.Hosts, users func(string) bool, probes []probe.Probe, got []probe.Result) int {
 	t.Helper()
-	cfg := loadPostfix(t, dir)
-	env := policy.Env{Hostname: "mx.oracle.test", DNS: &policy.Hosts{}, Users: passwdUsers(t)}
-	if f, err := os.Open(filepath.Join(dir, "hosts")); err == nil {
-		env.DNS, err = policy.ParseHosts(f, "hosts")
-		f.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
+	if dns == nil {
+		dns = &policy.Hosts{}
 	}
-	e := policy.New(cfg, env)
+	e := policy.New(loadPostfix(t, dir), policy.Env{Hostname: "mx.oracle.test", DNS: dns, Users: users})
 	n := 0
 	for i, p := range probes {
 		r := e.Answer(p)
@@ -338,20 +339,6 @@ func traceAgrees(t *testing.T, name, dir string, probes []probe.Probe, got []pro
 		}
 	}
 	return n
-}
-
-// passwdUsers: the local users the real Postfix sees (/etc/passwd).
-func passwdUsers(t *testing.T) func(string) bool {
-	f, err := os.Open("/etc/passwd")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	users, err := policy.ParsePasswd(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return users
 }
 
 // corpusMCs lists the .mc files of the corpora: the project's

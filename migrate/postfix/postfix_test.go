@@ -333,15 +333,6 @@ func TestUnqualifiedSenders(t *testing.T) {
 		}
 		return strings.TrimSpace(string(out))
 	}
-	write := func(res *postfix.Result) string {
-		dir := t.TempDir()
-		for _, f := range res.Files {
-			if err := os.WriteFile(filepath.Join(dir, f.Name), f.Data, 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
-		return dir
-	}
 	const mark = "@domain-name-required.invalid"
 	for _, c := range []struct {
 		mc   string
@@ -374,7 +365,8 @@ func TestUnqualifiedSenders(t *testing.T) {
 				t.Fatalf("main.cf has no %q:\n%s", want, main)
 			}
 		}
-		dir := write(res)
+		dir := t.TempDir()
+		writeFiles(t, dir, res)
 		for cmd, want := range c.want {
 			if got := query(dir, "command_filter.regexp", cmd); got != want {
 				t.Errorf("%s%q: the command filter gives %q, want %q", c.mc, cmd, got, want)

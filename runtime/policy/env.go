@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"io"
 	"net/netip"
+	"os"
 	"strings"
 
 	"mailcc/runtime/hosts"
@@ -42,6 +43,17 @@ func ParsePasswd(r io.Reader) (func(name string) bool, error) {
 		}
 	}
 	return func(name string) bool { return users[name] }, sc.Err()
+}
+
+// ReadPasswd reads the user names of the passwd(5) file at path
+// (ParsePasswd).
+func ReadPasswd(path string) (func(name string) bool, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return ParsePasswd(f)
 }
 
 // ParseHosts reads a hosts file (hosts.Parse).

@@ -14,12 +14,7 @@ import (
 // passwdUsers reads this machine's passwd database: the oracles'
 // sendmail -bs and Postfix consult it for local recipients.
 func passwdUsers(t testing.TB) func(string) bool {
-	f, err := os.Open("/etc/passwd")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	users, err := ParsePasswd(f)
+	users, err := ReadPasswd("/etc/passwd")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -521,6 +521,10 @@ func (p *postfix) isLocal(dom string) bool {
 	return p.inDomains(p.cfg.LocalDomains, dom) || p.ownLiteral(dom)
 }
 
+// loopback are the addresses of Postfix's inet_interfaces
+// loopback-only (and of all, when Env.Addrs is nil).
+var loopback = []netip.Addr{netip.MustParseAddr("127.0.0.1"), netip.IPv6Loopback()}
+
 // ownLiteral: dom is an address literal [addr] of this host, which
 // trivial-rewrite's resolve_local takes as local: an address of
 // inet_interfaces (all: Env.Addrs, by default the loopback addresses)
@@ -538,7 +542,6 @@ func (p *postfix) ownLiteral(dom string) bool {
 		return false
 	}
 	a = a.Unmap()
-	loopback := []netip.Addr{netip.MustParseAddr("127.0.0.1"), netip.IPv6Loopback()}
 	var own []string
 	if o := p.cfg.Option("inet_interfaces"); o != nil {
 		own = append(own, o.List...)

@@ -178,18 +178,6 @@ func sharedConfigDir(t *testing.T, c sharedCase) string {
 	return dst
 }
 
-// sharedRoot is the root mailcc reads the configuration's absolute
-// paths under: empty, so that the tables beside the configuration are
-// read as the oracles redirect them there. Neither oracle reads this
-// machine's aliases: the sendmail oracle gives an AliasFile of
-// /etc/aliases an empty file of its own, the Postfix oracle redirects
-// alias_maps to the configuration folder; mailcc, under this root,
-// finds no /etc/aliases either. Local users still come from this
-// machine's passwd, for both (Env.Users).
-func sharedRoot(t *testing.T) string {
-	return t.TempDir()
-}
-
 // sharedMkdirs makes, in the configuration folder, the subfolders that
 // the configuration's tables live in (/etc/mail/authinfo/gmail-auth,
 // /etc/postfix/sasl/passwd). The oracles give a table whose source is
@@ -861,7 +849,14 @@ func runSharedCase(t *testing.T, c sharedCase) (out sharedOutcome) {
 	}
 
 	// mailcc's view, and the probes generated from it
-	cfg, diags, err := cfparse.Load([]string{target}, cfparse.Options{Root: sharedRoot(t)})
+	// absolute paths are read under an empty root, so that the tables
+	// beside the configuration are read as the oracles redirect them
+	// there. Neither oracle reads this machine's aliases (the sendmail
+	// oracle gives an AliasFile of /etc/aliases an empty file of its
+	// own, the Postfix oracle redirects alias_maps to the configuration
+	// folder), and mailcc finds no /etc/aliases under the root either;
+	// local users come from this machine's passwd for all three.
+	cfg, diags, err := cfparse.Load([]string{target}, cfparse.Options{Root: t.TempDir()})
 	if err != nil || cfg == nil {
 		out.skip = fmt.Sprintf("mailcc cannot load: %v", err)
 		if diags.HasErrors() {

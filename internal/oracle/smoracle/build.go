@@ -262,6 +262,18 @@ var (
 	operatorsRE    = regexp.MustCompile(`(?m)^O\s*OperatorChars=(.*)$`)
 )
 
+// aliasSpecPath is the file of one AliasFile spec: [class:][flags ]path.
+func aliasSpecPath(spec string) string {
+	path := strings.TrimSpace(spec)
+	if mapTypeRE.MatchString(path) {
+		_, path, _ = strings.Cut(path, ":")
+	}
+	if f := strings.Fields(path); len(f) > 0 {
+		path = f[len(f)-1]
+	}
+	return path
+}
+
 // redirectSystemAliases points an AliasFile of /etc/aliases (ALIAS_FILE
 // of RedHat's and others' .mc) at an empty alias file of the temporary
 // folder: the real sendmail would otherwise read this machine's
@@ -275,11 +287,7 @@ func (c *config) redirectSystemAliases(t string) string {
 		specs := strings.Split(m[1], ",")
 		n := 0
 		for i, spec := range specs {
-			trimmed := strings.TrimSpace(spec)
-			if j := strings.LastIndexAny(trimmed, ": \t"); j >= 0 {
-				trimmed = trimmed[j+1:]
-			}
-			if trimmed == "/etc/aliases" {
+			if aliasSpecPath(spec) == "/etc/aliases" {
 				specs[i] = strings.Replace(spec, "/etc/aliases", c.dir+"/system.aliases", 1)
 				n++
 			}
@@ -498,14 +506,7 @@ func (c *config) buildMaps(cf string) error {
 	}
 	need := false
 	for _, spec := range strings.Split(m[1], ",") {
-		spec = strings.TrimSpace(spec)
-		path := spec
-		if mapTypeRE.MatchString(spec) {
-			_, path, _ = strings.Cut(spec, ":")
-		}
-		if f := strings.Fields(path); len(f) > 0 {
-			path = f[len(f)-1]
-		}
+		path := aliasSpecPath(spec)
 		if _, ok := c.inDir(path); !ok {
 			continue
 		}
