@@ -183,3 +183,36 @@ func TestDeterministic(t *testing.T) {
 		}
 	}
 }
+
+// TestM4Words: the rules mailcc writes reach sendmail.cf as written,
+// even where a word of them names an m4 macro (cf.m4 turns m4's
+// comments off, so a rule's # comment is expanded too): here a domain
+// whose first label is dnl, which would delete the rest of the rule.
+func TestM4Words(t *testing.T) {
+	dir := t.TempDir()
+	mainCF := "myhostname = mx.dnl.example\nmydomain = dnl.example\nmyorigin = dnl.example\n" +
+		"mydestination = $myhostname, dnl.example\n" +
+		"smtpd_recipient_restrictions = permit_mynetworks, reject_unauth_destination\n"
+	if err := os.WriteFile(filepath.Join(dir, "main.cf"), []byte(mainCF), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg, diags, err := cfparse.Load([]string{dir}, cfparse.Options{Root: t.TempDir()})
+	if err != nil || len(diags.Errors()) > 0 {
+		t.Fatalf("loading: %v %v", err, diags.Errors())
+	}
+	res := migrate(t, cfg, sendmail.Options{})
+	out := t.TempDir()
+	writeFiles(t, out, res)
+	cf := string(compile(t, out))
+	for _, rule := range []string{
+		"R<PfQ> $+\t\t$: $1 < @ dnl . example . >",
+		"R<PfO> $+\t\t$: $1 < @ dnl . example . >",
+	} {
+		if !strings.Contains(cf, "\n"+rule+"\n") {
+			t.Errorf("sendmail.cf lacks the rule %q", rule)
+		}
+	}
+	if strings.Contains(cf, "# of a client without a name says 550, whatever \"") {
+		t.Errorf("a comment's macro name (confRELAY_MSG) was expanded")
+	}
+}

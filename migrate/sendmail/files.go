@@ -44,6 +44,9 @@ type mcLine struct {
 	text  string
 	notes []string
 	from  []ir.Pos
+	// verbatim: LOCAL_* text of the source .mc, written as it was;
+	// other lines of grpLocal are quoted for m4 (m4Quoted).
+	verbatim bool
 }
 
 // mcFile is the .mc being built.
@@ -73,6 +76,15 @@ func (m *mcFile) add(g mcGroup, text string, note string, from ...ir.Pos) {
 		l.notes = []string{note}
 	}
 	m.groups[g] = append(m.groups[g], l)
+}
+
+// addVerbatim is add for text of the source .mc, written as it was.
+func (m *mcFile) addVerbatim(g mcGroup, text string, note string, from ...ir.Pos) {
+	n := len(m.groups[g])
+	m.add(g, text, note, from...)
+	if len(m.groups[g]) > n {
+		m.groups[g][n].verbatim = true
+	}
 }
 
 // addFirst is add, putting the line before the group's others.
@@ -122,13 +134,46 @@ func (m *mcFile) render(direction string, provenance bool) []byte {
 				}
 			}
 			if g == grpLocal {
-				b.WriteString(l.text + "\n")
+				text := l.text
+				if !l.verbatim {
+					text = m4Quoted(text)
+				}
+				b.WriteString(text + "\n")
 				continue
 			}
 			b.WriteString(l.text + "dnl\n")
 		}
 	}
 	return []byte(b.String())
+}
+
+// m4Quoted quotes the lines of rules, classes, maps and mailers that
+// mailcc writes, so that m4 copies them as they are: cf.m4 turns m4's
+// comments off (changecom()), so a word of a rule or of its # comment
+// that names a macro (dnl, divert, a FEATURE, a domain label such as
+// "dnl" in dnl.example) would be expanded. A line that is only a macro
+// name (LOCAL_CONFIG, LOCAL_RULESETS, MAILER_DEFINITIONS, ...), that
+// holds an m4 quote (an ifdef the cf library must expand) or that is
+// empty is left as it is.
+func m4Quoted(text string) string {
+	lines := strings.Split(text, "\n")
+	for i, l := range lines {
+		if l == "" || strings.ContainsAny(l, "`'") || macroName(l) {
+			continue
+		}
+		lines[i] = q(l)
+	}
+	return strings.Join(lines, "\n")
+}
+
+// macroName says whether s is an upper-case m4 name (LOCAL_RULE_0).
+func macroName(s string) bool {
+	for i, r := range s {
+		if !(r >= 'A' && r <= 'Z' || r == '_' || i > 0 && r >= '0' && r <= '9') {
+			return false
+		}
+	}
+	return true
 }
 
 // dnlComment formats text as dnl comment lines. m4 expands macro names

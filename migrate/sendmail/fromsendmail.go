@@ -299,7 +299,7 @@ func (m *migrator) fromSendmail() error {
 		case "HACK":
 			m.mc.add(grpFeature, call("HACK", append([]string{o.Name}, o.Args...)...), "", o.Pos)
 		case "LOCAL_CONFIG", "LOCAL_RULESETS", "MAILER_DEFINITIONS", "LOCAL_RULE_0", "LOCAL_RULE_1", "LOCAL_RULE_2", "LOCAL_RULE_3", "LOCAL_NET_CONFIG":
-			m.mc.add(grpLocal, o.Kind+"\n"+strings.TrimRight(o.Text, "\n"), "", o.Pos)
+			m.mc.addVerbatim(grpLocal, o.Kind+"\n"+strings.TrimRight(o.Text, "\n"), "", o.Pos)
 		default:
 			continue
 		}
