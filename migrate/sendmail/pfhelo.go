@@ -11,7 +11,8 @@ import (
 // pfHelo translates smtpd_helo_restrictions into rules on the HELO name
 // ($s): sendmail has no check ruleset at HELO. With smtpd_delay_reject
 // = yes (the default) Postfix judges the name at RCPT, and so do the
-// rules, first in Local_check_rcpt (pfRcptRuleset); with no, Postfix
+// rules, in Local_check_rcpt after the client's checks and before the
+// sender's (pfRcptRuleset, under FEATURE(delay_checks)); with no, Postfix
 // refuses at HELO and the rules come first in Local_check_mail
 // (pfSenderChecks), one command later. Each restriction becomes rules on
 // the workspace "<?H> address"; a permit (OK, permit_mynetworks,
@@ -29,8 +30,8 @@ func (m *migrator) pfHelo(st *pfState, sp ir.StagePolicy) {
 	when := "at MAIL: Postfix refuses at HELO (smtpd_delay_reject = no), one command earlier"
 	aff := []Affect{{Kinds: []string{"mail", "rcpt"}, When: report.WhenHelo}}
 	if delayed {
-		when = "at RCPT, as Postfix does (smtpd_delay_reject = yes), but after the sender checks it makes at MAIL; asked at MAIL, Postfix without the delay would refuse at HELO"
-		aff = []Affect{{Kinds: []string{"mail"}, When: report.WhenHelo}}
+		when = "at RCPT, as Postfix does (smtpd_delay_reject = yes)"
+		aff = []Affect{{Kinds: []string{"rcpt"}, When: report.WhenHelo}}
 	}
 	refuse := func(code int, text string) string {
 		return "$#error $@ " + strconv.Itoa(code)[:1] + ".5.2 $: \"" + strconv.Itoa(code) + " <\" $&s \">: Helo command rejected: " + text + "\""
@@ -80,8 +81,12 @@ func (m *migrator) pfHelo(st *pfState, sp ir.StagePolicy) {
 				"R<?H> $* $| $* <BADIP>\t"+refuse(code, "invalid ip address"),
 				"R<?H> $* $| $* <BAD>\t"+refuse(code, "Invalid name"),
 				"R<?H> $* $| $*\t\t$: <?H> $1")
+			differs := "an IPv6 address is judged by its characters only"
+			if !delayed {
+				differs = "sendmail refuses " + when + "; " + differs
+			}
 			m.approx(construct, ch.Pos, rs+" (refusing with "+strconv.Itoa(code)+" 5.5.2), regex maps of Postfix's host name and address syntax",
-				"sendmail refuses "+when+"; an IPv6 address is judged by its characters only", "", aff...)
+				differs, "", aff...)
 		case ch.Kind == ir.CheckHelo && (ch.Name == "reject_non_fqdn_helo_hostname" || ch.Name == "reject_non_fqdn_hostname"):
 			m.needHeloMaps = true
 			code := m.pfIntOption("non_fqdn_reject_code", 504)
@@ -90,8 +95,12 @@ func (m *migrator) pfHelo(st *pfState, sp ir.StagePolicy) {
 			rules = append(rules,
 				"R<?H> $* $| $* <BAD>\t"+refuse(code, "need fully-qualified hostname"),
 				"R<?H> $* $| $*\t\t$: <?H> $1")
-			m.approx(construct, ch.Pos, rs+" (refusing with "+strconv.Itoa(code)+" 5.5.2), regex maps of Postfix's host name syntax",
-				"sendmail refuses "+when, "", aff...)
+			target := rs + " (refusing with " + strconv.Itoa(code) + " 5.5.2), regex maps of Postfix's host name syntax"
+			if delayed {
+				m.exact(construct, ch.Pos, "", target)
+			} else {
+				m.approx(construct, ch.Pos, target, "sendmail refuses "+when, "", aff...)
+			}
 		case ch.Kind == ir.CheckAccess && ch.Subject == "helo":
 			r, ok := m.pfHeloAccess(st, ch, when, aff)
 			if ok {
@@ -149,7 +158,7 @@ func (m *migrator) pfHeloAccess(st *pfState, ch ir.Check, when string, aff []Aff
 		}
 		n++
 		target := "access: Helo:" + lower(k.Value) + " " + rhs
-		if strings.HasPrefix(rhs, "ERROR:") || rhs == "DISCARD" {
+		if (strings.HasPrefix(rhs, "ERROR:") || rhs == "DISCARD") && !m.cfg.Policy.DelayChecks {
 			m.approx(ec, e.Pos, target, "sendmail refuses "+when, "", aff...)
 		} else {
 			m.exact(ec, e.Pos, "", target)

@@ -13,6 +13,7 @@ import (
 // tagged access entries, the sender checks sendmail makes by default
 // are kept or turned off.
 func (m *migrator) pfPolicy(st *pfState) {
+	m.pfDelay()
 	var hasNonFQDN, hasUnresolvable bool
 	var sender []senderCheck
 	for _, sp := range m.cfg.Policy.Stages {
@@ -57,7 +58,7 @@ func (m *migrator) pfPolicy(st *pfState) {
 				hasNonFQDN = true
 				sender = append(sender, senderCheck{ch.Kind, st.afterPermitNets, construct})
 				m.approx(construct, ch.Pos, "Local_check_mail (refusing with "+fmt.Sprint(m.pfIntOption("non_fqdn_reject_code", 504))+" 5.5.2)",
-					"the check runs at MAIL also when Postfix delays it to RCPT, and treats an address literal as fully qualified",
+					"the check treats an address literal as fully qualified",
 					"mail\t203.0.113.9\tuser",
 					Affect{Kinds: []string{"mail", "rcpt"}, When: WhenSenderUnqualified},
 					Affect{Kinds: []string{"mail", "rcpt"}, When: report.WhenSenderNoDot})
@@ -65,7 +66,7 @@ func (m *migrator) pfPolicy(st *pfState) {
 				hasUnresolvable = true
 				sender = append(sender, senderCheck{ch.Kind, st.afterPermitNets, construct})
 				m.approx(construct, ch.Pos, "Local_check_mail (refusing with unknown_address_reject_code "+fmt.Sprint(m.pfIntOption("unknown_address_reject_code", 450))+" 5.1.8)",
-					"the check runs at MAIL also when Postfix delays it to RCPT; sendmail's resolve map decides whether a domain exists (the sendmail host lookup), local, virtual and address-literal domains are not checked, and a DNS failure answers 451 4.1.8",
+					"sendmail's resolve map decides whether a domain exists (the sendmail host lookup), local, virtual and address-literal domains are not checked, and a DNS failure answers 451 4.1.8",
 					"mail\t203.0.113.9\tu@nowhere.invalid",
 					Affect{Kinds: []string{"mail", "rcpt"}, When: WhenSenderUnresolvable})
 			case ir.CheckRejectUnknownRecipientDomain:
@@ -87,13 +88,8 @@ func (m *migrator) pfPolicy(st *pfState) {
 				if ch.Name == "reject_unlisted_sender" && !m.pfOptionSet("local_recipient_maps") {
 					sender = append(sender, senderCheck{ch.Kind, st.afterPermitNets, construct})
 					aff := []Affect{{Kinds: []string{"mail", "rcpt"}, When: WhenAddressLiteral}}
-					if m.cfg.Policy.DelayChecks {
-						for _, d := range st.localOrder {
-							aff = append(aff, Affect{Kinds: []string{"rcpt"}, Sender: "@" + d})
-						}
-					}
 					m.approx(construct, ch.Pos, "Local_check_mail: a sender of a local domain (class w) must be a user (the passwd lookup of a user map) or an alias",
-						"sendmail checks senders of its local domains only, which class w also gives its host name, localhost and address literals; Postfix also checks senders of virtual and relay domains against their maps, and refuses at RCPT when it delays its checks (smtpd_delay_reject = yes)",
+						"sendmail checks senders of its local domains only, which class w also gives its host name, localhost and address literals; Postfix also checks senders of virtual and relay domains against their maps",
 						"mail\t203.0.113.9\tnobody@"+m.cfg.Identity.Origin.Value, aff...)
 					break
 				}
@@ -170,8 +166,24 @@ func (m *migrator) virtualDomains() bool {
 // subdomains, and clients named in them, relay.
 func (m *migrator) pfRcptRuleset(st *pfState) {
 	var rules []string
+	if m.cfg.Policy.DelayChecks {
+		// FEATURE(delay_checks) (pfDelay): the client's checks, the
+		// HELO name's and the sender's, in Postfix's order and before
+		// the recipient's; delay_checks's own calls of checkmail and
+		// checkrelay, after the recipient's checks, find nothing more
+		rules = append(rules, "# smtpd_delay_reject = yes: the client, HELO and sender checks at RCPT, first",
+			"R$*			$: $1 $| $>checkrelay $&{client_name} $| $&{client_addr}",
+			"R$* $| $#$*		$#$2",
+			"R$* $| $*		$: $1")
+	}
 	if st.heloAtRcpt {
 		rules = append(rules, st.heloRules...)
+	}
+	if m.cfg.Policy.DelayChecks {
+		rules = append(rules,
+			"R$*			$: $1 $| $>checkmail <$&f>",
+			"R$* $| $#$*		$#$2",
+			"R$* $| $*		$: $1")
 	}
 	rules = append(rules, m.rcptRules...)
 	if m.virtualDomains() {
@@ -247,6 +259,29 @@ func (m *migrator) pfLocalUserRuleset() {
 	}, "\n"), "a known local recipient", ir.Pos{})
 }
 
+// pfDelay translates smtpd_delay_reject = yes (Postfix's default): smtpd
+// makes the client, HELO and sender checks when the client sends RCPT,
+// and so does sendmail with FEATURE(delay_checks), which stops calling
+// check_relay at connection and check_mail at MAIL. delay_checks calls
+// them after the recipient's checks; Postfix makes them before, and
+// Local_check_rcpt calls them first (pfRcptRuleset).
+func (m *migrator) pfDelay() {
+	if !m.cfg.Policy.DelayChecks {
+		return
+	}
+	construct, pos := "smtpd_delay_reject = yes", ir.Pos{}
+	for _, o := range m.cfg.Options {
+		if o.Name == "smtpd_delay_reject" {
+			pos = o.Pos
+		}
+	}
+	if !pos.IsValid() {
+		construct += " (Postfix default)"
+	}
+	m.mc.add(grpFeature, call("FEATURE", "delay_checks"), construct+": the client and sender checks at RCPT", pos)
+	m.exact(construct, pos, "", "FEATURE(delay_checks); Local_check_rcpt calls checkrelay and checkmail before the recipient's checks, in Postfix's order")
+}
+
 // pfOptionSet says whether main.cf sets the parameter.
 func (m *migrator) pfOptionSet(name string) bool {
 	for _, o := range m.cfg.Options {
@@ -293,6 +328,8 @@ func (m *migrator) pfSenderChecks(st *pfState, checks []senderCheck) {
 		"R$| $*\t\t\t$@ $1",
 		"R0 $| $*\t\t$@ $1",
 		"R$+ $| $*\t\t$: $2",
+		"# the null sender as delay_checks passes it to checkmail (<$f>)",
+		"R< <> >\t\t\t$: <>",
 	}
 	rules = append(rules, helo...)
 	if st.nullSender != "" {
@@ -471,29 +508,6 @@ func (m *migrator) pfAccessTable(st *pfState, group string, relayList bool, ch i
 		m.pfAccessEntry(st, group, relayList, tag, t, e)
 	}
 	st.curTable = ""
-	if m.cfg.Policy.DelayChecks && (ch.Subject == "client" || ch.Subject == "sender") {
-		var keys []ir.Key
-		for _, e := range t.Entries {
-			if e.Access != nil {
-				keys = append(keys, e.Access.Key)
-			} else if p, err := parsePrefix(e.Key); err == nil {
-				keys = append(keys, ir.Key{Kind: ir.KeyOther, Value: p.String()})
-			}
-		}
-		var aff []Affect
-		for _, a := range pfKeyAffects(tag, keys) {
-			a.Kinds = []string{"rcpt"}
-			aff = append(aff, a)
-		}
-		for _, k := range keys {
-			if k.Kind == ir.KeyOther {
-				aff = append(aff, Affect{Kinds: []string{"rcpt"}, Client: k.Value})
-			}
-		}
-		m.approx(construct+" (smtpd_delay_reject = yes)", ch.Pos, "access: "+tag+": entries checked at connection or MAIL",
-			"Postfix refuses at RCPT what sendmail (without delay_checks, whose refusals would then come after the relay check) refuses when the client connects or at MAIL",
-			"", aff...)
-	}
 	if ch.Subject == "sender" {
 		m.exact(construct, ch.Pos, "", "access: From: entries, looked up in Postfix's order (Local_check_mail)")
 	}
@@ -857,11 +871,6 @@ func (m *migrator) pfNullSender(st *pfState, construct string, e ir.Entry, a ir.
 	}
 	st.nullSender, st.nullAfterNets = rhs, st.afterPermitNets
 	target := "sendmail.mc: Local_check_mail answers MAIL FROM:<> with " + rhs
-	if m.cfg.Policy.DelayChecks {
-		m.approx(construct, e.Pos, target, "sendmail refuses at MAIL what Postfix (smtpd_delay_reject = yes) refuses at RCPT", "",
-			Affect{Kinds: []string{"rcpt"}, Sender: "<>"})
-		return
-	}
 	m.exact(construct, e.Pos, "", target)
 }
 

@@ -65,6 +65,8 @@ type instance struct {
 	broken    map[string]string
 	aliasMaps []string
 	runID     string
+	// asConfigured: Options.AsConfigured.
+	asConfigured bool
 }
 
 func newInstance(configDir string, opt Options, meta *Meta, probes []probe.Probe) (*instance, error) {
@@ -78,17 +80,18 @@ func newInstance(configDir string, opt Options, meta *Meta, probes []probe.Probe
 	}
 	meta.Dir = tmp
 	in := &instance{
-		configDir:   configDir,
-		hostname:    meta.Hostname,
-		meta:        meta,
-		tmp:         tmp,
-		etc:         filepath.Join(tmp, "etc"),
-		queue:       filepath.Join(tmp, "queue"),
-		data:        filepath.Join(tmp, "data"),
-		records:     filepath.Join(tmp, "records"),
-		maillogPath: filepath.Join(tmp, "maillog"),
-		broken:      map[string]string{},
-		runID:       strconv.FormatInt(time.Now().UnixMilli(), 16),
+		configDir:    configDir,
+		hostname:     meta.Hostname,
+		meta:         meta,
+		tmp:          tmp,
+		etc:          filepath.Join(tmp, "etc"),
+		queue:        filepath.Join(tmp, "queue"),
+		data:         filepath.Join(tmp, "data"),
+		records:      filepath.Join(tmp, "records"),
+		maillogPath:  filepath.Join(tmp, "maillog"),
+		broken:       map[string]string{},
+		runID:        strconv.FormatInt(time.Now().UnixMilli(), 16),
+		asConfigured: opt.AsConfigured,
 	}
 	in.log = &maillog{path: in.maillogPath}
 	for _, p := range probes {

@@ -14,7 +14,8 @@
 //   - rcpt: the configured port-25 smtpd as it is, for rcpt probes;
 //   - early: the same with smtpd_delay_reject=no, for connect and mail
 //     probes, so that client and sender restrictions answer where
-//     sendmail's check_relay and check_mail do;
+//     sendmail's check_relay and check_mail do (unless
+//     Options.AsConfigured);
 //   - inject: a permissive smtpd through which resolve and header_from
 //     probes inject a message whose route cleanup, qmgr and
 //     trivial-rewrite decide, caught by the recorders or, for bounces,
@@ -72,6 +73,15 @@ type Options struct {
 	// TempDir is where the temporary folder is made (default
 	// os.TempDir()).
 	TempDir string
+	// AsConfigured sends connect and mail probes to the configured
+	// smtpd too, instead of the early listener: every probe then sees
+	// the configuration as it is written, smtpd_delay_reject included.
+	// The shared oracle's convention (the early listener) makes
+	// Postfix refuse where sendmail's check_relay and check_mail do,
+	// which is right for comparing a sendmail configuration with
+	// Postfix, but not for asking what a Postfix configuration
+	// itself does (a migration from Postfix must do what it does).
+	AsConfigured bool
 }
 
 // Meta describes a run.

@@ -67,10 +67,11 @@ func (st step) failed() bool {
 // sessionProbe answers connect, mail and rcpt probes: EHLO, XCLIENT
 // (stage connect), EHLO (helo), MAIL (mail), RCPT (rcpt), never DATA;
 // the first refusal decides. connect and mail probes use the early
-// listener (smtpd_delay_reject=no), rcpt probes the configured smtpd.
+// listener (smtpd_delay_reject=no), rcpt probes the configured smtpd;
+// with Options.AsConfigured every probe uses the configured smtpd.
 func (in *instance) sessionProbe(ctx context.Context, p *probe.Probe) probe.Result {
 	listener := lisEarly
-	if p.Kind == probe.Rcpt {
+	if p.Kind == probe.Rcpt || in.asConfigured {
 		listener = lisRcpt
 	}
 	in.log.update()
