@@ -467,10 +467,6 @@ func (m *migrator) aliases() {
 		}
 		m.exact("FEATURE(redirect)", redirect.Pos, redirect.Origin, "main.cf: relocated_maps (its aliases to address.REDIRECT)")
 	}
-	// praliases looks names up as given; postalias -q folds the name
-	m.inherent("aliases: the lookup of names with capitals", "praliases versus postalias -q",
-		"sendmail's alias database holds names in lower case and praliases looks a name up as given; Postfix's postalias -q folds the name (the servers themselves both fold it)",
-		"alias MAILER-DAEMON", Affect{Kinds: []string{"alias"}, When: WhenUppercase})
 	ref := "hash:" + strings.TrimSuffix(m.opt.ConfigDir, "/") + "/aliases"
 	m.main.set(secDelivery, "alias_maps", ref, []string{"sendmail's aliases file."})
 	m.main.set(secDelivery, "alias_database", ref, nil)

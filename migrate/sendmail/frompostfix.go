@@ -97,8 +97,6 @@ func (m *migrator) fromPostfix() error {
 	m.inherent("user@localhost", "sendmail: ruleset 3",
 		"sendmail's ruleset 3 rewrites an address at localhost to its host name ($j), in headers and the envelope; Postfix keeps user@localhost",
 		"header_from\tsomeone@localhost", Affect{Kinds: []string{"header_from"}, Address: "@localhost"})
-	m.inherent("alias names", "sendmail praliases", "sendmail looks an alias name up as written; Postfix folds it to lower case", "alias\tMAILER-DAEMON",
-		Affect{Kinds: []string{"alias"}, When: "uppercase"})
 	for _, l := range st.access.lines {
 		k := strings.ToLower(l.key)
 		switch {

@@ -494,10 +494,15 @@ func (c *config) probeHeaderFrom(a *answer, p *probe.Probe) error {
 	return nil
 }
 
-// probeAlias looks the name up with praliases (one level) and expands
-// it fully with sendmail -bv (recorded in the trace).
+// probeAlias looks the name up with praliases (one level; folded to
+// lower case with Options.FoldAliasNames) and expands it fully with
+// sendmail -bv (recorded in the trace).
 func (c *config) probeAlias(a *answer, p *probe.Probe) error {
-	val, err := c.praliases(p.Name)
+	name := p.Name
+	if c.opt.FoldAliasNames {
+		name = strings.ToLower(name)
+	}
+	val, err := c.praliases(name)
 	if err != nil {
 		return err
 	}

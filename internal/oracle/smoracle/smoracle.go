@@ -56,6 +56,13 @@ type Options struct {
 	// Workers is how many probes run at once; default the number of
 	// CPUs (at most 8).
 	Workers int
+	// FoldAliasNames looks an alias probe's name up in lower case, as
+	// sendmail's own alias lookup does (the user part of a local
+	// address is folded, as the local mailer has no F=u, and so are the
+	// database's keys), rather than as given, as praliases looks it up
+	// and the shared oracle's convention asks it. The question is then
+	// what mail to the name expands to.
+	FoldAliasNames bool
 	// AllowUnisolated runs the programs in this machine's namespaces
 	// when private ones cannot be made (then its host name and
 	// interfaces leak into the answers); by default Run fails.

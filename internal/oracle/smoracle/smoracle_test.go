@@ -290,3 +290,32 @@ func TestMailerPorts(t *testing.T) {
 		t.Errorf("mailer ports %v, want %v", got, want)
 	}
 }
+
+// TestFoldAliasNames: praliases finds no alias for a name asked with
+// capitals (the database holds the names folded); FoldAliasNames asks
+// it as sendmail's own alias lookup does, and finds it.
+func TestFoldAliasNames(t *testing.T) {
+	dir := t.TempDir()
+	mc := "OSTYPE(`linux')dnl\ndefine(`confDOMAIN_NAME', `mx.example.com')dnl\n" +
+		"define(`ALIAS_FILE', `/etc/mail/aliases')dnl\nMAILER(`local')dnl\nMAILER(`smtp')dnl\n"
+	for name, text := range map[string]string{"sendmail.mc": mc, "aliases": "Mixed-Case: root\npostmaster: root\n"} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	probes, err := probe.Parse(strings.NewReader("alias\tMIXED-CASE\n"), "inline")
+	if err != nil {
+		t.Fatal(err)
+	}
+	opt := options(t)
+	opt.Workers = 1
+	asGiven, _ := run(t, dir, probes, opt)
+	opt.FoldAliasNames = true
+	folded, _ := run(t, dir, probes, opt)
+	if r := asGiven[0]; r.Decision != probe.NotFound {
+		t.Errorf("praliases MIXED-CASE: %s, want notfound", r.Summary())
+	}
+	if r := folded[0]; r.Decision != probe.Accept || !slices.Equal(r.Alias, []string{"root"}) {
+		t.Errorf("folded MIXED-CASE: %s, want accept [root]", r.Summary())
+	}
+}
