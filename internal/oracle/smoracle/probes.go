@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"mailcc/runtime/probe"
+	"mailcc/tablesrc"
 )
 
 // sessionMacros are set explicitly (with .D) before every check, so that
@@ -274,11 +275,14 @@ func (c *config) mailStage(a *answer, p *probe.Probe, macros []string) (check, [
 		extra = append(extra, defineMacro("mail_mailer", pr.mailer),
 			defineMacro("mail_host", pr.host), defineMacro("mail_addr", pr.user))
 	}
-	// f is the sender as sendmail knows it, {mail_from} the MAIL FROM
-	// argument with <> (check_rcpt under FEATURE(delay_checks) uses it)
-	f := from
-	if f == "" {
-		f = "<>"
+	// f is the sender as sendmail knows it: setsender() rewrites the
+	// MAIL FROM argument with rulesets 3, 1 and 4 (the null sender
+	// becomes empty); check_rcpt under FEATURE(delay_checks) hands
+	// <$&f> to check_mail. {mail_from} is the argument with <> (set by
+	// sendmail only when built with _FFR_MAIL_MACRO).
+	f, err := c.senderMacro(macros, from)
+	if err != nil {
+		return check{}, nil, err
 	}
 	extra = append(extra, defineMacro("f", f), defineMacro("mail_from", "<"+from+">"),
 		defineMacro("addr_type", "e s"))
@@ -288,6 +292,24 @@ func (c *config) mailStage(a *answer, p *probe.Probe, macros []string) (check, [
 	k, err := c.runCheck(a, append(macros[:len(macros):len(macros)], extra...), "check_mail", "<"+from+">", "mail")
 	return k, extra, err
 }
+
+// senderMacro is $f for the sender: the address through rulesets 3, 1
+// and 4, joined as cataddr() joins it.
+func (c *config) senderMacro(macros []string, from string) (string, error) {
+	ch, err := c.bt(append(macros[:len(macros):len(macros)], "3,1,4 <"+from+">"))
+	if err != nil {
+		return "", err
+	}
+	last := ""
+	for _, ln := range ch[len(ch)-1] {
+		if m := anyReturns.FindStringSubmatch(ln); m != nil {
+			last = m[1]
+		}
+	}
+	return c.tok.join(splitDisplay(last)), nil
+}
+
+var anyReturns = regexp.MustCompile(`^\S+\s+returns: ?(.*)$`)
 
 // heloStage sends the probe's HELO name to the real sendmail (sendmail
 // -bs: -bt cannot show it), which refuses a name with characters other
@@ -500,7 +522,7 @@ func (c *config) probeHeaderFrom(a *answer, p *probe.Probe) error {
 func (c *config) probeAlias(a *answer, p *probe.Probe) error {
 	name := p.Name
 	if c.opt.FoldAliasNames {
-		name = strings.ToLower(name)
+		name = string(tablesrc.FoldASCII([]byte(name)))
 	}
 	val, err := c.praliases(name)
 	if err != nil {
