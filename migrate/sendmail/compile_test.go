@@ -187,14 +187,18 @@ func TestDeterministic(t *testing.T) {
 // TestM4Words: the rules mailcc writes reach sendmail.cf as written,
 // even where a word of them names an m4 macro (cf.m4 turns m4's
 // comments off, so a rule's # comment is expanded too): here a domain
-// whose first label is dnl, which would delete the rest of the rule.
+// whose first label is dnl, which would delete the rest of the rule,
+// and a regexp table's result at such a domain.
 func TestM4Words(t *testing.T) {
 	dir := t.TempDir()
 	mainCF := "myhostname = mx.dnl.example\nmydomain = dnl.example\nmyorigin = dnl.example\n" +
 		"mydestination = $myhostname, dnl.example\n" +
-		"smtpd_recipient_restrictions = permit_mynetworks, reject_unauth_destination\n"
-	if err := os.WriteFile(filepath.Join(dir, "main.cf"), []byte(mainCF), 0o644); err != nil {
-		t.Fatal(err)
+		"smtpd_recipient_restrictions = permit_mynetworks, reject_unauth_destination\n" +
+		"virtual_alias_domains = virt.example\nvirtual_alias_maps = regexp:/etc/postfix/virtual.re\n"
+	for name, text := range map[string]string{"main.cf": mainCF, "virtual.re": "/^admin@virt\\.example$/ root@dnl.example\n"} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 	cfg, diags, err := cfparse.Load([]string{dir}, cfparse.Options{Root: t.TempDir()})
 	if err != nil || len(diags.Errors()) > 0 {
@@ -207,6 +211,7 @@ func TestM4Words(t *testing.T) {
 	for _, rule := range []string{
 		"R<PfQ> $+\t\t$: $1 < @ dnl . example . >",
 		"R<PfO> $+\t\t$: $1 < @ dnl . example . >",
+		"Kpfre1 regex -aroot@dnl.example ^admin@virt\\.example$",
 	} {
 		if !strings.Contains(cf, "\n"+rule+"\n") {
 			t.Errorf("sendmail.cf lacks the rule %q", rule)

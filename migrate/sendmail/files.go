@@ -153,17 +153,39 @@ func (m *mcFile) render(direction string, provenance bool) []byte {
 // that names a macro (dnl, divert, a FEATURE, a domain label such as
 // "dnl" in dnl.example) would be expanded. A line that is only a macro
 // name (LOCAL_CONFIG, LOCAL_RULESETS, MAILER_DEFINITIONS, ...), that
-// holds an m4 quote (an ifdef the cf library must expand) or that is
-// empty is left as it is.
+// calls ifdef (which the cf library must expand) or that is empty is left
+// as it is; a # comment loses its quote characters (an apostrophe would
+// end the quoting); any other line is quoted when its quote characters
+// pair up (m4 then keeps them), and left as it is when they do not.
 func m4Quoted(text string) string {
 	lines := strings.Split(text, "\n")
 	for i, l := range lines {
-		if l == "" || strings.ContainsAny(l, "`'") || macroName(l) {
-			continue
+		switch {
+		case l == "", macroName(l), strings.Contains(l, "ifdef(`"):
+		case strings.HasPrefix(l, "#"):
+			lines[i] = q(strings.NewReplacer("`", "", "'", "").Replace(l))
+		case quotesPair(l):
+			lines[i] = q(l)
 		}
-		lines[i] = q(l)
 	}
 	return strings.Join(lines, "\n")
+}
+
+// quotesPair says whether every m4 open quote (`) of s is closed (')
+// after it, nested as m4 reads them.
+func quotesPair(s string) bool {
+	depth := 0
+	for _, r := range s {
+		switch r {
+		case '`':
+			depth++
+		case '\'':
+			if depth--; depth < 0 {
+				return false
+			}
+		}
+	}
+	return depth == 0
 }
 
 // macroName says whether s is an upper-case m4 name (LOCAL_RULE_0).

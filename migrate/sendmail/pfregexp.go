@@ -47,8 +47,8 @@ func (m *migrator) pfRegexpMap(key, value string) (kline, name, why string) {
 	if rest != "" {
 		opts = append(opts, "-a"+rest)
 	}
-	// m4 quotes keep the pattern from being read as macro names
-	return "K" + name + " regex " + strings.Join(append(opts, q(pat)), " "), name, ""
+	// the line is quoted for m4 where it is written (m4Quoted)
+	return "K" + name + " regex " + strings.Join(append(opts, pat), " "), name, ""
 }
 
 // regexpTemplate splits a regexp: table's result into the number of the
