@@ -319,8 +319,13 @@ func foldedAliases(t *testing.T, dir string, probes []probe.Probe, want []probe.
 		return want
 	}
 	testenv.Tool(t, "m4")
-	got, _, err := smoracle.Run(dir, ps, smoracle.Options{
-		BinDir: filepath.Join(testenv.SendmailBin(), "usr", "libexec", "sendmail"), FoldAliasNames: true})
+	bin := filepath.Join(testenv.SendmailBin(), "usr", "libexec", "sendmail")
+	for _, name := range []string{"sendmail", "makemap", "praliases"} {
+		if _, err := os.Stat(filepath.Join(bin, name)); err != nil {
+			testenv.Missing(t, "sendmail's "+name+" (sendmail-bin unpacked into .cache)")
+		}
+	}
+	got, _, err := smoracle.Run(dir, ps, smoracle.Options{BinDir: bin, FoldAliasNames: true})
 	if err != nil {
 		t.Fatalf("sendmail, alias probes: %v", err)
 	}

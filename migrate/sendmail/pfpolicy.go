@@ -82,7 +82,7 @@ func (m *migrator) pfPolicy(st *pfState) {
 			case ir.CheckRejectUnknownClient:
 				m.mc.add(grpFeature, call("FEATURE", "require_rdns"), construct, ch.Pos)
 				m.approx(construct, ch.Pos, "FEATURE(require_rdns)",
-					"sendmail refuses clients without a name with 550 5.7.1 (451 on a temporary failure) at connection time, and exempts class R clients",
+					"sendmail refuses clients without a name with 550 5.7.1 (451 on a temporary failure)"+m.clientStage()+", and exempts class R clients",
 					"connect\t203.0.113.9", Affect{Kinds: []string{"connect", "mail", "rcpt"}, When: WhenNoClientName})
 			case ir.CheckOpaque:
 				if ch.Name == "reject_unlisted_sender" && !m.pfOptionSet("local_recipient_maps") {
@@ -101,7 +101,7 @@ func (m *migrator) pfPolicy(st *pfState) {
 				}
 				m.mc.add(grpFeature, call("FEATURE", "require_rdns"), construct, ch.Pos)
 				m.approx(construct, ch.Pos, "FEATURE(require_rdns)",
-					"sendmail refuses a client without a name with 550 5.7.1 (Postfix: unknown_client_reject_code, "+fmt.Sprint(m.pfIntOption("unknown_client_reject_code", 450))+" here), also one whose name does not resolve back to its address (451 4.1.8), at connection time, and exempts class R clients",
+					"sendmail refuses a client without a name with 550 5.7.1 (Postfix: unknown_client_reject_code, "+fmt.Sprint(m.pfIntOption("unknown_client_reject_code", 450))+" here), also one whose name does not resolve back to its address (451 4.1.8)"+m.clientStage()+", and exempts class R clients",
 					"connect\t203.0.113.9", Affect{Kinds: []string{"connect", "mail", "rcpt"}, When: WhenNoClientName})
 			default:
 				why := "sendmail's cf library has no counterpart of this restriction"
@@ -166,24 +166,29 @@ func (m *migrator) virtualDomains() bool {
 // subdomains, and clients named in them, relay.
 func (m *migrator) pfRcptRuleset(st *pfState) {
 	var rules []string
+	// a refusal (or discard) of the client's or the sender's checks
+	// ends the recipient's; their acceptance ($# OK, a permit) ends
+	// only their own restriction list, as in Postfix
+	verdict := []string{
+		"R$* $| $#error $*\t$#error $2",
+		"R$* $| $#discard $*\t$#discard $2",
+		"R$* $| $*\t\t$: $1",
+	}
 	if m.cfg.Policy.DelayChecks {
 		// FEATURE(delay_checks) (pfDelay): the client's checks, the
 		// HELO name's and the sender's, in Postfix's order and before
 		// the recipient's; delay_checks's own calls of checkmail and
-		// checkrelay, after the recipient's checks, find nothing more
+		// checkrelay, after the recipient's checks, ask the same again
 		rules = append(rules, "# smtpd_delay_reject = yes: the client, HELO and sender checks at RCPT, first",
-			"R$*			$: $1 $| $>checkrelay $&{client_name} $| $&{client_addr}",
-			"R$* $| $#$*		$#$2",
-			"R$* $| $*		$: $1")
+			"R$*\t\t\t$: $1 $| $>checkrelay $&{client_name} $| $&{client_addr}")
+		rules = append(rules, verdict...)
 	}
 	if st.heloAtRcpt {
 		rules = append(rules, st.heloRules...)
 	}
 	if m.cfg.Policy.DelayChecks {
-		rules = append(rules,
-			"R$*			$: $1 $| $>checkmail <$&f>",
-			"R$* $| $#$*		$#$2",
-			"R$* $| $*		$: $1")
+		rules = append(rules, "R$*\t\t\t$: $1 $| $>checkmail <$&f>")
+		rules = append(rules, verdict...)
 	}
 	rules = append(rules, m.rcptRules...)
 	if m.virtualDomains() {
@@ -282,6 +287,15 @@ func (m *migrator) pfDelay() {
 	m.exact(construct, pos, "", "FEATURE(delay_checks); Local_check_rcpt calls checkrelay and checkmail before the recipient's checks, in Postfix's order")
 }
 
+// clientStage says where the migrated sendmail makes the client's
+// checks (pfDelay), as a clause of a report's text.
+func (m *migrator) clientStage() string {
+	if m.cfg.Policy.DelayChecks {
+		return ", at RCPT as Postfix does"
+	}
+	return ", at connection time"
+}
+
 // pfOptionSet says whether main.cf sets the parameter.
 func (m *migrator) pfOptionSet(name string) bool {
 	for _, o := range m.cfg.Options {
@@ -328,8 +342,6 @@ func (m *migrator) pfSenderChecks(st *pfState, checks []senderCheck) {
 		"R$| $*\t\t\t$@ $1",
 		"R0 $| $*\t\t$@ $1",
 		"R$+ $| $*\t\t$: $2",
-		"# the null sender as delay_checks passes it to checkmail (<$f>)",
-		"R< <> >\t\t\t$: <>",
 	}
 	rules = append(rules, helo...)
 	if st.nullSender != "" {

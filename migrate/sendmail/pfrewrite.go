@@ -472,8 +472,17 @@ func (m *migrator) pfMasqueradeRules(construct string, rs ir.RewriteStage) {
 	if rs.Scope.EnvelopeRecipient {
 		recipients = "envelope recipients in ruleset 0 (LOCAL_RULE_0), before virtual aliasing and routing"
 	}
-	m.approx(construct, rs.Pos, "LOCAL_RULE_1 (sender rewriting) rules",
-		"sendmail rewrites every sender address, header and envelope, at delivery and for every client; Postfix in cleanup (headers only for local_header_rewrite_clients), after qualifying a bare user with myorigin, and "+recipients,
+	differs := "sendmail rewrites every sender address, header and envelope, at delivery and for every client; Postfix in cleanup (headers only for local_header_rewrite_clients), after qualifying a bare user with myorigin, and " + recipients
+	if m.cfg.Policy.DelayChecks && rs.Masquerade != nil {
+		// ruleset 1 makes $f, which delay_checks hands to checkmail
+		differs += "; with FEATURE(delay_checks) the sender checks at RCPT see the envelope sender masqueraded ($f), Postfix's smtpd restrictions see it as sent"
+		for _, d := range rs.Masquerade.Domains {
+			if !d.Negated {
+				aff = append(aff, Affect{Kinds: []string{"rcpt"}, Sender: "." + lower(d.Domain)})
+			}
+		}
+	}
+	m.approx(construct, rs.Pos, "LOCAL_RULE_1 (sender rewriting) rules", differs,
 		"resolve\tuser@host.example.com", aff...)
 }
 
