@@ -266,11 +266,15 @@ type smAnswers struct {
 
 func newSMAnswers(t *testing.T, cfg, orig *ir.Config, prov map[string][]string) *smAnswers {
 	a := &smAnswers{t: t, cfg: cfg, orig: orig, opaque: map[string][]*ir.Table{}, maps: map[string]smoracle.MapAnswer{}}
-	// the rules' order: where the LOCAL_RULE_0 text first names a map
+	// the rules' order: where the LOCAL_RULE_0 text (recipients), then
+	// the LOCAL_RULE_1 text (senders: read back as the rules of ruleset
+	// sender) first names a map
 	var rules string
-	for _, o := range cfg.Opaque {
-		if o.Kind == "LOCAL_RULE_0" {
-			rules += o.Text + "\n"
+	for _, sender := range []bool{false, true} {
+		for _, o := range cfg.Opaque {
+			if !sender && o.Kind == "LOCAL_RULE_0" || sender && o.Kind == "LOCAL_RULESETS" && o.Name == "sender" {
+				rules += o.Text + "\n"
+			}
 		}
 	}
 	var named []*ir.Table
@@ -289,8 +293,15 @@ func newSMAnswers(t *testing.T, cfg, orig *ir.Config, prov map[string][]string) 
 		switch {
 		case st.Kind == ir.RewriteVirtual:
 			fams = []string{"virtual"}
-		case st.Kind == ir.RewriteCanonical && (st.Scope.EnvelopeRecipient || st.Scope.HeaderRecipient):
-			fams = []string{"recipient-canonical"}
+		case st.Kind == ir.RewriteCanonical:
+			if st.Scope.EnvelopeRecipient || st.Scope.HeaderRecipient {
+				fams = append(fams, "recipient-canonical")
+			}
+			// one sender class only: LOCAL_RULE_1 rules, before
+			// genericstable
+			if st.Scope.EnvelopeSender != st.Scope.HeaderSender {
+				fams = append(fams, "generic")
+			}
 		}
 		for _, tab := range named {
 			if slices.Contains(prov[irfacts.LineOf(tab.Pos.String())], irfacts.LineOf(st.Pos.String())) {
@@ -367,6 +378,11 @@ func (a *smAnswers) Answer(l irfacts.Lookup) (string, bool, []ir.Pos) {
 		}
 		return a.table(ir.RewriteVirtual, l.Key)
 	case "generic":
+		// LOCAL_RULE_1 runs before the mailers' rulesets, where
+		// genericstable maps
+		if v, ok := a.opaqueAnswer(l); ok {
+			return v, true, nil
+		}
 		return a.table(ir.RewriteGeneric, l.Key)
 	case "relocated":
 		return "", false, nil

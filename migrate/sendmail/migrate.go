@@ -36,7 +36,8 @@ const (
 	fileGenerics    = "genericstable"
 	fileMailertable = "mailertable"
 	fileDomaintable = "domaintable"
-	fileCanonical   = "canonicaltable" // mailcc's own: recipient canonical mapping
+	fileCanonical   = "canonicaltable"  // mailcc's own: recipient canonical mapping
+	fileSenderCanon = "sendercanonical" // mailcc's own: canonical mapping of one sender class
 	fileAliases     = "aliases"
 	fileLocalHosts  = "local-host-names"
 	fileRelayDoms   = "relay-domains"

@@ -285,6 +285,10 @@ func (m *migrator) pfCanonical(st *pfState, construct string, rs ir.RewriteStage
 	if !sc.EnvelopeSender && !sc.HeaderSender {
 		return
 	}
+	if rs.Kind == ir.RewriteCanonical && sc.EnvelopeSender != sc.HeaderSender {
+		m.pfSenderCanonicalRules(st, construct, rs)
+		return
+	}
 	gt := m.table(fileGenerics, mapTable, "genericstable: Postfix's canonical and generic mapping of senders.")
 	m.mc.add(grpFeature, call("FEATURE", "genericstable"), construct, rs.Pos)
 	if sc.EnvelopeSender {
@@ -367,10 +371,145 @@ func (m *migrator) pfCanonical(st *pfState, construct string, rs ir.RewriteStage
 			if class == "generic" {
 				differs = "Postfix's smtp client maps envelope and header addresses with smtp_generic_maps as it delivers, after cleanup's canonical mapping; sendmail's genericstable maps only senders, in the same one lookup as the canonical entries, so an address a canonical entry rewrote is not mapped again (the Postfix oracle records addresses before its smtp client, without generic mapping)"
 			}
-			m.approx(ec, e.Pos, "genericstable: "+key+" "+target, differs,
-				"header_from\t"+k.Value, Affect{Kinds: []string{"header_from", "resolve"}, Address: patOf(k)}, Affect{Kinds: []string{"mail", "rcpt"}, Sender: patOf(k)})
+			eaff := []Affect{{Kinds: []string{"header_from", "resolve"}, Address: patOf(k)}, {Kinds: []string{"mail", "rcpt"}, Sender: patOf(k)}}
+			if class == "generic" {
+				// an address that canonical mapping (cleanup) rewrote
+				// into the key is mapped too
+				eaff = append(eaff, Affect{Kinds: []string{"header_from"}, Address: "*"})
+			}
+			m.approx(ec, e.Pos, "genericstable: "+key+" "+target, differs, "header_from\t"+k.Value, eaff...)
 		}
 	}
+}
+
+// pfSenderCanonicalRules writes a canonical mapping Postfix applies to
+// one class of sender addresses only (sender_canonical_classes or
+// canonical_classes = envelope_sender, or header_sender), which
+// genericstable cannot do (it maps the header sender and, with
+// masquerade_envelope, the envelope sender alike): LOCAL_RULE_1 rules
+// look the sender up when sendmail rewrites it for that class
+// ({addr_type} "e s" or "h s", set as it rewrites an address for a
+// mailer; empty while it makes $f, which the SMTP checks see as Postfix's
+// smtpd sees the sender, unmapped). They run before the mailers'
+// rulesets, where genericstable and masquerading map, so a mapping of
+// all classes (canonical_maps) follows this one, as in Postfix. A hash
+// table's entries are looked up in Postfix's order (user+detail@domain,
+// user@domain with the +detail handed on, @domain keeping the local
+// part), a regexp table's through a regex map, each table in turn.
+func (m *migrator) pfSenderCanonicalRules(st *pfState, construct string, rs ir.RewriteStage) {
+	class, addrType := "envelope_sender", "e s"
+	if rs.Scope.HeaderSender {
+		class, addrType = "header_sender", "h s"
+	}
+	rules := []string{
+		"LOCAL_RULE_1",
+		"# " + construct + ": the " + class + " only ({addr_type} " + addrType + ")",
+		"R$*\t\t\t$: $1 $| $&{addr_type}",
+		"R$* $| " + addrType + "\t\t$: <PfSC> < > $1",
+		"R$* $| $*\t\t$: $1",
+	}
+	// genericstable, where canonical mapping of both sender classes and
+	// smtp_generic_maps go, maps the result once more, with one lookup
+	// for both: Postfix maps with canonical_maps in cleanup and again
+	// with smtp_generic_maps as it delivers
+	then := ""
+	for _, o := range m.cfg.Rewrite.Stages {
+		if o.Kind == ir.RewriteGeneric || o.Kind == ir.RewriteCanonical && o.Scope.EnvelopeSender && o.Scope.HeaderSender {
+			then = "genericstable then maps the result once, for canonical_maps and smtp_generic_maps together; Postfix maps it with canonical_maps in cleanup, then with smtp_generic_maps as it delivers (which its oracle does not record)"
+		}
+	}
+	mapped := func(ec string, pos ir.Pos, target string, k ir.Key) {
+		if then == "" {
+			m.exact(ec, pos, "", target)
+			return
+		}
+		m.approx(ec, pos, target, then, "header_from\t"+k.Value,
+			Affect{Kinds: []string{"header_from"}, Address: patOf(k)})
+	}
+	var kLines []string
+	hashDone := false
+	for _, name := range rs.Tables {
+		t := m.cfg.Table(name)
+		aff := []Affect{{Kinds: []string{"header_from"}, Address: "*"}}
+		if t == nil || !t.Loaded {
+			m.none(construct+" "+name, rs.Pos, "its entries were not read", "translate them by hand", "", aff...)
+			continue
+		}
+		if t.Backend.Type == "regexp" {
+			for _, e := range t.Entries {
+				ec := "entry " + t.Name + ": " + e.Key + " " + e.Value
+				kl, re, why := m.pfRegexpMap(e.Key, e.Value)
+				if why != "" {
+					m.none(ec, e.Pos, why, "translate it by hand", "", aff...)
+					continue
+				}
+				kLines = append(kLines, kl)
+				rules = append(rules, "R<PfSC> < > $+ < @ $+ . >\t$: <PfSC> < $("+re+" $1 @ $2 $: $) > $1 < @ $2 . >\t"+e.Key)
+				mapped(ec, e.Pos, "regex map "+re+" in LOCAL_RULE_1, for the "+class, ir.Key{Value: "*"})
+			}
+			continue
+		}
+		if t.Backend.Type == "pcre" || t.Backend.Type == "cidr" {
+			m.none(construct+" "+name, rs.Pos, "a "+t.Backend.Type+" table has no sendmail map form here", "translate its entries by hand", "", aff...)
+			continue
+		}
+		sc := m.table(fileSenderCanon, mapTable, "sendercanonical: Postfix's canonical mapping of one class of sender addresses (LOCAL_RULE_1 looks senders up in it).")
+		for _, e := range t.Entries {
+			ec := "entry " + t.Name + ": " + e.Key + " " + e.Value
+			v := e.Canonical
+			if v == nil || len(v.Targets) != 1 {
+				m.none(ec, e.Pos, "not a single-address entry", "translate it by hand", "", aff...)
+				continue
+			}
+			k, target := v.Key, v.Targets[0]
+			var keys []string
+			switch k.Kind {
+			case ir.KeyAddress:
+				keys = []string{strings.ToLower(k.Value)}
+			case ir.KeyDomainUser:
+				keys = []string{"@" + lower(k.Domain)}
+				if strings.HasPrefix(target, "@") {
+					// Postfix keeps the local part, +detail and all
+					target = "%1%3" + target
+				}
+			case ir.KeyUser:
+				// a bare user is of the local domains only
+				user := strings.ToLower(strings.TrimSuffix(k.Value, "@"))
+				for _, d := range st.localOrder {
+					keys = append(keys, user+"@"+d)
+				}
+			}
+			if len(keys) == 0 {
+				m.none(ec, e.Pos, "no key of a form sendmail can look up here", "translate it by hand", "", aff...)
+				continue
+			}
+			for _, key := range keys {
+				if _, dup := sc.get(key); !dup {
+					sc.add(key, target, e.Pos)
+					m.pfDetailEntry(sc, key, target, e.Pos, "canonical")
+				}
+			}
+			mapped(ec, e.Pos, fileSenderCanon+": "+keys[0]+" "+target+" (LOCAL_RULE_1, for the "+class+")", k)
+		}
+		if !hashDone {
+			hashDone = true
+			rules = append(rules,
+				"R<PfSC> < > $+ < @ $+ . >\t$: <PfSC> < $(pfsendercanon $1 @ $2 $: $) > $1 < @ $2 . >",
+				"R<PfSC> < > $+ + $* < @ $+ . >\t$: <PfSC> < $(pfsendercanon $1 + * @ $3 $@ $1 $@ $2 $@ + $2 $: $) > $1 + $2 < @ $3 . >",
+				"R<PfSC> < > $+ + $* < @ $+ . >\t$: <PfSC> < $(pfsendercanon $1 @ $3 $: $) > $1 + $2 < @ $3 . >",
+				"R<PfSC> < > $+ + $* < @ $+ . >\t$: <PfSC> < $(pfsendercanon @ $3 $@ $1 $@ $2 $@ + $2 $: $) > $1 + $2 < @ $3 . >",
+				"R<PfSC> < > $+ < @ $+ . >\t$: <PfSC> < $(pfsendercanon @ $2 $@ $1 $: $) > $1 < @ $2 . >")
+			kLines = append(kLines, "Kpfsendercanon hash -o /etc/mail/"+fileSenderCanon)
+		}
+	}
+	if len(kLines) == 0 {
+		return
+	}
+	rules = append(rules,
+		"R<PfSC> < > $*\t\t$: $1",
+		"R<PfSC> < $+ > $*\t\t$: $>canonify $1")
+	m.mc.add(grpLocal, "LOCAL_CONFIG\n"+strings.Join(kLines, "\n"), construct, rs.Pos)
+	m.mc.add(grpLocal, strings.Join(rules, "\n"), construct, rs.Pos)
 }
 
 func patOf(k ir.Key) string {
