@@ -32,7 +32,11 @@ type config struct {
 	mailers      []string
 	deliveryMode string
 	softBounce   bool
-	tok          tokens
+	// blankSub is the BlankSub option (the cf library writes "."; without
+	// it a blank): what cataddr() puts between two atoms of the sender it
+	// makes $f of
+	blankSub string
+	tok      tokens
 }
 
 func (c *config) note(format string, args ...any) {
@@ -258,6 +262,7 @@ var (
 	rulesetRE      = regexp.MustCompile(`(?m)^S([A-Za-z_0-9]+)`)
 	mailerRE       = regexp.MustCompile(`(?m)^M([A-Za-z_0-9\-]+)`)
 	deliveryModeRE = regexp.MustCompile(`(?m)^O\s*DeliveryMode=(\w)`)
+	blankSubRE     = regexp.MustCompile(`(?m)^O\s*BlankSub=(\S)`)
 	softBounceRE   = regexp.MustCompile(`(?mi)^O\s*SoftBounce(=\s*(true|t|yes|y|1))?\s*$`)
 	operatorsRE    = regexp.MustCompile(`(?m)^O\s*OperatorChars=(.*)$`)
 )
@@ -389,6 +394,10 @@ func (c *config) editCF(t string) (string, error) {
 		c.deliveryMode = m[1]
 	}
 	c.softBounce = softBounceRE.MatchString(t)
+	c.blankSub = " " // conf.c: SpaceSub
+	if m := blankSubRE.FindStringSubmatch(t); m != nil {
+		c.blankSub = m[1]
+	}
 	ops := defaultOperators
 	if m := operatorsRE.FindStringSubmatch(t); m != nil {
 		ops = strings.TrimSpace(m[1])

@@ -293,10 +293,13 @@ func (c *config) mailStage(a *answer, p *probe.Probe, macros []string) (check, [
 	return k, extra, err
 }
 
-// senderMacro is $f for the sender: the address through rulesets 3, 1
-// and 4, joined as cataddr() joins it.
+// senderMacro is $f for the sender as setsender() makes it: the address,
+// without its comments (prescan() drops them; address test mode keeps
+// them as tokens), through rulesets 3, 1 and 4 with {addr_type} "e s",
+// joined as cataddr() joins it with the BlankSub character.
 func (c *config) senderMacro(macros []string, from string) (string, error) {
-	ch, err := c.bt(append(macros[:len(macros):len(macros)], "3,1,4 <"+from+">"))
+	cmds := append(macros[:len(macros):len(macros)], ".D{addr_type}e s", "3,1,4 <"+dropComments(from)+">")
+	ch, err := c.bt(cmds)
 	if err != nil {
 		return "", err
 	}
@@ -306,7 +309,38 @@ func (c *config) senderMacro(macros []string, from string) (string, error) {
 			last = m[1]
 		}
 	}
-	return c.tok.join(splitDisplay(last)), nil
+	return c.tok.joinWith(splitDisplay(last), c.blankSub), nil
+}
+
+// dropComments removes the (comments) of an address outside quotes,
+// nested ones included.
+func dropComments(s string) string {
+	var b strings.Builder
+	depth, quoted := 0, false
+	for i := 0; i < len(s); i++ {
+		ch := s[i]
+		switch {
+		case ch == '\\' && i+1 < len(s):
+			if depth == 0 {
+				b.WriteByte(ch)
+				b.WriteByte(s[i+1])
+			}
+			i++
+			continue
+		case ch == '"' && depth == 0:
+			quoted = !quoted
+		case ch == '(' && !quoted:
+			depth++
+			continue
+		case ch == ')' && !quoted && depth > 0:
+			depth--
+			continue
+		}
+		if depth == 0 {
+			b.WriteByte(ch)
+		}
+	}
+	return strings.TrimSpace(b.String())
 }
 
 var anyReturns = regexp.MustCompile(`^\S+\s+returns: ?(.*)$`)

@@ -319,3 +319,20 @@ func TestFoldAliasNames(t *testing.T) {
 		t.Errorf("folded MIXED-CASE: %s, want accept [root]", r.Summary())
 	}
 }
+
+// TestDropComments: the comments prescan() drops from a sender before
+// setsender() rewrites it; quoted text and quoted-pairs are kept.
+func TestDropComments(t *testing.T) {
+	for in, want := range map[string]string{
+		"a@b.example":                 "a@b.example",
+		"a@b.example (Alice)":         "a@b.example",
+		"a(x (nested) y)@b.example":   "a@b.example",
+		`"(not a comment)"@b.example`: `"(not a comment)"@b.example`,
+		`a\(b@c.example (and one)`:    `a\(b@c.example`,
+		"":                            "",
+	} {
+		if got := dropComments(in); got != want {
+			t.Errorf("dropComments(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

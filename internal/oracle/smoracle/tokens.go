@@ -72,13 +72,17 @@ func (tk tokens) isAtom(t string) bool {
 }
 
 // join re-joins tokens like cataddr(): a blank only between two atoms.
-func (tk tokens) join(toks []string) string {
+func (tk tokens) join(toks []string) string { return tk.joinWith(toks, " ") }
+
+// joinWith is join with sep between two atoms (cataddr()'s spacesub:
+// setsender() makes $f with the BlankSub option's character).
+func (tk tokens) joinWith(toks []string, sep string) string {
 	var b strings.Builder
 	prevAtom := false
 	for i, t := range toks {
 		atom := tk.isAtom(t)
 		if i > 0 && prevAtom && atom {
-			b.WriteByte(' ')
+			b.WriteString(sep)
 		}
 		b.WriteString(t)
 		prevAtom = atom
