@@ -187,15 +187,21 @@ func TestDeterministic(t *testing.T) {
 // TestM4Words: the rules mailcc writes reach sendmail.cf as written,
 // even where a word of them names an m4 macro (cf.m4 turns m4's
 // comments off, so a rule's # comment is expanded too): here a domain
-// whose first label is dnl, which would delete the rest of the rule,
-// and a regexp table's result at such a domain.
+// whose first label is dnl, which would delete the rest of the rule, a
+// regexp table's result at such a domain, and a reply text with an
+// apostrophe (and another with a backquote) in a rule.
 func TestM4Words(t *testing.T) {
 	dir := t.TempDir()
 	mainCF := "myhostname = mx.dnl.example\nmydomain = dnl.example\nmyorigin = dnl.example\n" +
 		"mydestination = $myhostname, dnl.example\n" +
 		"smtpd_recipient_restrictions = permit_mynetworks, reject_unauth_destination\n" +
 		"virtual_alias_domains = virt.example\nvirtual_alias_maps = regexp:/etc/postfix/virtual.re\n"
-	for name, text := range map[string]string{"main.cf": mainCF, "virtual.re": "/^admin@virt\\.example$/ root@dnl.example\n"} {
+	mainCF += "smtpd_sender_restrictions = check_sender_access hash:/etc/postfix/sender_access\n" +
+		"smtpd_null_access_lookup_key = MAILER-DAEMON\n"
+	senders := "bounce@example.net 550 5.7.1 We don't take mail from dnl.example\n" +
+		"tick@example.net 550 5.7.1 No `ticks here\n" +
+		"MAILER-DAEMON 550 5.7.1 We don't take bounces for dnl.example\n"
+	for name, text := range map[string]string{"main.cf": mainCF, "virtual.re": "/^admin@virt\\.example$/ root@dnl.example\n", "sender_access": senders} {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
 			t.Fatal(err)
 		}
@@ -212,6 +218,8 @@ func TestM4Words(t *testing.T) {
 		"R<PfQ> $+\t\t$: $1 < @ dnl . example . >",
 		"R<PfO> $+\t\t$: $1 < @ dnl . example . >",
 		"Kpfre1 regex -aroot@dnl.example ^admin@virt\\.example$",
+		// a reply text with an apostrophe: its m4 quotes do not pair up
+		"R<>\t\t\t$#error $@ 5.7.1 $: \"550 We don't take bounces for dnl.example\"",
 	} {
 		if !strings.Contains(cf, "\n"+rule+"\n") {
 			t.Errorf("sendmail.cf lacks the rule %q", rule)

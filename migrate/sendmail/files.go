@@ -156,7 +156,8 @@ func (m *mcFile) render(direction string, provenance bool) []byte {
 // calls ifdef (which the cf library must expand) or that is empty is left
 // as it is; a # comment loses its quote characters (an apostrophe would
 // end the quoting); any other line is quoted when its quote characters
-// pair up (m4 then keeps them), and left as it is when they do not.
+// pair up (m4 then keeps them), else (a reply text of the admin's with an
+// apostrophe) between quotes m4 is told to use for that line only.
 func m4Quoted(text string) string {
 	lines := strings.Split(text, "\n")
 	for i, l := range lines {
@@ -166,10 +167,17 @@ func m4Quoted(text string) string {
 			lines[i] = q(strings.NewReplacer("`", "", "'", "").Replace(l))
 		case quotesPair(l):
 			lines[i] = q(l)
+		case !strings.Contains(l, lineOpen) && !strings.Contains(l, lineClose):
+			lines[i] = "changequote(" + lineOpen + "," + lineClose + ")dnl\n" +
+				lineOpen + l + lineClose + "\n" +
+				"changequote(" + lineOpen + "`" + lineClose + "," + lineOpen + "'" + lineClose + ")dnl"
 		}
 	}
 	return strings.Join(lines, "\n")
 }
+
+// lineOpen and lineClose quote a line whose m4 quotes do not pair up.
+const lineOpen, lineClose = "<<!", "!>>"
 
 // quotesPair says whether every m4 open quote (`) of s is closed (')
 // after it, nested as m4 reads them.

@@ -389,9 +389,10 @@ func (m *migrator) pfCanonical(st *pfState, construct string, rs ir.RewriteStage
 // masquerade_envelope, the envelope sender alike): LOCAL_RULE_1 rules
 // look the sender up when sendmail rewrites it for that class
 // ({addr_type} "e s" or "h s", set as it rewrites an address for a
-// mailer; empty while it makes $f, which the SMTP checks see as Postfix's
-// smtpd sees the sender, unmapped). They run before the mailers'
-// rulesets, where genericstable and masquerading map, so a mapping of
+// mailer, and "e s" while it makes $f at MAIL: check_mail sees the
+// sender as sent, but the checks FEATURE(delay_checks) makes at RCPT
+// see $f, mapped, where Postfix's smtpd sees it as sent). They run
+// before the mailers' rulesets, where genericstable and masquerading map, so a mapping of
 // all classes (canonical_maps) follows this one, as in Postfix. A hash
 // table's entries are looked up in Postfix's order (user+detail@domain,
 // user@domain with the +detail handed on, @domain keeping the local
@@ -418,13 +419,26 @@ func (m *migrator) pfSenderCanonicalRules(st *pfState, construct string, rs ir.R
 			then = "genericstable then maps the result once, for canonical_maps and smtp_generic_maps together; Postfix maps it with canonical_maps in cleanup, then with smtp_generic_maps as it delivers (which its oracle does not record)"
 		}
 	}
+	delayed := ""
+	if m.cfg.Policy.DelayChecks && rs.Scope.EnvelopeSender {
+		delayed = "with FEATURE(delay_checks) the sender checks at RCPT see the envelope sender mapped ($f), Postfix's smtpd restrictions see it as sent"
+	}
 	mapped := func(ec string, pos ir.Pos, target string, k ir.Key) {
-		if then == "" {
+		var why []string
+		var aff []Affect
+		if then != "" {
+			why = append(why, then)
+			aff = append(aff, Affect{Kinds: []string{"header_from"}, Address: patOf(k)})
+		}
+		if delayed != "" {
+			why = append(why, delayed)
+			aff = append(aff, Affect{Kinds: []string{"rcpt"}, Sender: patOf(k)})
+		}
+		if len(why) == 0 {
 			m.exact(ec, pos, "", target)
 			return
 		}
-		m.approx(ec, pos, target, then, "header_from\t"+k.Value,
-			Affect{Kinds: []string{"header_from"}, Address: patOf(k)})
+		m.approx(ec, pos, target, strings.Join(why, "; "), "header_from\t"+k.Value, aff...)
 	}
 	var kLines []string
 	hashDone := false
