@@ -61,6 +61,20 @@ func Cache() string {
 // SendmailBin returns the folder sendmail-bin is unpacked into.
 func SendmailBin() string { return filepath.Join(Cache(), "sendmail-bin") }
 
+// SendmailPrograms returns the folder of the unpacked sendmail,
+// makemap and praliases (the oracles' BinDir), or reports the first one
+// missing.
+func SendmailPrograms(t testing.TB) string {
+	t.Helper()
+	bin := filepath.Join(SendmailBin(), "usr", "libexec", "sendmail")
+	for _, name := range []string{"sendmail", "makemap", "praliases"} {
+		if _, err := os.Stat(filepath.Join(bin, name)); err != nil {
+			Missing(t, "sendmail's "+name+" (sendmail-bin unpacked into .cache)")
+		}
+	}
+	return bin
+}
+
 // Shared returns ../shared next to the project (or $MAILCC_SHARED), or ""
 // when it is not there.
 func Shared() string {

@@ -319,12 +319,7 @@ func foldedAliases(t *testing.T, dir string, probes []probe.Probe, want []probe.
 		return want
 	}
 	testenv.Tool(t, "m4")
-	bin := filepath.Join(testenv.SendmailBin(), "usr", "libexec", "sendmail")
-	for _, name := range []string{"sendmail", "makemap", "praliases"} {
-		if _, err := os.Stat(filepath.Join(bin, name)); err != nil {
-			testenv.Missing(t, "sendmail's "+name+" (sendmail-bin unpacked into .cache)")
-		}
-	}
+	bin := testenv.SendmailPrograms(t)
 	got, _, err := smoracle.Run(dir, ps, smoracle.Options{BinDir: bin, FoldAliasNames: true})
 	if err != nil {
 		t.Fatalf("sendmail, alias probes: %v", err)

@@ -164,7 +164,7 @@ func m4Quoted(text string) string {
 		switch {
 		case l == "", macroName(l), strings.Contains(l, "ifdef(`"):
 		case strings.HasPrefix(l, "#"):
-			lines[i] = q(strings.NewReplacer("`", "", "'", "").Replace(l))
+			lines[i] = q(noQuotes.Replace(l))
 		case quotesPair(l):
 			lines[i] = q(l)
 		case !strings.Contains(l, lineOpen) && !strings.Contains(l, lineClose):
@@ -211,8 +211,11 @@ func macroName(s string) bool {
 // safe; quotes are dropped so that an unbalanced one cannot start a
 // string.
 func dnlComment(text string) string {
-	return emit.Comment("dnl", strings.NewReplacer("`", "", "'", "").Replace(text))
+	return emit.Comment("dnl", noQuotes.Replace(text))
 }
+
+// noQuotes drops m4's quote characters from a comment.
+var noQuotes = strings.NewReplacer("`", "", "'", "")
 
 // tableKind says how a table source is written.
 type tableKind int

@@ -260,9 +260,11 @@ func (m *migrator) pfOrigin(st *pfState) {
 		"R<PfO> : $*\t\t$: : $1",
 		"R<PfO> $+\t\t$: $1 < @ " + strings.Join(strings.Split(o, "."), " . ") + " . >",
 	}, "\n"), "myorigin", id.Origin.Pos)
-	differs := "sendmail qualifies unqualified senders with myorigin (" + o + ") by a sender rewriting rule and unqualified recipients in ruleset 0; its SMTP checks (check_mail, check_rcpt) still see the address without a domain, where Postfix's smtpd restrictions see it qualified"
+	differs := "sendmail qualifies unqualified senders with myorigin (" + o + ") by a sender rewriting rule and unqualified recipients in ruleset 0; "
 	if m.cfg.Policy.DelayChecks {
-		differs = "sendmail qualifies unqualified senders with myorigin (" + o + ") by a sender rewriting rule and unqualified recipients in ruleset 0; with FEATURE(delay_checks) its sender checks run at RCPT on the sender as rewritten ($f), already qualified, so a sender without a domain passes reject_non_fqdn_sender there, and check_rcpt sees a recipient without a domain, which Postfix's smtpd restrictions see qualified"
+		differs += "with FEATURE(delay_checks) its sender checks run at RCPT on the sender as rewritten ($f), already qualified, so a sender without a domain passes reject_non_fqdn_sender there, and check_rcpt sees a recipient without a domain, which Postfix's smtpd restrictions see qualified"
+	} else {
+		differs += "its SMTP checks (check_mail, check_rcpt) still see the address without a domain, where Postfix's smtpd restrictions see it qualified"
 	}
 	m.approx("myorigin = "+id.Origin.Value, id.Origin.Pos, "LOCAL_RULE_1 and LOCAL_RULE_0: addresses without a domain take "+o,
 		differs,

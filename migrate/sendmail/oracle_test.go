@@ -65,12 +65,7 @@ func TestEquivalence(t *testing.T) {
 	testenv.Tool(t, "m4")
 	testenv.Tool(t, "postfix")
 	testenv.CFDir(t)
-	bin := filepath.Join(testenv.SendmailBin(), "usr", "libexec", "sendmail")
-	for _, name := range []string{"sendmail", "makemap", "praliases"} {
-		if _, err := os.Stat(filepath.Join(bin, name)); err != nil {
-			testenv.Missing(t, "sendmail's "+name+" (sendmail-bin unpacked into .cache)")
-		}
-	}
+	bin := testenv.SendmailPrograms(t)
 	var mu sync.Mutex
 	var tallies []report.Tally
 	t.Run("cases", func(t *testing.T) {

@@ -507,12 +507,8 @@ func (m *migrator) pfSenderCanonicalRules(st *pfState, construct string, rs ir.R
 		}
 		if !hashDone {
 			hashDone = true
-			rules = append(rules,
-				"R<PfSC> < > $+ < @ $+ . >\t$: <PfSC> < $(pfsendercanon $1 @ $2 $: $) > $1 < @ $2 . >",
-				"R<PfSC> < > $+ + $* < @ $+ . >\t$: <PfSC> < $(pfsendercanon $1 + * @ $3 $@ $1 $@ $2 $@ + $2 $: $) > $1 + $2 < @ $3 . >",
-				"R<PfSC> < > $+ + $* < @ $+ . >\t$: <PfSC> < $(pfsendercanon $1 @ $3 $: $) > $1 + $2 < @ $3 . >",
-				"R<PfSC> < > $+ + $* < @ $+ . >\t$: <PfSC> < $(pfsendercanon @ $3 $@ $1 $@ $2 $@ + $2 $: $) > $1 + $2 < @ $3 . >",
-				"R<PfSC> < > $+ < @ $+ . >\t$: <PfSC> < $(pfsendercanon @ $2 $@ $1 $: $) > $1 < @ $2 . >")
+			rules = append(rules, "R<PfSC> < > $+ < @ $+ . >\t$: <PfSC> < $(pfsendercanon $1 @ $2 $: $) > $1 < @ $2 . >")
+			rules = append(rules, canonicalLookups("PfSC", "pfsendercanon")...)
 			kLines = append(kLines, "Kpfsendercanon hash -o /etc/mail/"+fileSenderCanon)
 		}
 	}
@@ -761,18 +757,31 @@ func (m *migrator) pfCanonicalTable(rs ir.RewriteStage) *tableFile {
 		return t
 	}
 	m.mc.add(grpLocal, "LOCAL_CONFIG\nKcanonical hash -o /etc/mail/"+fileCanonical, "recipient canonical mapping of other domains", rs.Pos)
-	m.mc.add(grpLocal, strings.Join([]string{
+	m.mc.add(grpLocal, strings.Join(append([]string{
 		"LOCAL_RULE_0",
 		"# recipient canonical mapping of domains virtusertable does not cover",
 		"R$+ < @ $+ . >\t\t$: <PfC> < $(canonical $1 @ $2 $: $) > $1 < @ $2 . >",
-		"R<PfC> < > $+ + $* < @ $+ . >\t$: <PfC> < $(canonical $1 + * @ $3 $@ $1 $@ $2 $@ + $2 $: $) > $1 + $2 < @ $3 . >",
-		"R<PfC> < > $+ + $* < @ $+ . >\t$: <PfC> < $(canonical $1 @ $3 $: $) > $1 + $2 < @ $3 . >",
-		"R<PfC> < > $+ + $* < @ $+ . >\t$: <PfC> < $(canonical @ $3 $@ $1 $@ $2 $@ + $2 $: $) > $1 + $2 < @ $3 . >",
-		"R<PfC> < > $+ < @ $+ . >\t$: <PfC> < $(canonical @ $2 $@ $1 $: $) > $1 < @ $2 . >",
+	}, append(canonicalLookups("PfC", "canonical"),
 		"R<PfC> < > $*\t\t$: $1",
-		"R<PfC> < $+ > $*\t\t$: $>Parse0 $>canonify $1",
-	}, "\n"), "recipient canonical mapping of other domains", rs.Pos)
+		"R<PfC> < $+ > $*\t\t$: $>Parse0 $>canonify $1")...), "\n"), "recipient canonical mapping of other domains", rs.Pos)
 	return m.table(fileCanonical, mapTable, "canonicaltable: Postfix's recipient canonical mapping of domains that are neither local nor virtual (LOCAL_RULE_0 looks recipients up in it).")
+}
+
+// canonicalLookups go on looking "<MARK> < > user < @ domain . >" up in
+// a hash map as Postfix's canonical maps look an address up, once the
+// whole address was not found: user+*@domain (%1 the user, %2 the
+// detail, %3 +detail), user@domain, @domain with the +detail handed
+// on, then @domain (%1 the user). A match leaves "<MARK> < result >
+// address", no match "<MARK> < > address".
+func canonicalLookups(mark, mapName string) []string {
+	lookup := func(args string) string { return "$: <" + mark + "> < $(" + mapName + " " + args + " $: $) > " }
+	withDetail := "R<" + mark + "> < > $+ + $* < @ $+ . >\t"
+	return []string{
+		withDetail + lookup("$1 + * @ $3 $@ $1 $@ $2 $@ + $2") + "$1 + $2 < @ $3 . >",
+		withDetail + lookup("$1 @ $3") + "$1 + $2 < @ $3 . >",
+		withDetail + lookup("@ $3 $@ $1 $@ $2 $@ + $2") + "$1 + $2 < @ $3 . >",
+		"R<" + mark + "> < > $+ < @ $+ . >\t" + lookup("@ $2 $@ $1") + "$1 < @ $2 . >",
+	}
 }
 
 // pfRecipientCanonical writes the recipient side of canonical mapping

@@ -229,15 +229,18 @@ func (c *config) interpretParse(chunk []string) parsed {
 	return out
 }
 
-// parse runs /tryflags FLAGS and /parse ADDR after the macro lines.
-func (c *config) parse(a *answer, macros []string, flags, addr string) (parsed, error) {
-	ch, err := c.bt(append(macros[:len(macros):len(macros)], "/tryflags "+flags, "/parse "+addr))
+// parse runs /tryflags FLAGS and /parse ADDR after the macro lines, then
+// the commands of then in the same process; it returns what the last of
+// those printed.
+func (c *config) parse(a *answer, macros []string, flags, addr string, then ...string) (parsed, []string, error) {
+	cmds := append(macros[:len(macros):len(macros)], "/tryflags "+flags, "/parse "+addr)
+	ch, err := c.bt(append(cmds, then...))
 	if err != nil {
-		return parsed{}, err
+		return parsed{}, nil, err
 	}
-	pr := c.interpretParse(ch[len(ch)-1])
+	pr := c.interpretParse(ch[len(cmds)-1])
 	a.step("/parse "+addr+" ("+flags+")", pr.ruleset0)
-	return pr, nil
+	return pr, ch[len(ch)-1], nil
 }
 
 // connectStage runs check_relay through the oracle_relay wrapper.
@@ -263,11 +266,20 @@ func (c *config) connectStage(a *answer, p *probe.Probe) (check, []string, error
 func (c *config) mailStage(a *answer, p *probe.Probe, macros []string) (check, []string, error) {
 	var extra []string
 	from := p.From
+	// f is the sender as sendmail knows it: setsender() rewrites the
+	// MAIL FROM argument with rulesets 3, 1 and 4 (the null sender
+	// becomes empty); check_rcpt under FEATURE(delay_checks) hands
+	// <$&f> to check_mail. {mail_from} is the argument with <> (set by
+	// sendmail only when built with _FFR_MAIL_MACRO). It is asked in
+	// the process that parses the sender.
+	fCmds := senderMacroCommands(from)
+	var fOut []string
 	if from != "" {
-		pr, err := c.parse(a, macros, "ES", "<"+from+">")
+		pr, out, err := c.parse(a, macros, "ES", "<"+from+">", fCmds...)
 		if err != nil {
 			return check{}, nil, err
 		}
+		fOut = out
 		a.step("sender", pr.route())
 		if pr.decision != probe.Accept {
 			return check{pr.decision, pr.code, pr.dsn, pr.text, "mail", "sender parse (ruleset 0)"}, nil, nil
@@ -275,15 +287,14 @@ func (c *config) mailStage(a *answer, p *probe.Probe, macros []string) (check, [
 		extra = append(extra, defineMacro("mail_mailer", pr.mailer),
 			defineMacro("mail_host", pr.host), defineMacro("mail_addr", pr.user))
 	}
-	// f is the sender as sendmail knows it: setsender() rewrites the
-	// MAIL FROM argument with rulesets 3, 1 and 4 (the null sender
-	// becomes empty); check_rcpt under FEATURE(delay_checks) hands
-	// <$&f> to check_mail. {mail_from} is the argument with <> (set by
-	// sendmail only when built with _FFR_MAIL_MACRO).
-	f, err := c.senderMacro(macros, from)
-	if err != nil {
-		return check{}, nil, err
+	if from == "" {
+		ch, err := c.bt(append(macros[:len(macros):len(macros)], fCmds...))
+		if err != nil {
+			return check{}, nil, err
+		}
+		fOut = ch[len(ch)-1]
 	}
+	f := c.senderMacro(fOut)
 	extra = append(extra, defineMacro("f", f), defineMacro("mail_from", "<"+from+">"),
 		defineMacro("addr_type", "e s"))
 	if !c.names["check_mail"] {
@@ -293,54 +304,26 @@ func (c *config) mailStage(a *answer, p *probe.Probe, macros []string) (check, [
 	return k, extra, err
 }
 
-// senderMacro is $f for the sender as setsender() makes it: the address,
-// without its comments (prescan() drops them; address test mode keeps
-// them as tokens), through rulesets 3, 1 and 4 with {addr_type} "e s",
-// joined as cataddr() joins it with the BlankSub character.
-func (c *config) senderMacro(macros []string, from string) (string, error) {
-	cmds := append(macros[:len(macros):len(macros)], ".D{addr_type}e s", "3,1,4 <"+dropComments(from)+">")
-	ch, err := c.bt(cmds)
-	if err != nil {
-		return "", err
-	}
+// senderMacroCommands make $f for the sender as setsender() does: the
+// address, without its comments (prescan() drops them; address test
+// mode keeps them as tokens), through rulesets 3, 1 and 4 with
+// {addr_type} "e s".
+func senderMacroCommands(from string) []string {
+	bare, _ := tablesrc.StripComments(from)
+	return []string{".D{addr_type}e s", "3,1,4 <" + strings.TrimSpace(bare) + ">"}
+}
+
+// senderMacro reads $f from what senderMacroCommands printed: the last
+// ruleset's result, joined as cataddr() joins it with the BlankSub
+// character.
+func (c *config) senderMacro(out []string) string {
 	last := ""
-	for _, ln := range ch[len(ch)-1] {
+	for _, ln := range out {
 		if m := anyReturns.FindStringSubmatch(ln); m != nil {
 			last = m[1]
 		}
 	}
-	return c.tok.joinWith(splitDisplay(last), c.blankSub), nil
-}
-
-// dropComments removes the (comments) of an address outside quotes,
-// nested ones included.
-func dropComments(s string) string {
-	var b strings.Builder
-	depth, quoted := 0, false
-	for i := 0; i < len(s); i++ {
-		ch := s[i]
-		switch {
-		case ch == '\\' && i+1 < len(s):
-			if depth == 0 {
-				b.WriteByte(ch)
-				b.WriteByte(s[i+1])
-			}
-			i++
-			continue
-		case ch == '"' && depth == 0:
-			quoted = !quoted
-		case ch == '(' && !quoted:
-			depth++
-			continue
-		case ch == ')' && !quoted && depth > 0:
-			depth--
-			continue
-		}
-		if depth == 0 {
-			b.WriteByte(ch)
-		}
-	}
-	return strings.TrimSpace(b.String())
+	return c.tok.joinWith(splitDisplay(last), c.blankSub)
 }
 
 var anyReturns = regexp.MustCompile(`^\S+\s+returns: ?(.*)$`)
@@ -435,7 +418,7 @@ func (c *config) probeRcpt(a *answer, p *probe.Probe) error {
 		return nil
 	}
 	to := "<" + p.To + ">"
-	pr, err := c.parse(a, append(macros[:len(macros):len(macros)], extra...), "ER", to)
+	pr, _, err := c.parse(a, append(macros[:len(macros):len(macros)], extra...), "ER", to)
 	if err != nil {
 		return err
 	}
@@ -483,7 +466,7 @@ func (c *config) probeRcpt(a *answer, p *probe.Probe) error {
 }
 
 func (c *config) probeResolve(a *answer, p *probe.Probe) error {
-	pr, err := c.parse(a, nil, "ER", p.Address)
+	pr, _, err := c.parse(a, nil, "ER", p.Address)
 	if err != nil {
 		return err
 	}

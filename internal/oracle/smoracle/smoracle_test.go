@@ -21,12 +21,7 @@ func options(t *testing.T) Options {
 	t.Helper()
 	m4 := testenv.Tool(t, "m4")
 	cfdir := testenv.CFDir(t)
-	bin := filepath.Join(testenv.SendmailBin(), "usr", "libexec", "sendmail")
-	for _, name := range []string{"sendmail", "makemap", "praliases"} {
-		if _, err := os.Stat(filepath.Join(bin, name)); err != nil {
-			testenv.Missing(t, "sendmail's "+name+" (sendmail-bin unpacked into .cache)")
-		}
-	}
+	bin := testenv.SendmailPrograms(t)
 	return Options{BinDir: bin, CFDir: cfdir, M4: m4}
 }
 
@@ -317,22 +312,5 @@ func TestFoldAliasNames(t *testing.T) {
 	}
 	if r := folded[0]; r.Decision != probe.Accept || !slices.Equal(r.Alias, []string{"root"}) {
 		t.Errorf("folded MIXED-CASE: %s, want accept [root]", r.Summary())
-	}
-}
-
-// TestDropComments: the comments prescan() drops from a sender before
-// setsender() rewrites it; quoted text and quoted-pairs are kept.
-func TestDropComments(t *testing.T) {
-	for in, want := range map[string]string{
-		"a@b.example":                 "a@b.example",
-		"a@b.example (Alice)":         "a@b.example",
-		"a(x (nested) y)@b.example":   "a@b.example",
-		`"(not a comment)"@b.example`: `"(not a comment)"@b.example`,
-		`a\(b@c.example (and one)`:    `a\(b@c.example`,
-		"":                            "",
-	} {
-		if got := dropComments(in); got != want {
-			t.Errorf("dropComments(%q) = %q, want %q", in, got, want)
-		}
 	}
 }
